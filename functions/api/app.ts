@@ -1,0 +1,81 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import { Scalar } from '@scalar/hono-api-reference'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { problems } from '../../shared/problem'
+import { createRouter } from './lib/create-router'
+import { onError, problemResponse } from './lib/on-error'
+import type { AppDeps, AppEnv } from './lib/types'
+import { adminRouter } from './routes/admin'
+import { healthRouter } from './routes/health'
+import { instrumentsRouter } from './routes/instruments'
+import { taxonomyRouter } from './routes/taxonomy'
+
+export const API_VERSION = '1.0.0'
+
+/** Routers in the order they are mounted; each owns its routes' contracts. */
+const routers = [healthRouter, taxonomyRouter, instrumentsRouter, adminRouter]
+
+/** The whole HTTP application: API, docs and error handling. Built from injected dependencies. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = createRouter()
+
+  app.use(
+    requestId({
+      headerName: 'X-Request-Id',
+      // Hono reuses a caller's X-Request-Id only when it is short and plain ([\w=-], 255 chars).
+      generator: () => crypto.randomUUID(),
+    }),
+  )
+  app.use(async function injectDeps(c, next) {
+    c.set('deps', deps)
+    await next()
+  })
+  app.use(async function accessLog(c, next) {
+    const started = performance.now()
+    await next()
+    deps.logger.info('request', {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    })
+  })
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: (c) =>
+        problemResponse(
+          c,
+          problems.payloadTooLarge(`The body must not exceed ${deps.config.maxBodyBytes} bytes.`),
+        ),
+    }),
+  )
+
+  for (const router of routers) app.route('/', router)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A Cognito ID or access token (locally: `npm run --silent token -- --role admin`).',
+  })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'fundfinder API',
+      version: API_VERSION,
+      description:
+        'Find the public funding that fits your project. Instruments are described by the SecurIT feature taxonomy (54 features); search by features, origin, country and more.',
+      license: { name: 'MIT' },
+    },
+    servers: [{ url: '/' }],
+  })
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'fundfinder API' }))
+
+  app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)))
+  app.onError(onError)
+  return app
+}

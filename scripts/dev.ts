@@ -1,0 +1,54 @@
+/**
+ * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue when
+ * the table is empty, and the API and web pages on http://localhost:$PORT. Ctrl-C stops it all.
+ */
+import { serve } from '@hono/node-server'
+import { createApp } from '../functions/api/app'
+import { depsFromConfig } from '../functions/api/deps'
+import { loadLocalConfig } from '../shared/config'
+import { devIssuerJwks } from '../shared/dev-issuer'
+import { createDocumentClient, ensureTable } from '../shared/dynamodb'
+import { loadSampleCatalogue } from '../shared/sample-catalogue'
+import { type DynamoDbLocal, startDynamoDbLocal } from './lib/dynamodb-local'
+
+const base = loadLocalConfig()
+let dynamodb: DynamoDbLocal | undefined
+if (!base.dynamodbEndpoint) {
+  console.log('Starting DynamoDB Local (data in .local/dynamodb)...')
+  dynamodb = await startDynamoDbLocal({ dataDir: '.local/dynamodb' })
+}
+const config = loadLocalConfig({ DYNAMODB_ENDPOINT: base.dynamodbEndpoint ?? dynamodb?.endpoint })
+
+const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
+const table = await ensureTable(client, config.tableName)
+const deps = await depsFromConfig(config)
+if ((await deps.store.catalogueVersion()) === 0) {
+  const { created } = await loadSampleCatalogue(deps.store, new Date())
+  console.log(`Loaded the sample catalogue: ${created} instruments (verify them at their official source).`)
+}
+
+const app = createApp(deps)
+if (config.auth.devIssuerKeyFile) {
+  // Publish the dev issuer's keys where Cognito publishes its own, for tools that fetch them.
+  const jwks = await devIssuerJwks(config.auth.devIssuerKeyFile)
+  app.get('/dev-issuer/.well-known/jwks.json', (c) => c.json(jwks))
+}
+
+const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+  console.log(`fundfinder is running at http://localhost:${info.port}`)
+  console.log(`  table ${config.tableName} (${table}) on ${config.dynamodbEndpoint}`)
+  console.log(`  API docs:  http://localhost:${info.port}/docs`)
+  console.log('  a token:   npm run --silent token -- --role admin')
+})
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  console.log(`\n${signal}: stopping...`)
+  server.close()
+  await dynamodb?.stop()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

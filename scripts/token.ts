@@ -1,0 +1,41 @@
+/**
+ * `npm run --silent token -- --role admin [--org ACME] [--sub alice] [--ttl 3600]`: prints a bearer
+ * token signed by the local dev issuer, which `npm start` trusts. Deployed stacks trust Cognito only.
+ */
+import { parseArgs } from 'node:util'
+import { ROLES, type Role } from '../shared/auth'
+import { loadLocalConfig } from '../shared/config'
+import { signDevToken } from '../shared/dev-issuer'
+
+const { values } = parseArgs({
+  options: {
+    role: { type: 'string', multiple: true, default: [] },
+    org: { type: 'string' },
+    sub: { type: 'string', default: 'local-admin' },
+    ttl: { type: 'string', default: '3600' },
+  },
+})
+const roles = values.role.flatMap((role) => role.split(','))
+const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role))
+const ttlSeconds = Number(values.ttl)
+if (unknown.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+  console.error(
+    `usage: npm run --silent token -- --role ${ROLES.join('|')} [--org ORG] [--sub NAME] [--ttl SECONDS]`,
+  )
+  process.exit(2)
+}
+const config = loadLocalConfig()
+if (!config.auth.devIssuerKeyFile) {
+  console.error('DEV_ISSUER_KEY_FILE is empty: the dev issuer is disabled.')
+  process.exit(2)
+}
+const token = await signDevToken({
+  keyFile: config.auth.devIssuerKeyFile,
+  issuer: config.auth.issuer,
+  audience: config.auth.audience,
+  subject: values.sub,
+  roles: roles as Role[],
+  ...(values.org ? { org: values.org } : {}),
+  ttlSeconds,
+})
+console.log(token)

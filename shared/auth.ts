@@ -1,0 +1,113 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose'
+
+export const ROLES = ['editor', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Who is calling, as established from a verified token. */
+export interface Principal {
+  subject: string
+  /** Human-readable name for audit trails (Cognito username or email, else the subject). */
+  name: string
+  roles: Role[]
+  /** Organisation the caller works for (`custom:org`), if the token carries one. */
+  org?: string | undefined
+}
+
+/** The token was missing, malformed, forged, expired or not meant for us: a 401. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError'
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>
+}
+
+export interface JwtVerifierOptions {
+  issuer: string
+  /** App client id: matched against `aud` (ID tokens) or `client_id` (Cognito access tokens). */
+  audience: string
+  /** Where the signing keys come from: Cognito's JWKS URL in AWS, the dev issuer's public key locally. */
+  keys: { jwksUrl: string } | { jwks: JSONWebKeySet }
+}
+
+/**
+ * Verifies RS256 bearer tokens against a JWKS, checking signature, issuer, audience, expiry and
+ * not-before. Cognito and the local dev issuer go through this same path; only the key source differs.
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const getKey: JWTVerifyGetKey =
+    'jwksUrl' in options.keys
+      ? createRemoteJWKSet(new URL(options.keys.jwksUrl), {
+          cacheMaxAge: 10 * 60_000,
+          cooldownDuration: 30_000,
+        })
+      : createLocalJWKSet(options.keys.jwks)
+
+  return {
+    async verify(token) {
+      let payload: JWTPayload
+      try {
+        ;({ payload } = await jwtVerify(token, getKey, {
+          issuer: options.issuer,
+          algorithms: ['RS256'],
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp'],
+        }))
+      } catch (error) {
+        throw new AuthenticationError(describeJoseError(error))
+      }
+      if (!audienceMatches(payload, options.audience)) {
+        throw new AuthenticationError('The token was not issued for this API (audience mismatch).')
+      }
+      return toPrincipal(payload)
+    },
+  }
+}
+
+function audienceMatches(payload: JWTPayload, audience: string): boolean {
+  if (payload.token_use === 'access') return payload.client_id === audience
+  const aud = payload.aud
+  return Array.isArray(aud) ? aud.includes(audience) : aud === audience
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const groups = payload['cognito:groups']
+  const roles = Array.isArray(groups) ? ROLES.filter((role) => groups.includes(role)) : []
+  const subject = String(payload.sub)
+  const name = [payload['cognito:username'], payload.username, payload.email].find(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  )
+  const org = payload['custom:org']
+  return {
+    subject,
+    name: (name ?? subject).slice(0, 200),
+    roles,
+    org: typeof org === 'string' && org.length > 0 ? org.slice(0, 100) : undefined,
+  }
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The token has expired.'
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'The token is not valid yet.'
+    if (error.claim === 'iss') return 'The token was issued by an untrusted issuer.'
+    return `The token's '${error.claim}' claim is invalid.`
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature is invalid.'
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token algorithm is not allowed.'
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was signed with an unknown key.'
+  return 'The token is malformed or cannot be verified.'
+}
+
+export function hasRole(principal: Principal, allowed: readonly Role[]): boolean {
+  // An admin can do everything an editor can.
+  return principal.roles.some((role) => allowed.includes(role) || role === 'admin')
+}

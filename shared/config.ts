@@ -1,0 +1,90 @@
+import { z } from 'zod'
+
+/**
+ * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
+ * entry points call `loadConfig()` and pass the result down.
+ */
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    TABLE_NAME: z.string().min(3).max(255).default('fundfinder'),
+    DYNAMODB_ENDPOINT: z.url().optional(),
+    AWS_REGION: z.string().min(1).default('eu-west-1'),
+    AUTH_ISSUER: z.url().default('http://localhost:3000/dev-issuer'),
+    AUTH_AUDIENCE: z.string().min(1).default('fundfinder-local'),
+    /** JWKS of the issuer. Defaults to `${AUTH_ISSUER}/.well-known/jwks.json` (Cognito's layout). */
+    AUTH_JWKS_URL: z.url().optional(),
+    /** Enables the local dev issuer: tokens are signed with this key file and verified with its public half. */
+    DEV_ISSUER_KEY_FILE: z.string().min(1).optional(),
+    ARCHIVE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    EXPIRE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(256 * 1024),
+    /** Comma-separated list of origins allowed by CORS; empty means same-origin only. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      ),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    tableName: env.TABLE_NAME,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+    region: env.AWS_REGION,
+    auth: {
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      jwksUrl: env.AUTH_JWKS_URL ?? `${env.AUTH_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+      devIssuerKeyFile: env.DEV_ISSUER_KEY_FILE,
+    },
+    archiveRetentionDays: env.ARCHIVE_RETENTION_DAYS,
+    expireIntervalSeconds: env.EXPIRE_INTERVAL_SECONDS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    corsOrigins: env.CORS_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+  }))
+
+export type Config = z.output<typeof ConfigSchema>
+export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string>>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses a configuration from an environment-like record; throws a readable ConfigError. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  return result.data
+}
+
+let cached: Config | undefined
+
+/** The process configuration, parsed from `process.env` on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env)
+  return cached
+}
+
+/** Defaults for running on a developer's machine: the dev issuer's key lives in `.local/`. */
+export const LOCAL_DEFAULTS = {
+  DEV_ISSUER_KEY_FILE: '.local/dev-issuer-key.json',
+} as const
+
+/** Configuration for local scripts (`npm start`, `npm run token`, ...): local defaults, then the environment. */
+export function loadLocalConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...LOCAL_DEFAULTS, ...process.env, ...overrides })
+}

@@ -1,0 +1,59 @@
+/** Domain errors, thrown by shared code and mapped to HTTP problems at the edge. */
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+export class InstrumentNotFound extends DomainError {
+  constructor(readonly id: string) {
+    super(`No instrument with id '${id}'.`)
+  }
+}
+
+/** The instrument left the catalogue (expired or deleted) and sits in the archive. */
+export class InstrumentGone extends DomainError {
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`Instrument '${id}' is no longer in the catalogue (${reason}).`)
+  }
+}
+
+export class VersionConflict extends DomainError {
+  constructor(
+    readonly id: string,
+    readonly expected: number,
+    readonly actual?: number,
+  ) {
+    super(
+      actual === undefined
+        ? `Instrument '${id}' is not at version ${expected}.`
+        : `Instrument '${id}' is at version ${actual}, not ${expected}: someone else saved it first. Reload and apply your change again.`,
+    )
+  }
+}
+
+export class DuplicateExternalId extends DomainError {
+  constructor(
+    readonly externalId: string,
+    readonly existingId?: string,
+  ) {
+    super(`externalId '${externalId}' is already used by instrument '${existingId ?? 'another instrument'}'.`)
+  }
+}
+
+/** A rule that needs the current time or the stored state, beyond the input's own shape. */
+export class BusinessRuleViolation extends DomainError {
+  constructor(
+    message: string,
+    readonly errors: { path: string; message: string }[],
+  ) {
+    super(message)
+  }
+}
+
+/** Too many writers raced for the catalogue version; the caller may retry. */
+export class WriteContention extends DomainError {}

@@ -1,0 +1,106 @@
+/**
+ * Every error the service returns is an RFC 9457 problem. Domain code throws these; the HTTP edge
+ * (`functions/api/app.ts`, `onError`) turns them into `application/problem+json`.
+ */
+export interface FieldError {
+  path: string
+  message: string
+}
+
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance?: string
+  requestId?: string
+  errors?: FieldError[]
+}
+
+const TYPE_BASE = 'https://fundfinder.dev/problems/'
+
+export class Problem extends Error {
+  readonly headers: Record<string, string>
+
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    headers: Record<string, string> = {},
+  ) {
+    super(detail)
+    this.name = 'Problem'
+    this.headers = headers
+  }
+
+  get type(): string {
+    return `${TYPE_BASE}${this.slug}`
+  }
+
+  toJSON(): ProblemBody {
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      ...(this.errors ? { errors: this.errors } : {}),
+    }
+  }
+}
+
+export const problems = {
+  validation: (detail: string, errors: FieldError[]) =>
+    new Problem(400, 'validation', 'Invalid request', detail, errors),
+  unprocessable: (detail: string, errors: FieldError[]) =>
+    new Problem(422, 'unprocessable', 'Unprocessable content', detail, errors),
+  malformedJson: (detail = 'The request body is not valid JSON.') =>
+    new Problem(400, 'malformed-json', 'Malformed JSON', detail),
+  unauthorized: (detail: string) =>
+    new Problem(401, 'unauthorized', 'Unauthorized', detail, undefined, {
+      'WWW-Authenticate': `Bearer realm="fundfinder", error="invalid_token", error_description="${detail.replace(/"/g, "'")}"`,
+    }),
+  forbidden: (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail),
+  notFound: (detail: string) => new Problem(404, 'not-found', 'Not found', detail),
+  methodNotAllowed: (detail: string) => new Problem(405, 'method-not-allowed', 'Method not allowed', detail),
+  gone: (detail: string) => new Problem(410, 'gone', 'Gone', detail),
+  preconditionFailed: (detail: string) =>
+    new Problem(412, 'precondition-failed', 'Precondition failed', detail),
+  preconditionRequired: (detail: string) =>
+    new Problem(428, 'precondition-required', 'Precondition required', detail),
+  payloadTooLarge: (detail: string) => new Problem(413, 'payload-too-large', 'Payload too large', detail),
+  unsupportedMediaType: (detail: string) =>
+    new Problem(415, 'unsupported-media-type', 'Unsupported media type', detail),
+  conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),
+  tooManyRequests: (detail: string) => new Problem(429, 'too-many-requests', 'Too many requests', detail),
+  internal: () =>
+    new Problem(
+      500,
+      'internal',
+      'Internal server error',
+      'An unexpected error occurred. It has been logged.',
+    ),
+  unavailable: (detail: string) => new Problem(503, 'unavailable', 'Service unavailable', detail),
+}
+
+/** zod issues as `{ path, message }`, the path in dotted form (`budget.min`); unknown keys get one entry each. */
+export function fieldErrors(
+  issues: ReadonlyArray<{
+    path: ReadonlyArray<PropertyKey>
+    message: string
+    code?: string
+    keys?: string[]
+  }>,
+): FieldError[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
+      return issue.keys.map((key) => ({
+        path: [path, key].filter(Boolean).join('.'),
+        message: 'unknown field',
+      }))
+    }
+    return [{ path, message: issue.message }]
+  })
+}

@@ -1,0 +1,102 @@
+/**
+ * The one definition of the DynamoDB table: keys, indexes and the TTL attribute. The local
+ * bootstrap (`createTableInput`) and the CDK stack both build the table from this, so they
+ * cannot drift apart.
+ *
+ * Item layout (single table):
+ * | item                     | pk           | sk                  | notes                                  |
+ * | ------------------------ | ------------ | ------------------- | -------------------------------------- |
+ * | live instrument          | `CATALOGUE`  | `INST#<id>`         | `expiresAt` (number) when it has a deadline |
+ * | archived instrument      | `ARCHIVE`    | `INST#<id>`         | `archivedAt`, `reason`, `ttl`          |
+ * | catalogue version        | `META`       | `CATALOGUE`         | `version`: bumped by every change      |
+ * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
+ * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
+ *
+ * The live catalogue sits in one partition so that it can be read with one strongly consistent
+ * Query (search instances load it into memory) and never needs a Scan.
+ */
+export type AttributeType = 'S' | 'N'
+
+export interface KeyAttribute {
+  name: string
+  type: AttributeType
+}
+
+export interface IndexDefinition {
+  partitionKey: KeyAttribute
+  sortKey: KeyAttribute
+}
+
+export const TABLE_KEYS = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+} as const satisfies { partitionKey: KeyAttribute; sortKey: KeyAttribute }
+
+export const TTL_ATTRIBUTE = 'ttl'
+
+/** Global secondary indexes, named after the access pattern they serve. All project ALL attributes. */
+export const INDEXES = {
+  /** Live instruments with a deadline, ordered by the instant they expire (sparse): the expiry job's read. */
+  liveByExpiry: { partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'expiresAt', type: 'N' } },
+  /** Archived instruments, newest first. */
+  archiveByTime: { partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'archivedAt', type: 'S' } },
+  /** Audit events of one instrument, newest first (sparse: only audit events carry `instrumentId`). */
+  auditByInstrument: {
+    partitionKey: { name: 'instrumentId', type: 'S' },
+    sortKey: { name: 'seq', type: 'N' },
+  },
+} as const satisfies Record<string, IndexDefinition>
+
+export type IndexName = keyof typeof INDEXES
+
+export const PARTITIONS = {
+  catalogue: 'CATALOGUE',
+  archive: 'ARCHIVE',
+  meta: 'META',
+  audit: 'AUDIT',
+  external: 'EXTERNAL',
+} as const
+
+export const keys = {
+  live: (id: string) => ({ pk: PARTITIONS.catalogue, sk: `INST#${id}` }),
+  archived: (id: string) => ({ pk: PARTITIONS.archive, sk: `INST#${id}` }),
+  catalogueVersion: () => ({ pk: PARTITIONS.meta, sk: 'CATALOGUE' }),
+  audit: (seq: number) => ({ pk: PARTITIONS.audit, sk: auditSortKey(seq) }),
+  external: (externalId: string) => ({ pk: PARTITIONS.external, sk: externalId }),
+}
+
+export function auditSortKey(seq: number): string {
+  return `SEQ#${String(seq).padStart(12, '0')}`
+}
+
+/** CreateTable input for DynamoDB Local and tests (on-demand, as in AWS). */
+export function createTableInput(tableName: string) {
+  const attributes = new Map<string, AttributeType>()
+  const add = (attribute: KeyAttribute) => attributes.set(attribute.name, attribute.type)
+  add(TABLE_KEYS.partitionKey)
+  add(TABLE_KEYS.sortKey)
+  for (const index of Object.values(INDEXES)) {
+    add(index.partitionKey)
+    add(index.sortKey)
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey.name, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_KEYS.sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: Object.entries(INDEXES).map(([IndexName, index]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  }
+}

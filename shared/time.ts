@@ -1,0 +1,91 @@
+/** Time is injected so that expiry and status can be tested at any instant, DST switches included. */
+export interface Clock {
+  now(): Date
+}
+
+export const systemClock: Clock = { now: () => new Date() }
+
+export function fixedClock(
+  at: Date | string,
+): Clock & { set(at: Date | string): void; advance(ms: number): void } {
+  let current = new Date(at)
+  return {
+    now: () => new Date(current),
+    set: (next) => {
+      current = new Date(next)
+    },
+    advance: (ms) => {
+      current = new Date(current.getTime() + ms)
+    },
+  }
+}
+
+export const CATALOGUE_TIME_ZONE = 'Europe/Brussels'
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+const brusselsParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: CATALOGUE_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+})
+
+/** Offset of Brussels from UTC at an instant, in milliseconds (+1h in winter, +2h in summer). */
+function brusselsOffsetMs(instant: number): number {
+  const parts = Object.fromEntries(
+    brusselsParts.formatToParts(new Date(instant)).map((p) => [p.type, p.value]),
+  )
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  )
+  return asUtc - Math.floor(instant / 1000) * 1000
+}
+
+/** The instant at which a Brussels wall-clock midnight of the given calendar day occurs. */
+export function brusselsMidnight(year: number, month: number, day: number): number {
+  const wallClockAsUtc = Date.UTC(year, month - 1, day)
+  // Midnight is never inside a DST gap in Brussels (switches happen at 02:00/03:00), so two
+  // refinements of the offset are exact.
+  let instant = wallClockAsUtc - brusselsOffsetMs(wallClockAsUtc)
+  instant = wallClockAsUtc - brusselsOffsetMs(instant)
+  return instant
+}
+
+/** Today's calendar date in Brussels, `YYYY-MM-DD`. */
+export function brusselsDate(at: Date): string {
+  const parts = Object.fromEntries(brusselsParts.formatToParts(at).map((p) => [p.type, p.value]))
+  return `${parts.year}-${parts.month}-${parts.day}`
+}
+
+/**
+ * The first millisecond at which a deadline has passed. A date-only deadline closes at the end of
+ * that day in Brussels, so it expires at the next Brussels midnight; a date-time closes at that
+ * instant, so it expires one millisecond later. An instrument is expired iff `now >= expiresAt`.
+ */
+export function deadlineExpiresAt(deadline: string): number {
+  const dateOnly = DATE_ONLY.exec(deadline)
+  if (dateOnly) {
+    const [, y, m, d] = dateOnly
+    return brusselsMidnight(Number(y), Number(m), Number(d) + 1)
+  }
+  const instant = Date.parse(deadline)
+  if (Number.isNaN(instant)) throw new RangeError(`Not a deadline: ${deadline}`)
+  return instant + 1
+}
+
+/** Start of a Brussels calendar day (`YYYY-MM-DD`), as an instant. */
+export function brusselsDayStart(date: string): number {
+  const match = DATE_ONLY.exec(date)
+  if (!match) throw new RangeError(`Not a date: ${date}`)
+  return brusselsMidnight(Number(match[1]), Number(match[2]), Number(match[3]))
+}

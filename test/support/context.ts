@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto'
+import { inject } from 'vitest'
+import { createApp } from '../../functions/api/app'
+import type { AppDeps } from '../../functions/api/lib/types'
+import { createJwtVerifier } from '../../shared/auth'
+import { parseConfig } from '../../shared/config'
+import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
+import { DynamoInstrumentStore } from '../../shared/instrument-repository'
+import { silentLogger } from '../../shared/logger'
+import { fixedClock } from '../../shared/time'
+import { type SignOptions, TEST_AUDIENCE, TEST_ISSUER, testIssuer } from './tokens'
+
+export const DEFAULT_NOW = '2026-11-22T10:00:00.000Z'
+
+/**
+ * A fresh table on the shared DynamoDB Local, and the real app wired to it, with a controllable
+ * clock and a local token issuer. Each test (or file) makes its own, so nothing depends on order.
+ */
+export async function createTestContext(options: { now?: string; env?: Record<string, string> } = {}) {
+  const endpoint = inject('dynamodbEndpoint')
+  const tableName = `t-${randomUUID()}`
+  const config = parseConfig({
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_AUDIENCE: TEST_AUDIENCE,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  })
+  const client = createDocumentClient({ region: config.region, endpoint })
+  await ensureTable(client, tableName)
+  const issuer = await testIssuer()
+  const clock = fixedClock(options.now ?? DEFAULT_NOW)
+  const store = new DynamoInstrumentStore(client, tableName, config.archiveRetentionDays)
+  const deps: AppDeps = {
+    config,
+    store,
+    verifier: createJwtVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      keys: { jwks: issuer.jwks },
+    }),
+    clock,
+    logger: silentLogger,
+  }
+  const app = createApp(deps)
+
+  const token = (roles: string[] | SignOptions = []) => issuer.sign(Array.isArray(roles) ? { roles } : roles)
+
+  /** `app.request` with JSON bodies and optional bearer role. */
+  const call = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; role?: 'editor' | 'admin' | string[]; headers?: Record<string, string> } = {},
+  ) => {
+    const headers: Record<string, string> = { ...init.headers }
+    if (init.body !== undefined) headers['content-type'] ??= 'application/json'
+    if (init.role)
+      headers.authorization = `Bearer ${await token(Array.isArray(init.role) ? init.role : [init.role])}`
+    const response = await app.request(path, {
+      method,
+      headers,
+      body:
+        init.body === undefined
+          ? undefined
+          : typeof init.body === 'string'
+            ? init.body
+            : JSON.stringify(init.body),
+    })
+    const text = await response.text()
+    let json: any
+    try {
+      json = text ? JSON.parse(text) : undefined
+    } catch {
+      json = undefined
+    }
+    return { status: response.status, headers: response.headers, json, text }
+  }
+
+  return { app, deps, store, clock, client, tableName, config, issuer, token, call }
+}
+
+export type TestContext = Awaited<ReturnType<typeof createTestContext>>
