@@ -35,6 +35,10 @@ const ConfigSchema = z
           .filter(Boolean),
       ),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Cognito hosted UI base URL (https://<prefix>.auth.<region>.amazoncognito.com): enables web sign-in. */
+    COGNITO_DOMAIN: z.url({ protocol: /^https?$/ }).optional(),
+    /** Cognito app client id of the web pages (public client, authorization code + PKCE). */
+    WEB_CLIENT_ID: z.string().min(1).optional(),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -52,6 +56,10 @@ const ConfigSchema = z
     maxBodyBytes: env.MAX_BODY_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    webSignIn:
+      env.COGNITO_DOMAIN && env.WEB_CLIENT_ID
+        ? { cognitoDomain: env.COGNITO_DOMAIN.replace(/\/$/, ''), clientId: env.WEB_CLIENT_ID }
+        : undefined,
   }))
 
 export type Config = z.output<typeof ConfigSchema>
