@@ -1,0 +1,184 @@
+import { InstrumentNotFound, VersionConflict, WriteContention } from '../errors'
+import { type InstrumentRecord, isExpired } from '../instrument'
+import type { InstrumentStore } from '../instrument-repository'
+import type { Logger } from '../logger'
+import type { Clock } from '../time'
+
+/** What one run did. `scanned` counts index entries read, whatever became of them. */
+export interface ExpirySummary {
+  /** The instant the run read the index at: everything that had expired by then was considered. */
+  at: string
+  scanned: number
+  archived: number
+  /** Not archived, rightly: changed or archived meanwhile, or not expired after all (stale index entry). */
+  skipped: number
+  /** Not archived because of an error that persisted through the retries; a later run tries again. */
+  failed: number
+  /** False when `shouldContinue` stopped the run before the index was exhausted. */
+  complete: boolean
+  durationMs: number
+}
+
+export interface ExpireInstrumentsOptions {
+  store: InstrumentStore
+  clock: Clock
+  logger: Logger
+  /** Index entries read per Query page. */
+  pageSize?: number
+  /**
+   * Moves in flight at once. Every move bumps the one catalogue-version item, so moves serialise on
+   * it anyway; a little concurrency only overlaps one move's reads with another's commit.
+   */
+  concurrency?: number
+  /** Attempts per move or page read when DynamoDB throttles (on top of the SDK's own retries). */
+  maxAttempts?: number
+  /** Who the audit trail names as having archived the instruments. */
+  actor?: string
+  /** Asked before each page; returning false ends the run early (a Lambda near its timeout). */
+  shouldContinue?: () => boolean
+}
+
+export const EXPIRY_ACTOR = 'system:expiry'
+
+type MoveOutcome = 'archived' | 'skipped' | 'failed'
+
+/**
+ * Moves every live instrument whose deadline has passed into the archive, one transaction per
+ * instrument (archive record + delete of the live item + audit event `expired` + catalogue-version
+ * bump, conditioned on the version read). Reads only the sparse `liveByExpiry` index up to now, so
+ * its cost follows the number of expired instruments, not the size of the catalogue.
+ *
+ * Safe to run at any time and any number of times, concurrently with editors and with itself: an
+ * item is archived only if the version that was checked to be expired is still the live one.
+ */
+export async function expireInstruments(options: ExpireInstrumentsOptions): Promise<ExpirySummary> {
+  const { store, clock, logger } = options
+  const pageSize = options.pageSize ?? 100
+  const concurrency = Math.max(1, options.concurrency ?? 2)
+  const maxAttempts = options.maxAttempts ?? 6
+  const actor = options.actor ?? EXPIRY_ACTOR
+  const started = performance.now()
+  const at = clock.now()
+  const summary = { scanned: 0, archived: 0, skipped: 0, failed: 0 }
+  let complete = true
+
+  const move = async (record: InstrumentRecord): Promise<MoveOutcome> => {
+    const now = clock.now()
+    // The index is eventually consistent and its key is only a hint: decide from the record itself.
+    // The archive is conditioned on this record's version, so what was checked is what is archived.
+    if (!isExpired(record, now)) return 'skipped'
+    try {
+      await withThrottlingRetries(maxAttempts, () =>
+        store.archive(record.id, {
+          expectedVersion: record.version,
+          reason: 'expired',
+          actor,
+          now,
+          current: record,
+        }),
+      )
+      return 'archived'
+    } catch (error) {
+      if (error instanceof VersionConflict || error instanceof InstrumentNotFound) {
+        // An editor changed it (it comes back in a later run if still expired) or a previous run
+        // already archived it and the index has not caught up yet.
+        logger.debug('expiry skipped a changed instrument', { instrumentId: record.id, reason: error.name })
+        return 'skipped'
+      }
+      logger.error('expiry failed to archive an instrument', {
+        instrumentId: record.id,
+        error: errorName(error),
+        detail: error instanceof Error ? error.message : String(error),
+      })
+      return 'failed'
+    }
+  }
+
+  let cursor: string | undefined
+  do {
+    if (options.shouldContinue && !options.shouldContinue()) {
+      complete = false
+      break
+    }
+    const page = await withThrottlingRetries(maxAttempts, () =>
+      store.listExpiredBy(at.getTime(), { limit: pageSize, cursor }),
+    )
+    summary.scanned += page.items.length
+    for (const outcome of await mapWithConcurrency(page.items, concurrency, move)) summary[outcome] += 1
+    cursor = page.nextCursor
+  } while (cursor)
+
+  const result: ExpirySummary = {
+    at: at.toISOString(),
+    ...summary,
+    complete,
+    durationMs: Math.round(performance.now() - started),
+  }
+  logger.info('expiry run finished', { ...result })
+  return result
+}
+
+const THROTTLING_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+])
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof WriteContention) return true
+  if (!(error instanceof Error)) return false
+  if (THROTTLING_ERRORS.has(error.name)) return true
+  // A cancelled transaction whose reasons are all throttling (never a failed condition).
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
+  return (
+    error.name === 'TransactionCanceledException' &&
+    Array.isArray(reasons) &&
+    reasons.some((reason) => reason.Code === 'ThrottlingError') &&
+    reasons.every((reason) => reason.Code !== 'ConditionalCheckFailed')
+  )
+}
+
+/** Retries what DynamoDB refused for load (throttling, contention) with capped, jittered backoff. */
+export async function withThrottlingRetries<T>(
+  maxAttempts: number,
+  operation: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = defaultSleep,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation()
+    } catch (error) {
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error
+      await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random()))
+    }
+  }
+}
+
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await work(items[index] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+  return results
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
