@@ -22,6 +22,13 @@ export class InstrumentGone extends DomainError {
   }
 }
 
+/** A restore asked for an instrument that is in the live catalogue, not in the archive. */
+export class InstrumentAlreadyLive extends DomainError {
+  constructor(readonly id: string) {
+    super(`Instrument '${id}' is already in the catalogue; only archived instruments can be restored.`)
+  }
+}
+
 export class VersionConflict extends DomainError {
   constructor(
     readonly id: string,

@@ -11,13 +11,15 @@ import {
 import { ulid } from 'ulid'
 import { decodeCursor, encodeCursor } from './cursor'
 import {
+  BusinessRuleViolation,
   DuplicateExternalId,
+  InstrumentAlreadyLive,
   InstrumentGone,
   InstrumentNotFound,
   VersionConflict,
   WriteContention,
 } from './errors'
-import { expiresAt, type InstrumentInput, type InstrumentRecord } from './instrument'
+import { expiresAt, type InstrumentInput, type InstrumentRecord, isExpired } from './instrument'
 import { auditSortKey, keys, PARTITIONS } from './table'
 
 export const AUDIT_ACTIONS = ['created', 'updated', 'deleted', 'expired', 'restored'] as const
@@ -298,7 +300,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
   async restore(id: string, options: RestoreOptions): Promise<InstrumentRecord> {
     const archived = await this.getArchived(id)
     if (!archived) {
-      if (await this.get(id)) throw new VersionConflict(id, 0)
+      if (await this.get(id)) throw new InstrumentAlreadyLive(id)
       throw new InstrumentNotFound(id)
     }
     const { deadline: _previousDeadline, ...rest } = archived.instrument
@@ -311,6 +313,20 @@ export class DynamoInstrumentStore implements InstrumentStore {
       updatedAt: options.now.toISOString(),
       updatedBy: options.actor,
     }
+    // A restored instrument whose deadline has passed would be archived again by the next expiry run.
+    if (isExpired(record, options.now)) {
+      throw new BusinessRuleViolation(
+        options.deadline === undefined
+          ? 'The archived deadline has passed; send a new deadline (or null for open-ended) to restore it.'
+          : 'The deadline has already passed.',
+        [
+          {
+            path: 'deadline',
+            message: `${record.deadline} is in the past (deadlines close at the end of the day, Europe/Brussels)`,
+          },
+        ],
+      )
+    }
     const writes: GuardedWrite[] = [
       {
         item: {
@@ -320,7 +336,8 @@ export class DynamoInstrumentStore implements InstrumentStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        onConditionFailed: () => new VersionConflict(id, archived.instrument.version),
+        // Another restore of the same instrument won the race.
+        onConditionFailed: () => new InstrumentAlreadyLive(id),
       },
       {
         item: {

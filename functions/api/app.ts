@@ -7,6 +7,7 @@ import { createRouter } from './lib/create-router'
 import { onError, problemResponse } from './lib/on-error'
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
+import { archiveRouter } from './routes/archive'
 import { healthRouter } from './routes/health'
 import { instrumentsRouter } from './routes/instruments'
 import { taxonomyRouter } from './routes/taxonomy'
@@ -14,7 +15,7 @@ import { taxonomyRouter } from './routes/taxonomy'
 export const API_VERSION = '1.0.0'
 
 /** Routers in the order they are mounted; each owns its routes' contracts. */
-const routers = [healthRouter, taxonomyRouter, instrumentsRouter, adminRouter]
+const routers = [healthRouter, taxonomyRouter, instrumentsRouter, adminRouter, archiveRouter]
 
 /** The whole HTTP application: API, docs and error handling. Built from injected dependencies. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {

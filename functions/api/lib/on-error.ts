@@ -5,6 +5,7 @@ import { InvalidCursor } from '../../../shared/cursor'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
+  InstrumentAlreadyLive,
   InstrumentGone,
   InstrumentNotFound,
   VersionConflict,
@@ -20,6 +21,7 @@ export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof InstrumentGone) return problems.gone(error.message)
   if (error instanceof VersionConflict) return problems.preconditionFailed(error.message)
   if (error instanceof DuplicateExternalId) return problems.conflict(error.message)
+  if (error instanceof InstrumentAlreadyLive) return problems.conflict(error.message)
   if (error instanceof BusinessRuleViolation) return problems.unprocessable(error.message, error.errors)
   if (error instanceof InvalidCursor)
     return problems.validation(error.message, [{ path: 'cursor', message: error.message }])
