@@ -35,6 +35,8 @@ const ConfigSchema = z
           .filter(Boolean),
       ),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** How long a search instance may trust its catalogue version before reading it again (0 = every request). */
+    CATALOGUE_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(60_000).default(0),
     /** Cognito hosted UI base URL (https://<prefix>.auth.<region>.amazoncognito.com): enables web sign-in. */
     COGNITO_DOMAIN: z.url({ protocol: /^https?$/ }).optional(),
     /** Cognito app client id of the web pages (public client, authorization code + PKCE). */
@@ -56,6 +58,7 @@ const ConfigSchema = z
     maxBodyBytes: env.MAX_BODY_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,
     webSignIn:
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID
         ? { cognitoDomain: env.COGNITO_DOMAIN.replace(/\/$/, ''), clientId: env.WEB_CLIENT_ID }

@@ -10,12 +10,13 @@ import { adminRouter } from './routes/admin'
 import { archiveRouter } from './routes/archive'
 import { healthRouter } from './routes/health'
 import { instrumentsRouter } from './routes/instruments'
+import { matchRouter } from './routes/match'
 import { taxonomyRouter } from './routes/taxonomy'
 
 export const API_VERSION = '1.0.0'
 
 /** Routers in the order they are mounted; each owns its routes' contracts. */
-const routers = [healthRouter, taxonomyRouter, instrumentsRouter, adminRouter, archiveRouter]
+const routers = [healthRouter, taxonomyRouter, instrumentsRouter, matchRouter, adminRouter, archiveRouter]
 
 /** The whole HTTP application: API, docs and error handling. Built from injected dependencies. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {

@@ -4,6 +4,7 @@ import { devIssuerJwks } from '../../shared/dev-issuer'
 import { createDocumentClient } from '../../shared/dynamodb'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
 import { createLogger } from '../../shared/logger'
+import { LiveCatalogue } from '../../shared/search/live-catalogue'
 import { systemClock } from '../../shared/time'
 import type { AppDeps } from './lib/types'
 
@@ -13,9 +14,11 @@ export async function depsFromConfig(config: Config): Promise<AppDeps> {
   const keys = config.auth.devIssuerKeyFile
     ? { jwks: await devIssuerJwks(config.auth.devIssuerKeyFile) }
     : { jwksUrl: config.auth.jwksUrl }
+  const store = new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
   return {
     config,
-    store: new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays),
+    store,
+    catalogue: new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
     verifier: createJwtVerifier({ issuer: config.auth.issuer, audience: config.auth.audience, keys }),
     clock: systemClock,
     logger: createLogger(config.logLevel, { service: 'fundfinder-api' }),

@@ -3,6 +3,7 @@ import type { Principal, TokenVerifier } from '../../../shared/auth'
 import type { Config } from '../../../shared/config'
 import type { InstrumentStore } from '../../../shared/instrument-repository'
 import type { Logger } from '../../../shared/logger'
+import type { LiveCatalogue } from '../../../shared/search/live-catalogue'
 import type { Clock } from '../../../shared/time'
 
 /** Everything the app needs from the outside world, injected so tests build it with real parts. */
@@ -12,6 +13,8 @@ export interface AppDeps {
   verifier: TokenVerifier
   clock: Clock
   logger: Logger
+  /** The in-memory search projection of the live catalogue, kept fresh against `store`. */
+  catalogue: LiveCatalogue
 }
 
 export interface AppEnv {

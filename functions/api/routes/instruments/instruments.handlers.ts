@@ -6,8 +6,16 @@ import type {
   createInstrument,
   deleteInstrument,
   getInstrument,
+  listInstruments,
   replaceInstrument,
 } from './instruments.routes'
+
+export const list: AppRouteHandler<typeof listInstruments> = async (c) => {
+  const { catalogue, clock } = c.var.deps
+  const result = await catalogue.search(c.req.valid('query'), clock.now())
+  c.header('Cache-Control', 'no-cache')
+  return c.json(result, 200)
+}
 
 export const get: AppRouteHandler<typeof getInstrument> = async (c) => {
   const { store, clock } = c.var.deps

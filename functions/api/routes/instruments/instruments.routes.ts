@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { Instrument, InstrumentInput } from '../../../../shared/instrument'
+import { SearchQuery, SearchResponse } from '../../../../shared/search/search-query'
 import { requireJson, requireRole } from '../../lib/middleware'
 import { bearerSecurity, ETagHeader, problemResponses } from '../../lib/openapi'
 
@@ -89,5 +90,22 @@ export const deleteInstrument = createRoute({
   responses: {
     204: { description: 'Removed from the catalogue and archived with reason `deleted`' },
     ...problemResponses(400, 401, 403, 404, 410, 412, 428, 503),
+  },
+})
+
+export const listInstruments = createRoute({
+  method: 'get',
+  path: '/v1/instruments',
+  tags: ['Catalogue'],
+  summary: 'Search the catalogue',
+  description:
+    'Filters by features (`any`/`all`), origin, country, kind, deadline window, closing soon, budget and free text; sorts; pages; counts facets over the whole result. Expired instruments never appear. Lists are comma-separated; `features` may also be repeated. Unknown, repeated or empty parameters are a 400 naming the parameter.',
+  request: { query: SearchQuery },
+  responses: {
+    200: {
+      description: 'One page of results, the total and facet counts over all results',
+      content: { 'application/json': { schema: SearchResponse } },
+    },
+    ...problemResponses(400),
   },
 })
