@@ -1,0 +1,282 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { expiresAt, type InstrumentRecord, toPublicInstrument } from '../../shared/instrument'
+import { CatalogueIndex } from '../../shared/search/catalogue-index'
+import { matchInstruments } from '../../shared/search/match-instruments'
+import { normaliseText, queryWords, tokenize } from '../../shared/search/normalise-text'
+import { searchInstruments } from '../../shared/search/search-instruments'
+import type { SearchCriteria } from '../../shared/search/search-query'
+import { FEATURE_CODES, type FeatureCode, sortFeatureCodes } from '../../shared/taxonomy'
+import { brusselsDate } from '../../shared/time'
+
+/**
+ * The engine (bitmasks, inverted index, precomputed ranks) must return exactly what a plain,
+ * obviously correct filter-and-sort over all records returns, for any catalogue and any query.
+ */
+
+const NOW = new Date('2026-11-22T10:00:00.000Z')
+const FEATURE_POOL: FeatureCode[] = ['T1', 'T2', 'P3', 'P12', 'D2', 'G1', 'G14', 'T15', 'P18']
+const WORDS = [
+  'Société',
+  'societe',
+  'cyber',
+  'Cybersecurity',
+  'Ørsted',
+  'drone',
+  'Alpha',
+  'alpha',
+  'grant',
+  'R&D',
+]
+const QUERY_WORDS = ['soc', 'societe', 'cyber', 'cybersecurity', 'orsted', 'dr', 'alpha', 'grant', 'r', 'x']
+const DAYS = [
+  '2026-11-21',
+  '2026-11-22',
+  '2026-11-23',
+  '2026-11-29',
+  '2026-11-30',
+  '2026-12-01',
+  '2027-01-15',
+]
+const DEADLINES = [
+  ...DAYS,
+  '2026-11-22T09:59:59Z',
+  '2026-11-22T10:00:00Z',
+  '2026-11-30T23:30:00Z',
+  '2026-12-01T08:00:00+01:00',
+]
+const COUNTRIES = ['DK', 'NO', 'SE']
+
+const text = fc
+  .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 })
+  .map((words) => words.join(' '))
+
+const recordArbitrary = (id: string) =>
+  fc
+    .record({
+      name: text,
+      description: fc.option(text, { nil: '' }),
+      funder: fc.option(text, { nil: undefined }),
+      programme: fc.option(text, { nil: undefined }),
+      kind: fc.constantFrom('call', 'programme', 'strategy' as const),
+      origin: fc.constantFrom('international', 'national', 'regional' as const),
+      country: fc.constantFrom(...COUNTRIES),
+      deadline: fc.option(fc.constantFrom(...DEADLINES), { nil: undefined }),
+      budget: fc.option(
+        fc.record({
+          min: fc.option(fc.constantFrom(0, 10_000, 100_000, 1_000_000), { nil: undefined }),
+          max: fc.option(fc.constantFrom(50_000, 500_000, 5_000_000), { nil: undefined }),
+        }),
+        { nil: undefined },
+      ),
+      features: fc.subarray(FEATURE_POOL, { minLength: 1 }),
+      updatedAt: fc.constantFrom(
+        '2026-01-01T00:00:00.000Z',
+        '2026-06-01T00:00:00.000Z',
+        '2026-11-01T00:00:00.000Z',
+      ),
+    })
+    .map(
+      (raw): InstrumentRecord => ({
+        id,
+        name: raw.name,
+        description: raw.description,
+        kind: raw.kind,
+        origin: raw.origin,
+        ...(raw.origin === 'international' ? {} : { country: raw.country }),
+        ...(raw.funder ? { funder: raw.funder } : {}),
+        ...(raw.programme ? { programme: raw.programme } : {}),
+        url: 'https://example.org',
+        ...(raw.deadline ? { deadline: raw.deadline } : {}),
+        ...(raw.budget && (raw.budget.min !== undefined || raw.budget.max !== undefined)
+          ? {
+              budget: {
+                currency: 'EUR',
+                ...(raw.budget.min === undefined ? {} : { min: raw.budget.min }),
+                ...(raw.budget.max === undefined
+                  ? {}
+                  : { max: Math.max(raw.budget.max, raw.budget.min ?? 0) }),
+              },
+            }
+          : {}),
+        features: sortFeatureCodes(raw.features),
+        version: 1,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: raw.updatedAt,
+        createdBy: 'gen',
+        updatedBy: 'gen',
+      }),
+    )
+
+const catalogueArbitrary = fc
+  .integer({ min: 0, max: 40 })
+  .chain((size) =>
+    fc.tuple(
+      ...Array.from({ length: size }, (_, index) => recordArbitrary(`id-${String(index).padStart(3, '0')}`)),
+    ),
+  )
+
+const optionalList = <T>(values: readonly T[]) =>
+  fc.option(fc.subarray([...values], { minLength: 1 }), { nil: undefined })
+
+const criteriaArbitrary: fc.Arbitrary<SearchCriteria> = fc
+  .record({
+    q: fc.option(
+      fc
+        .array(fc.constantFrom(...QUERY_WORDS), { minLength: 1, maxLength: 2 })
+        .map((words) => words.join(' ')),
+      { nil: undefined },
+    ),
+    features: optionalList(FEATURE_POOL),
+    match: fc.constantFrom('any', 'all' as const),
+    origin: optionalList(['international', 'national', 'regional'] as const),
+    country: optionalList(COUNTRIES),
+    kind: optionalList(['call', 'programme', 'strategy'] as const),
+    deadlineFrom: fc.option(fc.constantFrom(...DAYS), { nil: undefined }),
+    deadlineTo: fc.option(fc.constantFrom(...DAYS), { nil: undefined }),
+    closingWithin: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+    budgetMin: fc.option(fc.constantFrom(0, 20_000, 200_000, 2_000_000), { nil: undefined }),
+    budgetMax: fc.option(fc.constantFrom(20_000, 200_000, 2_000_000), { nil: undefined }),
+    sort: fc.constantFrom('relevance', 'deadline', 'name', 'updated' as const),
+    page: fc.integer({ min: 1, max: 4 }),
+    limit: fc.integer({ min: 1, max: 12 }),
+  })
+  .map((raw) => {
+    const criteria: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(raw)) if (value !== undefined) criteria[key] = value
+    if (raw.features) criteria.features = sortFeatureCodes(raw.features)
+    return criteria as unknown as SearchCriteria
+  })
+
+/** Straightforward reference implementation of the contract, record by record. */
+function bruteForce(records: InstrumentRecord[], criteria: SearchCriteria, now: Date) {
+  const day = (record: InstrumentRecord) =>
+    record.deadline === undefined
+      ? undefined
+      : record.deadline.length === 10
+        ? record.deadline
+        : brusselsDate(new Date(Date.parse(record.deadline)))
+  const today = brusselsDate(now)
+  const plusDays = (n: number) => {
+    const date = new Date(`${today}T12:00:00Z`)
+    date.setUTCDate(date.getUTCDate() + n)
+    return date.toISOString().slice(0, 10)
+  }
+  const requested = criteria.features ?? []
+  const matched = (record: InstrumentRecord) => requested.filter((code) => record.features.includes(code))
+  const words = criteria.q ? queryWords(criteria.q) : []
+  const hits = records.filter((record) => {
+    const expiry = expiresAt(record)
+    if (expiry !== undefined && now.getTime() >= expiry) return false
+    if (requested.length > 0) {
+      const count = matched(record).length
+      if (criteria.match === 'all' ? count !== requested.length : count === 0) return false
+    }
+    if (criteria.origin && !criteria.origin.includes(record.origin)) return false
+    if (criteria.kind && !criteria.kind.includes(record.kind)) return false
+    if (criteria.country && !criteria.country.includes(record.country ?? '')) return false
+    if (criteria.deadlineFrom || criteria.deadlineTo || criteria.closingWithin) {
+      const d = day(record)
+      if (d === undefined) return false
+      if (criteria.deadlineFrom && d < criteria.deadlineFrom) return false
+      if (criteria.deadlineTo && d > criteria.deadlineTo) return false
+      if (criteria.closingWithin && (d < today || d > plusDays(criteria.closingWithin))) return false
+    }
+    if (criteria.budgetMin !== undefined || criteria.budgetMax !== undefined) {
+      const budget = record.budget
+      if (!budget || (budget.min === undefined && budget.max === undefined)) return false
+      const low = budget.min ?? 0
+      const high = budget.max ?? Number.POSITIVE_INFINITY
+      if (low > (criteria.budgetMax ?? Number.POSITIVE_INFINITY) || high < (criteria.budgetMin ?? 0))
+        return false
+    }
+    if (words.length > 0) {
+      const tokens = [record.name, record.description, record.funder ?? '', record.programme ?? ''].flatMap(
+        tokenize,
+      )
+      if (!words.every((word) => tokens.some((token) => token.startsWith(word)))) return false
+    }
+    return true
+  })
+  const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0)
+  const byName = (a: InstrumentRecord, b: InstrumentRecord) =>
+    cmp(normaliseText(a.name), normaliseText(b.name)) || cmp(a.name, b.name) || cmp(a.id, b.id)
+  const expiry = (record: InstrumentRecord) => expiresAt(record) ?? Number.POSITIVE_INFINITY
+  const byDeadline = (a: InstrumentRecord, b: InstrumentRecord) => cmp(expiry(a), expiry(b)) || byName(a, b)
+  const comparators = {
+    relevance: (a: InstrumentRecord, b: InstrumentRecord) =>
+      matched(b).length - matched(a).length || byDeadline(a, b),
+    deadline: byDeadline,
+    name: byName,
+    updated: (a: InstrumentRecord, b: InstrumentRecord) => cmp(b.updatedAt, a.updatedAt) || byName(a, b),
+  }
+  hits.sort(comparators[criteria.sort])
+  const count = (values: (string | undefined)[]) => {
+    const counts: Record<string, number> = {}
+    for (const value of values) if (value) counts[value] = (counts[value] ?? 0) + 1
+    return counts
+  }
+  const page = hits.slice((criteria.page - 1) * criteria.limit, criteria.page * criteria.limit)
+  return {
+    items: page.map((record) => ({
+      ...toPublicInstrument(record, now),
+      ...(requested.length > 0 ? { matchedFeatures: sortFeatureCodes(matched(record)) } : {}),
+    })),
+    page: criteria.page,
+    limit: criteria.limit,
+    total: hits.length,
+    facets: {
+      features: count(hits.flatMap((record) => record.features)),
+      origin: count(hits.map((record) => record.origin)),
+      country: count(hits.map((record) => record.country)),
+      kind: count(hits.map((record) => record.kind)),
+    },
+  }
+}
+
+const sortedKeys = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort())
+
+describe('search engine vs brute force', () => {
+  it('returns the same page, total, order, matched features and facets for random catalogues and queries', () => {
+    fc.assert(
+      fc.property(catalogueArbitrary, criteriaArbitrary, (records, criteria) => {
+        const actual = searchInstruments(CatalogueIndex.build(records), criteria, NOW)
+        const expected = bruteForce(records, criteria, NOW)
+        expect(actual.items).toEqual(expected.items)
+        expect({ ...actual, items: [] }).toEqual({ ...expected, items: [] })
+        // Feature facets follow taxonomy order.
+        expect(Object.keys(actual.facets.features)).toEqual(
+          FEATURE_CODES.filter((code) => code in expected.facets.features),
+        )
+        expect(sortedKeys(actual.facets.country)).toEqual(sortedKeys(expected.facets.country))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('match ranks exactly the instruments sharing a feature, by score, deadline and name', () => {
+    fc.assert(
+      fc.property(catalogueArbitrary, fc.subarray(FEATURE_POOL, { minLength: 1 }), (records, features) => {
+        const requested = sortFeatureCodes(features)
+        const result = matchInstruments(
+          CatalogueIndex.build(records),
+          { features: requested, limit: 100 },
+          NOW,
+        )
+        const expected = bruteForce(
+          records,
+          { features: requested, match: 'any', sort: 'relevance', page: 1, limit: 100 },
+          NOW,
+        )
+        expect(result.total).toBe(expected.total)
+        expect(result.items.map((item) => item.instrument.id)).toEqual(expected.items.map((item) => item.id))
+        for (const item of result.items) {
+          expect(item.matched.length).toBeGreaterThan(0)
+          expect([...item.matched, ...item.missing].sort()).toEqual([...requested].sort())
+          expect(item.score).toBe(item.matched.length / requested.length)
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+})
