@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id'
 import { problems } from '../../shared/problem'
 import { createRouter } from './lib/create-router'
 import { onError, problemResponse } from './lib/on-error'
+import { apiCors, DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './lib/security'
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
 import { archiveRouter } from './routes/archive'
@@ -33,6 +34,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set('deps', deps)
     await next()
   })
+  app.use(securityHeaders())
+  app.use('/v1/*', apiCors(deps.config))
   app.use(async function accessLog(c, next) {
     const started = performance.now()
     await next()
@@ -75,7 +78,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: '/' }],
   })
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'fundfinder API' }))
+  app.get(
+    '/docs',
+    async (c, next) => {
+      c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
+      await next()
+    },
+    Scalar({ url: '/openapi.json', pageTitle: 'fundfinder API' }),
+  )
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)))
   app.onError(onError)

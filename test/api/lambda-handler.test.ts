@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
+import type { LambdaEvent } from 'hono/aws-lambda'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
 import { InstrumentInput } from '../../shared/instrument'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
 import { instrumentBody } from '../support/factories'
 
-function httpApiEvent(method: string, rawPath: string, rawQueryString = ''): APIGatewayProxyEventV2 {
-  return {
+/** A real API Gateway HTTP API (payload 2.0) event, as AWS's types describe it. */
+function httpApiEvent(method: string, rawPath: string, rawQueryString = ''): LambdaEvent {
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: '$default',
     rawPath,
@@ -31,6 +33,8 @@ function httpApiEvent(method: string, rawPath: string, rawQueryString = ''): API
     },
     isBase64Encoded: false,
   }
+  // Hono types a missing body as null where AWS's types say undefined; the runtime value is the same.
+  return event as unknown as LambdaEvent
 }
 
 describe('functions/api/handler (Lambda, API Gateway HTTP API v2 events)', () => {

@@ -1,0 +1,56 @@
+import type { MiddlewareHandler } from 'hono'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Config } from '../../../shared/config'
+import type { AppEnv } from './types'
+
+/**
+ * Security headers on every response. The pages are built to satisfy `default-src 'self'`: no
+ * inline scripts or styles, no third-party assets. Handlers that need more (the API reference at
+ * /docs loads its viewer from a CDN) set their own policy, which is kept (`overwrite: false`).
+ */
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
+  return secureHeaders({
+    overwrite: false,
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    xFrameOptions: 'DENY',
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+  }) as MiddlewareHandler<AppEnv>
+}
+
+/** The interactive API reference's viewer comes from jsDelivr and configures itself inline. */
+export const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+  "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
+  "font-src 'self' data: https://fonts.gstatic.com https://fonts.scalar.com",
+  "img-src 'self' data: https:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'self'",
+].join('; ')
+
+/**
+ * CORS for the JSON API from the configured allow-list only; with an empty list no CORS headers
+ * are sent and browsers keep the API same-origin.
+ */
+export function apiCors(config: Pick<Config, 'corsOrigins'>): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(config.corsOrigins)
+  return cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
+    exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  }) as MiddlewareHandler<AppEnv>
+}
