@@ -1,0 +1,91 @@
+import * as path from 'node:path'
+import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib'
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import { Architecture } from 'aws-cdk-lib/aws-lambda'
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
+import type { Construct } from 'constructs'
+import type { IndexName } from '../../shared/table'
+import { LAMBDA_RUNTIME, lambdaBundling, PROJECT_ROOT } from '../bundling'
+
+/** Item-level DynamoDB actions; table-level ones (DeleteTable, UpdateTable, ...) are never granted. */
+export const TABLE_ACTIONS = {
+  /** Reads by key and Query; no Scan: no code path scans the table. */
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  /** What the store's audited transactions need (TransactWriteItems is authorised per item action). */
+  readWrite: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+} as const
+
+export type TableAccess = keyof typeof TABLE_ACTIONS
+
+export interface FundfinderFunctionProps
+  extends Pick<NodejsFunctionProps, 'environment' | 'onFailure' | 'retryAttempts' | 'maxEventAge'> {
+  /** Entry file relative to the project root; it exports `handler`. */
+  entry: string
+  description: string
+  memorySize: number
+  timeout: Duration
+  logRetention: RetentionDays
+  /** Dev stacks drop their logs with the stack; production keeps them. */
+  logRemovalPolicy: RemovalPolicy
+}
+
+/**
+ * A Lambda function with the project's defaults held in one place: arm64, the newest Node.js
+ * runtime, ESM bundling with the local esbuild (see ../bundling.ts), explicit memory and timeout,
+ * its own log group with retention, and a role that starts with nothing but the right
+ * to write to that log group (no AWS managed policy). Table access is added with `bindTable`.
+ */
+export class FundfinderFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: FundfinderFunctionProps) {
+    const { entry, logRetention, logRemovalPolicy, ...rest } = props
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: logRetention,
+      removalPolicy: logRemovalPolicy,
+    })
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}: its log group and the grants added by bindTable only`,
+    })
+    logGroup.grantWrite(role)
+    super(scope, id, {
+      ...rest,
+      // Stack traces point into the TypeScript sources through the bundled source map.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...rest.environment },
+      entry: path.join(PROJECT_ROOT, entry),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'handler',
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      bundling: lambdaBundling,
+      logGroup,
+      role,
+    })
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaTracing',
+      reason:
+        'Each request and job run is logged as structured JSON with its request id, and the HTTP API writes access logs with latencies; X-Ray without SDK instrumentation would only repeat Lambda durations, at the price of an xray:* grant on every resource.',
+    })
+  }
+
+  /**
+   * Grants item-level access to the table and only the named indexes, and tells the function the
+   * table's name: the grant and the configuration cannot be set up one without the other.
+   */
+  bindTable(table: ITableV2, access: TableAccess, indexes: readonly IndexName[]): void {
+    const indexArns = indexes.map((indexName) => `${table.tableArn}/index/${indexName}`)
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
+    )
+    this.addEnvironment('TABLE_NAME', table.tableName)
+  }
+}

@@ -1,0 +1,47 @@
+import { RemovalPolicy } from 'aws-cdk-lib'
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { Construct } from 'constructs'
+import {
+  INDEXES,
+  type KeyAttribute,
+  type AttributeType as KeyType,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+} from '../../shared/table'
+
+export interface FundfinderTableProps {
+  /** Production: deletion protection on and the table survives stack deletion. */
+  retainData: boolean
+}
+
+const ATTRIBUTE_TYPES: Record<KeyType, AttributeType> = { S: AttributeType.STRING, N: AttributeType.NUMBER }
+
+const toAttribute = (key: KeyAttribute) => ({ name: key.name, type: ATTRIBUTE_TYPES[key.type] })
+
+/**
+ * The catalogue table, built from the one definition in `shared/table.ts` (the same one the local
+ * bootstrap uses), so keys, indexes and the TTL attribute cannot drift between AWS and tests.
+ */
+export class FundfinderTable extends Construct {
+  readonly table: TableV2
+
+  constructor(scope: Construct, id: string, props: FundfinderTableProps) {
+    super(scope, id)
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: toAttribute(TABLE_KEYS.partitionKey),
+      sortKey: toAttribute(TABLE_KEYS.sortKey),
+      // On-demand: a catalogue has spiky, mostly idle traffic and costs nothing at rest.
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      globalSecondaryIndexes: Object.entries(INDEXES).map(([indexName, index]) => ({
+        indexName,
+        partitionKey: toAttribute(index.partitionKey),
+        sortKey: toAttribute(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      })),
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    })
+  }
+}
