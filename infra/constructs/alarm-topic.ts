@@ -28,7 +28,14 @@ export class AlarmTopic extends Construct {
       reason:
         'Alarm notifications carry only alarm names and metric values, no user data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed KMS key would be the only standing cost of an idle stack.',
     })
-    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email))
+    if (props.email) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.email))
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An email delivery that fails is retried by SNS, and the alarm stays visible in CloudWatch; a dead-letter queue of undelivered alarm emails would be one more thing nobody watches.',
+      })
+    }
   }
 
   /**
