@@ -3,6 +3,7 @@ import { Scalar } from '@scalar/hono-api-reference'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { problems } from '../../shared/problem'
+import { webRouter } from '../web'
 import { createRouter } from './lib/create-router'
 import { onError, problemResponse } from './lib/on-error'
 import { apiCors, DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './lib/security'
@@ -60,6 +61,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   )
 
   for (const router of routers) app.route('/', router)
+  // Server-rendered web pages: plain Hono routes, deliberately not in the OpenAPI document.
+  app.route('/', webRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
     type: 'http',

@@ -1,0 +1,90 @@
+import type { Child } from 'hono/jsx'
+import type { InstrumentStatus } from '../../../shared/instrument'
+import {
+  CLOSING_SOON_DAYS,
+  closesIn,
+  daysUntilDeadline,
+  featureLabel,
+  featuresByCategory,
+  formatDeadline,
+} from '../lib/format'
+
+export function StatusBadge({ status }: { status: InstrumentStatus }) {
+  const label = { open: 'Open', forthcoming: 'Forthcoming', expired: 'Closed' }[status]
+  return <span class={`status ${status}`}>{label}</span>
+}
+
+/** The deadline with how long is left; open-ended instruments say so. */
+export function DeadlineText({ deadline, now }: { deadline?: string | undefined; now: Date }) {
+  if (!deadline) return <span class="muted">Open-ended</span>
+  const soon = daysUntilDeadline(deadline, now) <= CLOSING_SOON_DAYS
+  return (
+    <span>
+      <time datetime={deadline}>{formatDeadline(deadline)}</time>
+      <br />
+      <span class={soon ? 'closes-soon' : 'muted'}>{closesIn(deadline, now)}</span>
+    </span>
+  )
+}
+
+export function FeatureTags({
+  codes,
+  variant,
+}: {
+  codes: readonly string[]
+  variant?: 'matched' | 'missing'
+}) {
+  if (codes.length === 0) return <span class="muted">none</span>
+  return (
+    <span>
+      {codes.map((code) => (
+        <span class={`tag ${variant ?? ''}`} title={featureLabel(code)}>
+          {code} {featureLabel(code)}
+        </span>
+      ))}
+    </span>
+  )
+}
+
+/** An instrument's features under the four taxonomy headings. */
+export function FeatureGroups({
+  codes,
+  headingLevel = 3,
+}: {
+  codes: readonly string[]
+  headingLevel?: 2 | 3
+}) {
+  return (
+    <div class="feature-groups">
+      {featuresByCategory(codes).map((category) => (
+        <section>
+          {headingLevel === 2 ? <h2>{category.label}</h2> : <h3>{category.label}</h3>}
+          <ul>
+            {category.features.map((feature) => (
+              <li>
+                <span class="muted">{feature.code}</span> {feature.label}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  )
+}
+
+export function Notice({
+  tone,
+  title,
+  children,
+}: {
+  tone: 'info' | 'warn' | 'error' | 'ok'
+  title?: string
+  children?: Child
+}) {
+  return (
+    <div class={`notice ${tone}`} role={tone === 'error' || tone === 'warn' ? 'alert' : 'status'}>
+      {title ? <h2>{title}</h2> : null}
+      {children}
+    </div>
+  )
+}

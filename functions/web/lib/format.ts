@@ -1,0 +1,112 @@
+import { countryName } from '../../../shared/countries'
+import type { InstrumentRecord } from '../../../shared/instrument'
+import { FEATURE_LABELS, TAXONOMY } from '../../../shared/taxonomy'
+import { brusselsDate, deadlineExpiresAt } from '../../../shared/time'
+
+const DAY_MS = 86_400_000
+
+const longDate = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+})
+const dateTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'Europe/Brussels',
+  timeZoneName: 'short',
+})
+
+/** "31 March 2027", or with the time for a date-time deadline ("31 March 2027 at 17:00 CEST"). */
+export function formatDeadline(deadline: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(deadline)) return longDate.format(new Date(`${deadline}T00:00:00Z`))
+  return dateTime.format(new Date(deadline))
+}
+
+export function formatDate(date: string): string {
+  return longDate.format(new Date(`${date.slice(0, 10)}T00:00:00Z`))
+}
+
+/** Whole Brussels calendar days from today until the deadline's day (0 = closes today). */
+export function daysUntilDeadline(deadline: string, now: Date): number {
+  const lastOpenInstant = deadlineExpiresAt(deadline) - 1
+  const today = Date.parse(`${brusselsDate(now)}T00:00:00Z`)
+  const closingDay = Date.parse(`${brusselsDate(new Date(lastOpenInstant))}T00:00:00Z`)
+  return Math.round((closingDay - today) / DAY_MS)
+}
+
+export function closesIn(deadline: string, now: Date): string {
+  const days = daysUntilDeadline(deadline, now)
+  if (days <= 0) return 'closes today'
+  if (days === 1) return 'closes tomorrow'
+  return `closes in ${days} days`
+}
+
+/** Deadlines within this many days are highlighted. */
+export const CLOSING_SOON_DAYS = 30
+
+export function featureLabel(code: string): string {
+  return FEATURE_LABELS.get(code) ?? code
+}
+
+/** The instrument's feature codes grouped under the taxonomy's categories (empty categories left out). */
+export function featuresByCategory(codes: readonly string[]) {
+  const wanted = new Set(codes)
+  return TAXONOMY.map((category) => ({
+    id: category.id,
+    label: category.label,
+    features: category.features.filter((feature) => wanted.has(feature.code)),
+  })).filter((category) => category.features.length > 0)
+}
+
+export function whereLabel(instrument: Pick<InstrumentRecord, 'origin' | 'country' | 'region'>): string {
+  if (instrument.origin === 'international' || !instrument.country) return 'International'
+  const country = countryName(instrument.country)
+  return instrument.region ? `${instrument.region}, ${country}` : country
+}
+
+export function formatBudget(budget: NonNullable<InstrumentRecord['budget']>): string {
+  const money = new Intl.NumberFormat('en-GB', {
+    style: 'currency',
+    currency: budget.currency,
+    maximumFractionDigits: 0,
+  })
+  if (budget.min !== undefined && budget.max !== undefined) {
+    return budget.min === budget.max
+      ? money.format(budget.max)
+      : `${money.format(budget.min)} to ${money.format(budget.max)}`
+  }
+  if (budget.max !== undefined) return `up to ${money.format(budget.max)}`
+  if (budget.min !== undefined) return `from ${money.format(budget.min)}`
+  return `amount not stated (${budget.currency})`
+}
+
+const ORGANISATION_LABELS: Record<string, string> = {
+  sme: 'SMEs',
+  startup: 'Start-ups',
+  'large-enterprise': 'Large enterprises',
+  research: 'Research organisations',
+  'public-body': 'Public bodies',
+  ngo: 'NGOs',
+  cluster: 'Clusters',
+}
+
+export function organisationLabel(value: string): string {
+  return ORGANISATION_LABELS[value] ?? value
+}
+
+export function capitalise(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1)
+}
+
+/** Countries sorted by their English name, for selects that show names rather than codes. */
+export function countriesByName(codes: Iterable<string>): { code: string; name: string }[] {
+  return [...new Set(codes)]
+    .map((code) => ({ code, name: countryName(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en'))
+}

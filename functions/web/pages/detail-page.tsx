@@ -1,0 +1,139 @@
+import type { Child } from 'hono/jsx'
+import type { Instrument } from '../../../shared/instrument'
+import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
+import { Layout } from '../components/layout'
+import {
+  capitalise,
+  formatBudget,
+  formatDate,
+  formatDeadline,
+  organisationLabel,
+  whereLabel,
+} from '../lib/format'
+
+export function DetailPage({ instrument, now }: { instrument: Instrument; now: Date }) {
+  return (
+    <Layout title={instrument.name} section="search">
+      <p>
+        <a href="/">Back to search</a>
+      </p>
+      <article class="detail">
+        <h1>{instrument.name}</h1>
+        <p class="lead">
+          {capitalise(instrument.kind)} · {whereLabel(instrument)} ·{' '}
+          <StatusBadge status={instrument.status} />
+        </p>
+        {instrument.description ? <p class="description">{instrument.description}</p> : null}
+        <p>
+          <a class="button" href={instrument.url} rel="noopener noreferrer" target="_blank">
+            More information<span class="visually-hidden"> about {instrument.name}</span> (official site,
+            opens in a new tab)
+          </a>
+        </p>
+        <h2>Key facts</h2>
+        <dl>
+          <dt>Funder</dt>
+          <dd>{instrument.funder ?? <span class="muted">not stated</span>}</dd>
+          <dt>Programme</dt>
+          <dd>{instrument.programme ?? <span class="muted">not stated</span>}</dd>
+          <dt>Origin</dt>
+          <dd>{capitalise(instrument.origin)}</dd>
+          <dt>Country</dt>
+          <dd>{whereLabel(instrument)}</dd>
+          {instrument.opensAt ? (
+            <>
+              <dt>Opens</dt>
+              <dd>{formatDate(instrument.opensAt)}</dd>
+            </>
+          ) : null}
+          <dt>Deadline</dt>
+          <dd>
+            <DeadlineText deadline={instrument.deadline} now={now} />
+          </dd>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={instrument.status} />
+          </dd>
+          {instrument.periodicity ? (
+            <>
+              <dt>Periodicity</dt>
+              <dd>{capitalise(instrument.periodicity)}</dd>
+            </>
+          ) : null}
+          <dt>Budget</dt>
+          <dd>
+            {instrument.budget ? formatBudget(instrument.budget) : <span class="muted">not stated</span>}
+          </dd>
+          <dt>For</dt>
+          <dd>
+            {instrument.targetOrganisations?.length ? (
+              instrument.targetOrganisations.map(organisationLabel).join(', ')
+            ) : (
+              <span class="muted">not stated</span>
+            )}
+          </dd>
+          <dt>Last updated</dt>
+          <dd>{formatDate(instrument.updatedAt)}</dd>
+        </dl>
+        <h2>Features</h2>
+        <FeatureGroups codes={instrument.features} />
+        {instrument.applicationDomains?.length ? (
+          <>
+            <h2>Application domains</h2>
+            <ul>
+              {instrument.applicationDomains.map((domain) => (
+                <li>{domain}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </article>
+    </Layout>
+  )
+}
+
+/** 410: the call has closed (or was removed); say so plainly and point back to the search. */
+export function ClosedPage({
+  name,
+  deadline,
+  reason,
+}: {
+  name?: string | undefined
+  deadline?: string | undefined
+  reason: 'expired' | 'deleted'
+}) {
+  return (
+    <Layout title="This call has closed" section="search">
+      <h1>This call has closed</h1>
+      {reason === 'expired' ? (
+        <p>
+          {name ? <strong>{name}</strong> : 'This instrument'}
+          {deadline ? ` closed on ${formatDeadline(deadline)}` : ' has closed'} and no longer accepts
+          applications.
+        </p>
+      ) : (
+        <p>{name ? <strong>{name}</strong> : 'This instrument'} has been removed from the catalogue.</p>
+      )}
+      <p>
+        <a href="/">Find open funding</a>
+      </p>
+    </Layout>
+  )
+}
+
+export function MessagePage({
+  title,
+  children,
+  section = 'none',
+}: {
+  title: string
+  children?: Child
+  section?: 'search' | 'match' | 'admin' | 'none'
+}) {
+  return (
+    <Layout title={title} section={section}>
+      <h1>{title}</h1>
+      {children}
+    </Layout>
+  )
+}

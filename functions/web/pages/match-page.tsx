@@ -1,0 +1,129 @@
+import type { MatchResult } from '../../../shared/search'
+import { FeatureCheckboxes } from '../components/feature-checkboxes'
+import { FieldErrors } from '../components/form-fields'
+import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'
+import { Layout } from '../components/layout'
+import { countriesByName, whereLabel } from '../lib/format'
+
+export interface MatchPageProps {
+  selected: string[]
+  country: string | undefined
+  countries: string[]
+  /** Absent until the form is submitted with at least one feature. */
+  result?: MatchResult | undefined
+  errors: Record<string, string[]>
+  now: Date
+}
+
+/** `/match`: describe a project by its features, get the instruments that cover most of it. */
+export function MatchPage({ selected, country, countries, result, errors, now }: MatchPageProps) {
+  const countryOptions = countriesByName(country ? [...countries, country] : countries)
+  return (
+    <Layout title="Describe your project" section="match">
+      <h1>Describe your project</h1>
+      <p class="lead">
+        Tick what your project does and needs. We rank the open instruments by how much of it they cover.
+      </p>
+      <form method="get" action="/match">
+        <div class="search-layout">
+          <div class="filters">
+            <FeatureCheckboxes
+              selected={selected}
+              errors={errors.features}
+              legend="Your project's features"
+            />
+          </div>
+          <div>
+            <div class="filter-row">
+              <div class="field">
+                <label for="match-country">Country (optional)</label>
+                <span class="hint" id="country-hint">
+                  International instruments are always included.
+                </span>
+                <select
+                  id="match-country"
+                  name="country"
+                  aria-describedby={errors.country?.length ? 'country-hint country-error' : 'country-hint'}
+                  aria-invalid={errors.country?.length ? 'true' : undefined}
+                >
+                  <option value="">Any country</option>
+                  {countryOptions.map((option) => (
+                    <option value={option.code} selected={option.code === country}>
+                      {option.name}
+                    </option>
+                  ))}
+                </select>
+                <FieldErrors name="country" errors={errors.country} />
+              </div>
+              <button type="submit">Find matching funding</button>
+            </div>
+            {result ? <MatchResults result={result} requested={selected.length} now={now} /> : null}
+          </div>
+        </div>
+      </form>
+    </Layout>
+  )
+}
+
+function MatchResults({ result, requested, now }: { result: MatchResult; requested: number; now: Date }) {
+  if (result.items.length === 0) {
+    return (
+      <Notice tone="info" title="No instrument covers any of these features">
+        <p>Tick more features or choose any country.</p>
+      </Notice>
+    )
+  }
+  return (
+    <>
+      <h2 id="match-heading">
+        {result.total} matching {result.total === 1 ? 'instrument' : 'instruments'}
+        {result.items.length < result.total ? `, best ${result.items.length} shown` : ''}
+      </h2>
+      <div class="table-wrap">
+        <table aria-describedby="match-heading">
+          <thead>
+            <tr>
+              <th scope="col">Instrument</th>
+              <th scope="col">Score</th>
+              <th scope="col">Matched</th>
+              <th scope="col">Missing</th>
+              <th scope="col">Deadline</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.items.map((item) => (
+              <tr>
+                <td>
+                  <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>
+                    {item.instrument.name}
+                  </a>
+                  <br />
+                  <span class="muted">
+                    {item.instrument.funder ? `${item.instrument.funder} · ` : ''}
+                    {whereLabel(item.instrument)}
+                  </span>
+                </td>
+                <td>
+                  <span class="score">{Math.round(item.score * 100)}%</span>
+                  <br />
+                  <span class="muted">
+                    {item.matched.length} of {requested}
+                  </span>
+                </td>
+                <td>
+                  <FeatureTags codes={item.matched} variant="matched" />
+                </td>
+                <td>
+                  <FeatureTags codes={item.missing} variant="missing" />
+                </td>
+                <td>
+                  <DeadlineText deadline={item.instrument.deadline} now={now} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  )
+}

@@ -1,0 +1,308 @@
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { hasRole } from '../../../shared/auth'
+import {
+  BusinessRuleViolation,
+  DuplicateExternalId,
+  InstrumentAlreadyLive,
+  InstrumentGone,
+  InstrumentNotFound,
+  VersionConflict,
+} from '../../../shared/errors'
+import { assertDeadlineNotPast, Deadline, type InstrumentInput } from '../../../shared/instrument'
+import { searchCriteria } from '../../../shared/search'
+import type { SignedInUser } from '../components/layout'
+import { type FormValues, readForm, text } from '../lib/form-data'
+import { errorsByField, type FormErrors, formValuesOf, parseInstrumentForm } from '../lib/instrument-form'
+import { renderPage } from '../lib/render'
+import { requireSameOrigin, requireSignIn, type WebEnv } from '../lib/session'
+import { ArchivePage, AuditPage } from '../pages/admin/archive-page'
+import { InstrumentFormPage } from '../pages/admin/instrument-form-page'
+import { AdminInstrumentsPage } from '../pages/admin/instruments-page'
+import { MessagePage } from '../pages/detail-page'
+
+const ADMIN_PAGE_SIZE = 25
+
+/** Outcomes shown after a redirect; a fixed set, so nothing from the URL is echoed into the page. */
+const DONE_MESSAGES: Record<string, string> = {
+  created: 'The instrument was added to the catalogue.',
+  updated: 'Your changes were saved.',
+  deleted: 'The instrument was deleted; it is in the archive, where it can be restored.',
+  restored: 'The instrument was restored to the catalogue.',
+}
+
+const ListQuery = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(400).catch(1),
+})
+const CursorQuery = z.object({
+  cursor: z.string().max(2048).optional(),
+  instrumentId: z.string().min(1).max(64).optional(),
+})
+const VersionField = z.coerce.number().int().min(1).max(999_999_999)
+const IdParam = z.string().min(1).max(64)
+
+function userOf(c: Context<WebEnv>): SignedInUser {
+  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
+}
+
+function NotInCatalogue({ gone }: { gone: boolean }) {
+  return (
+    <MessagePage title={gone ? 'This instrument is in the archive' : 'Instrument not found'} section="admin">
+      <p>
+        {gone ? (
+          <>
+            It was deleted or has expired. <a href="/admin/archive">Open the archive</a> to restore it.
+          </>
+        ) : (
+          <>
+            There is no such instrument. <a href="/admin">Back to the list</a>
+          </>
+        )}
+      </p>
+    </MessagePage>
+  )
+}
+
+function badRequest(c: Context<WebEnv>, detail: string) {
+  return renderPage(
+    c,
+    <MessagePage title="That request could not be understood" section="admin">
+      <p>{detail}</p>
+      <p>
+        <a href="/admin">Back to the list</a>
+      </p>
+    </MessagePage>,
+    { status: 400, private: true },
+  )
+}
+
+/** Create or update, mapping every failure to the form with the error next to its field. */
+async function saveInstrument(
+  c: Context<WebEnv>,
+  values: FormValues,
+  save: (input: InstrumentInput, now: Date) => Promise<unknown>,
+  existing?: { id: string; version: number },
+): Promise<Response> {
+  const user = userOf(c)
+  const display = existing ? { ...existing, name: text(values, 'name') || 'instrument' } : undefined
+  const showForm = (errors: FormErrors, status: 400 | 409 | 422, conflict?: { currentVersion?: number }) =>
+    renderPage(
+      c,
+      <InstrumentFormPage user={user} existing={display} state={{ values, errors }} conflict={conflict} />,
+      {
+        status,
+        private: true,
+      },
+    )
+  const parsed = parseInstrumentForm(values)
+  if (!parsed.ok) return showForm(parsed.errors, 400)
+  const now = c.var.deps.clock.now()
+  try {
+    assertDeadlineNotPast(parsed.input, now)
+    await save(parsed.input, now)
+  } catch (error) {
+    if (error instanceof BusinessRuleViolation) return showForm(errorsByField(error.errors), 422)
+    if (error instanceof DuplicateExternalId) return showForm({ externalId: [error.message] }, 409)
+    if (error instanceof VersionConflict) return showForm({}, 409, { currentVersion: error.actual })
+    if (error instanceof InstrumentGone)
+      return renderPage(c, <NotInCatalogue gone />, { status: 410, private: true })
+    if (error instanceof InstrumentNotFound)
+      return renderPage(c, <NotInCatalogue gone={false} />, { status: 404, private: true })
+    throw error
+  }
+  return c.redirect(existing ? '/admin?done=updated' : '/admin?done=created', 303)
+}
+
+export const adminPages = new Hono<WebEnv>()
+  .use('/admin/*', requireSameOrigin())
+  .get('/admin', requireSignIn('editor'), async (c) => {
+    const { catalogue, clock } = c.var.deps
+    const query = ListQuery.parse(c.req.query())
+    const now = clock.now()
+    const result = await catalogue.search(
+      searchCriteria({
+        ...(query.q && /[\p{L}\p{N}]/u.test(query.q) ? { q: query.q } : {}),
+        sort: query.q ? 'relevance' : 'name',
+        page: query.page,
+        limit: ADMIN_PAGE_SIZE,
+      }),
+      now,
+    )
+    return renderPage(
+      c,
+      <AdminInstrumentsPage
+        user={userOf(c)}
+        canDelete={hasRole(c.var.principal, ['admin'])}
+        items={result.items}
+        total={result.total}
+        page={result.page}
+        limit={result.limit}
+        q={query.q ?? ''}
+        now={now}
+        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
+      />,
+      { private: true },
+    )
+  })
+  .get('/admin/instruments/new', requireSignIn('editor'), (c) =>
+    renderPage(
+      c,
+      <InstrumentFormPage user={userOf(c)} state={{ values: { budgetCurrency: 'EUR' }, errors: {} }} />,
+      { private: true },
+    ),
+  )
+  .post('/admin/instruments', requireSignIn('editor'), async (c) => {
+    const { store } = c.var.deps
+    const actor = c.var.principal.name
+    return saveInstrument(c, await readForm(c), (input, now) => store.create(input, actor, now))
+  })
+  .get('/admin/instruments/:id/edit', requireSignIn('editor'), async (c) => {
+    const { store } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    const record = id.success ? await store.get(id.data) : undefined
+    if (!record) {
+      const archived = id.success ? await store.getArchived(id.data) : undefined
+      return renderPage(c, <NotInCatalogue gone={Boolean(archived)} />, {
+        status: archived ? 410 : 404,
+        private: true,
+      })
+    }
+    return renderPage(
+      c,
+      <InstrumentFormPage
+        user={userOf(c)}
+        existing={{ id: record.id, name: record.name, version: record.version }}
+        state={{ values: formValuesOf(record), errors: {} }}
+      />,
+      { private: true },
+    )
+  })
+  .post('/admin/instruments/:id', requireSignIn('editor'), async (c) => {
+    const { store } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    const values = await readForm(c)
+    const version = VersionField.safeParse(text(values, 'version'))
+    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    const actor = c.var.principal.name
+    return saveInstrument(
+      c,
+      values,
+      (input, now) => store.replace(id.data, input, version.data, actor, now),
+      {
+        id: id.data,
+        version: version.data,
+      },
+    )
+  })
+  .post('/admin/instruments/:id/delete', requireSignIn('admin'), async (c) => {
+    const { store, clock } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    const version = VersionField.safeParse(text(await readForm(c), 'version'))
+    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    try {
+      await store.archive(id.data, {
+        expectedVersion: version.data,
+        reason: 'deleted',
+        actor: c.var.principal.name,
+        now: clock.now(),
+      })
+    } catch (error) {
+      if (error instanceof VersionConflict) {
+        return renderPage(
+          c,
+          <MessagePage title="Someone else changed this instrument first" section="admin">
+            <p>
+              It was saved again after you loaded the list, so it was not deleted.{' '}
+              <a href="/admin">Reload the list</a>, check the latest version and delete it again if you still
+              want to.
+            </p>
+          </MessagePage>,
+          { status: 409, private: true },
+        )
+      }
+      if (error instanceof InstrumentGone)
+        return renderPage(c, <NotInCatalogue gone />, { status: 410, private: true })
+      if (error instanceof InstrumentNotFound)
+        return renderPage(c, <NotInCatalogue gone={false} />, { status: 404, private: true })
+      throw error
+    }
+    return c.redirect('/admin?done=deleted', 303)
+  })
+  .get('/admin/archive', requireSignIn('admin'), async (c) => {
+    const query = CursorQuery.safeParse(c.req.query())
+    if (!query.success) return badRequest(c, 'The page link is not valid.')
+    const page = await c.var.deps.store.listArchive({ limit: ADMIN_PAGE_SIZE, cursor: query.data.cursor })
+    return renderPage(
+      c,
+      <ArchivePage
+        user={userOf(c)}
+        items={page.items}
+        nextCursor={page.nextCursor}
+        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
+      />,
+      { private: true },
+    )
+  })
+  .post('/admin/archive/:id/restore', requireSignIn('admin'), async (c) => {
+    const { store, clock } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    if (!id.success) return badRequest(c, 'No such archived instrument.')
+    const deadlineText = text(await readForm(c), 'deadline')
+    const showArchive = async (messages: string[], status: 400 | 404 | 409 | 422) => {
+      const page = await store.listArchive({ limit: ADMIN_PAGE_SIZE })
+      return renderPage(
+        c,
+        <ArchivePage
+          user={userOf(c)}
+          items={page.items}
+          nextCursor={page.nextCursor}
+          restoreErrors={{ id: id.data, messages }}
+        />,
+        { status, private: true },
+      )
+    }
+    const deadline = deadlineText === '' ? undefined : Deadline.safeParse(deadlineText)
+    if (deadline && !deadline.success) {
+      return showArchive(['must be a date YYYY-MM-DD or a date-time with offset'], 400)
+    }
+    try {
+      await store.restore(id.data, {
+        actor: c.var.principal.name,
+        now: clock.now(),
+        ...(deadline ? { deadline: deadline.data } : {}),
+      })
+    } catch (error) {
+      if (error instanceof BusinessRuleViolation) {
+        return showArchive(
+          error.errors.map((e) => e.message).concat(deadline ? [] : ['enter a new deadline to restore it']),
+          422,
+        )
+      }
+      if (error instanceof InstrumentAlreadyLive)
+        return showArchive(['it is already back in the catalogue'], 409)
+      if (error instanceof InstrumentNotFound) return showArchive(['it is no longer in the archive'], 404)
+      throw error
+    }
+    return c.redirect('/admin/archive?done=restored', 303)
+  })
+  .get('/admin/audit', requireSignIn('admin'), async (c) => {
+    const query = CursorQuery.safeParse(c.req.query())
+    if (!query.success) return badRequest(c, 'The page link is not valid.')
+    const page = await c.var.deps.store.listAudit({
+      limit: 50,
+      cursor: query.data.cursor,
+      instrumentId: query.data.instrumentId,
+    })
+    return renderPage(
+      c,
+      <AuditPage
+        user={userOf(c)}
+        items={page.items}
+        nextCursor={page.nextCursor}
+        instrumentId={query.data.instrumentId}
+      />,
+      { private: true },
+    )
+  })

@@ -1,0 +1,207 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { Hono } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { z } from 'zod'
+import { AuthenticationError, ROLES } from '../../../shared/auth'
+import { signDevToken } from '../../../shared/dev-issuer'
+import type { AppEnv } from '../../api/lib/types'
+import { readForm, text } from '../lib/form-data'
+import { renderPage } from '../lib/render'
+import {
+  CrossSiteRequest,
+  clearSessionCookie,
+  csrfTokenFor,
+  isLocalHttp,
+  isSameOriginRequest,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from '../lib/session'
+import { DevSignInPage, SignInUnavailablePage } from '../pages/admin/sign-in-page'
+import { MessagePage } from '../pages/detail-page'
+
+const PKCE_COOKIE = 'ff_pkce'
+const CALLBACK_PATH = '/admin/callback'
+const DEV_TOKEN_SECONDS = 3600
+
+/** Only our own admin pages are valid destinations after sign-in (no open redirect). */
+export function safeNext(next: string | undefined): string {
+  if (!next || !/^\/admin(?:[/?]|$)/.test(next) || next.startsWith('//')) return '/admin'
+  return next.slice(0, 500)
+}
+
+const DevSignInForm = z.object({
+  name: z
+    .string()
+    .trim()
+    .regex(/^[\p{L}\p{N} ._@-]{1,60}$/u, 'letters, digits, spaces and . _ @ - only, at most 60'),
+  role: z.enum(ROLES),
+})
+
+const base64url = (bytes: Buffer) => bytes.toString('base64url')
+
+export const signInPages = new Hono<AppEnv>()
+  .get('/admin/sign-in', async (c) => {
+    const { config } = c.var.deps
+    const next = safeNext(c.req.query('next'))
+    if (config.webSignIn) {
+      // Authorization code with PKCE: the verifier and state wait in a short-lived cookie. It is
+      // SameSite=Lax because Cognito's redirect back to us is a cross-site top-level navigation.
+      const verifier = base64url(randomBytes(32))
+      const state = base64url(randomBytes(16))
+      const challenge = base64url(createHash('sha256').update(verifier).digest())
+      setCookie(c, PKCE_COOKIE, `${state}.${verifier}.${base64url(Buffer.from(next))}`, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: CALLBACK_PATH,
+        secure: !isLocalHttp(c),
+        maxAge: 600,
+      })
+      const authorize = new URL(`${config.webSignIn.cognitoDomain}/oauth2/authorize`)
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: config.webSignIn.clientId,
+        redirect_uri: new URL(CALLBACK_PATH, c.req.url).toString(),
+        scope: 'openid email profile',
+        state,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }).toString()
+      return c.redirect(authorize.toString(), 302)
+    }
+    if (config.auth.devIssuerKeyFile) {
+      const message = c.req.query('ended') ? 'Your session has ended; sign in again.' : undefined
+      return renderPage(c, <DevSignInPage next={next} message={message} />, { private: true })
+    }
+    return renderPage(c, <SignInUnavailablePage />, { status: 404 })
+  })
+  .post('/admin/sign-in', async (c) => {
+    const { config } = c.var.deps
+    // The dev form exists only where the dev issuer is configured (never in a deployed stack).
+    if (!config.auth.devIssuerKeyFile) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
+    if (!isSameOriginRequest(c)) throw new CrossSiteRequest('This form was submitted from another site.')
+    const form = await readForm(c)
+    const parsed = DevSignInForm.safeParse({ name: text(form, 'name'), role: text(form, 'role') })
+    if (!parsed.success) {
+      const message = parsed.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ')
+      return renderPage(c, <DevSignInPage next={safeNext(text(form, 'next'))} message={message} />, {
+        status: 400,
+        private: true,
+      })
+    }
+    const token = await signDevToken({
+      keyFile: config.auth.devIssuerKeyFile,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      subject: parsed.data.name,
+      name: parsed.data.name,
+      roles: [parsed.data.role],
+      ttlSeconds: DEV_TOKEN_SECONDS,
+    })
+    setSessionCookie(c, token, DEV_TOKEN_SECONDS)
+    return c.redirect(safeNext(text(form, 'next')), 303)
+  })
+  .get(CALLBACK_PATH, async (c) => {
+    const { config, verifier, logger } = c.var.deps
+    if (!config.webSignIn) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
+    const failed = (detail: string, status: 400 | 502 = 400) =>
+      renderPage(
+        c,
+        <MessagePage title="Sign-in did not complete" section="admin">
+          <p>{detail}</p>
+          <p>
+            <a href="/admin/sign-in">Try again</a>
+          </p>
+        </MessagePage>,
+        { status, private: true },
+      )
+    const stored = getCookie(c, PKCE_COOKIE)?.split('.')
+    deleteCookie(c, PKCE_COOKIE, { path: CALLBACK_PATH, secure: !isLocalHttp(c) })
+    const code = c.req.query('code')
+    const state = c.req.query('state') ?? ''
+    if (c.req.query('error'))
+      return failed(`The sign-in service answered: ${c.req.query('error')?.slice(0, 100)}.`)
+    if (stored?.length !== 3 || !code || code.length > 2048) {
+      return failed('The sign-in took too long or was started elsewhere.')
+    }
+    const [expectedState = '', codeVerifier = '', nextEncoded = ''] = stored
+    const a = Buffer.from(state)
+    const b = Buffer.from(expectedState)
+    if (a.length !== b.length || !timingSafeEqual(a, b))
+      return failed('The sign-in response did not match this browser.')
+
+    let tokens: { id_token?: unknown; expires_in?: unknown }
+    try {
+      const response = await fetch(`${config.webSignIn.cognitoDomain}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: config.webSignIn.clientId,
+          code,
+          redirect_uri: new URL(CALLBACK_PATH, c.req.url).toString(),
+          code_verifier: codeVerifier,
+        }),
+        signal: AbortSignal.timeout(5000),
+      })
+      if (!response.ok) return failed('The sign-in code was refused; it may have expired.')
+      tokens = (await response.json()) as typeof tokens
+    } catch (error) {
+      logger.error('token exchange failed', { error: (error as Error).message })
+      return failed('The sign-in service could not be reached.', 502)
+    }
+    if (typeof tokens.id_token !== 'string') return failed('The sign-in service sent no identity token.', 502)
+    try {
+      await verifier.verify(tokens.id_token)
+    } catch (error) {
+      if (error instanceof AuthenticationError)
+        return failed(`The identity token was not accepted: ${error.message}`)
+      throw error
+    }
+    const lifetime = typeof tokens.expires_in === 'number' ? tokens.expires_in : 3600
+    setSessionCookie(c, tokens.id_token, lifetime)
+    const next = safeNext(Buffer.from(nextEncoded, 'base64url').toString('utf8'))
+    // A page rather than a redirect: the SameSite=Strict session cookie is not sent on a redirect
+    // chain that began on Cognito's site, but it is on a navigation started by our own page.
+    return renderPage(
+      c,
+      <MessagePage title="Signed in" section="admin">
+        <meta http-equiv="refresh" content={`0;url=${next}`} />
+        <p>
+          <a href={next}>Continue</a>
+        </p>
+      </MessagePage>,
+      { private: true },
+    )
+  })
+  .post('/admin/sign-out', async (c) => {
+    if (!isSameOriginRequest(c)) throw new CrossSiteRequest('This form was submitted from another site.')
+    const token = getCookie(c, SESSION_COOKIE)
+    const form = await readForm(c)
+    if (token && text(form, 'csrf') !== csrfTokenFor(token)) {
+      throw new CrossSiteRequest('The form is missing its security token.')
+    }
+    clearSessionCookie(c)
+    const { webSignIn } = c.var.deps.config
+    if (webSignIn) {
+      const logout = new URL(`${webSignIn.cognitoDomain}/logout`)
+      logout.search = new URLSearchParams({
+        client_id: webSignIn.clientId,
+        logout_uri: new URL('/', c.req.url).toString(),
+      }).toString()
+      // A page, not a redirect: the Content-Security-Policy's form-action 'self' also governs
+      // where a form submission may be redirected.
+      return renderPage(
+        c,
+        <MessagePage title="Signed out" section="admin">
+          <meta http-equiv="refresh" content={`0;url=${logout.toString()}`} />
+          <p>
+            <a href={logout.toString()}>Finish signing out</a>
+          </p>
+        </MessagePage>,
+        { private: true },
+      )
+    }
+    return c.redirect('/', 303)
+  })
