@@ -10,6 +10,7 @@ import { devIssuerJwks } from '../shared/dev-issuer'
 import { createDocumentClient, ensureTable } from '../shared/dynamodb'
 import { loadSampleCatalogue } from '../shared/sample-catalogue'
 import { type DynamoDbLocal, startDynamoDbLocal } from './lib/dynamodb-local'
+import { startExpiryTimer } from './lib/expiry-timer'
 
 const base = loadLocalConfig()
 let dynamodb: DynamoDbLocal | undefined
@@ -26,6 +27,11 @@ if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
   console.log(`Loaded the sample catalogue: ${created} instruments (verify them at their official source).`)
 }
+
+// Stand-in for the scheduled Lambda: expire what has closed now, then every EXPIRE_INTERVAL_SECONDS.
+const expiry = startExpiryTimer({ ...deps, intervalSeconds: config.expireIntervalSeconds })
+const firstExpiry = await expiry.runNow()
+if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
 
 const app = createApp(deps)
 if (config.auth.devIssuerKeyFile) {
@@ -47,6 +53,7 @@ async function shutdown(signal: string) {
   stopping = true
   console.log(`\n${signal}: stopping...`)
   server.close()
+  await expiry.stop()
   await dynamodb?.stop()
   process.exit(0)
 }

@@ -114,7 +114,9 @@ export async function expireInstruments(options: ExpireInstrumentsOptions): Prom
     complete,
     durationMs: Math.round(performance.now() - started),
   }
-  logger.info('expiry run finished', { ...result })
+  // A quiet run (nothing due) is routine on a minute timer; only runs that changed something are news.
+  if (result.archived > 0 || result.failed > 0) logger.info('expiry run finished', { ...result })
+  else logger.debug('expiry run finished', { ...result })
   return result
 }
 
