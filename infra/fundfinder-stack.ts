@@ -205,17 +205,11 @@ export class FundfinderStack extends Stack {
       reason:
         'Searching the catalogue is public by contract. Writes are authorised in the API itself, which verifies Cognito JWTs (issuer, audience, signature) and the role from cognito:groups per route; a gateway authorizer on the one catch-all route would block the public reads.',
     })
-    Validations.of(apiFunction).acknowledge(
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Invoked synchronously by API Gateway only: a failed request is answered with an error, never queued.',
-      },
-      {
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'Invoked synchronously by API Gateway only: there are no asynchronous invocations to fail.',
-      },
-    )
+    Validations.of(apiFunction).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by API Gateway only: a failed request is answered with an error to its caller; there is no asynchronous event to keep.',
+    })
 
     // --- The expiry job: EventBridge Scheduler runs it hourly; failures end in a dead-letter queue.
     const expiryDeadLetters = new Queue(this, 'ExpiryDeadLetters', {

@@ -23,11 +23,6 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id)
     this.topic = new Topic(this, 'Topic', { displayName: 'fundfinder alarms', enforceSSL: true })
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Alarm notifications carry only alarm names and metric values, no user data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a customer managed KMS key would be the only standing cost of an idle stack.',
-    })
     if (props.email) {
       const subscription = this.topic.addSubscription(new EmailSubscription(props.email))
       Validations.of(subscription).acknowledge({
