@@ -1,6 +1,13 @@
-import { expiresAt, INSTRUMENT_KINDS, type InstrumentRecord, ORIGINS } from '../instrument'
+import {
+  expiresAt,
+  INSTRUMENT_KINDS,
+  type Instrument,
+  type InstrumentRecord,
+  type InstrumentStatus,
+  ORIGINS,
+} from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
-import { brusselsDate } from '../time'
+import { brusselsDate, brusselsDayStart } from '../time'
 import { normaliseText, tokenize } from './normalise-text'
 
 /**
@@ -22,6 +29,7 @@ interface Entry {
   tokens: string[]
   sortName: string
   expiresAt: number
+  opensAt: number
   deadlineDay: string | undefined
   budgetLow: number
   budgetHigh: number
@@ -49,6 +57,7 @@ function entryOf(record: InstrumentRecord): Entry {
     ],
     sortName: normaliseText(record.name),
     expiresAt: expiry ?? Number.POSITIVE_INFINITY,
+    opensAt: record.opensAt === undefined ? Number.NEGATIVE_INFINITY : brusselsDayStart(record.opensAt),
     deadlineDay: record.deadline === undefined ? undefined : deadlineDay(record.deadline, expiry),
     budgetLow: low,
     budgetHigh: high,
@@ -112,10 +121,14 @@ export class CatalogueIndex {
   readonly maskHi: Uint32Array
   readonly originCode: Uint8Array
   readonly kindCode: Uint8Array
-  /** '' for international instruments. */
-  readonly country: readonly string[]
+  /** Index into `countries`; 0 (the empty string) for international instruments. */
+  readonly countryCode: Uint16Array
+  /** Distinct countries of the catalogue, sorted, after '' at code 0. */
+  readonly countries: readonly string[]
   /** First instant the instrument counts as expired (ms); +Infinity when open-ended. */
   readonly expiresAt: Float64Array
+  /** Start of the `opensAt` day in Brussels (ms); -Infinity when there is none. */
+  readonly opensAt: Float64Array
   readonly deadlineDay: readonly (string | undefined)[]
   /** Stated budget range; NaN when there is none. */
   readonly budgetLow: Float64Array
@@ -138,9 +151,15 @@ export class CatalogueIndex {
     this.originCode = new Uint8Array(n)
     this.kindCode = new Uint8Array(n)
     this.expiresAt = new Float64Array(n)
+    this.opensAt = new Float64Array(n)
     this.budgetLow = new Float64Array(n)
     this.budgetHigh = new Float64Array(n)
-    const country: string[] = new Array(n)
+    this.countries = [
+      '',
+      ...new Set(records.flatMap((record) => (record.country ? [record.country] : []))),
+    ].sort(compareStrings)
+    const countryCodes = new Map(this.countries.map((country, code) => [country, code]))
+    this.countryCode = new Uint16Array(n)
     const days: (string | undefined)[] = new Array(n)
     const entries: Entry[] = new Array(n)
     const postings = new Map<string, number[]>()
@@ -152,8 +171,9 @@ export class CatalogueIndex {
       this.maskHi[position] = entry.maskHi
       this.originCode[position] = ORIGIN_CODE.get(record.origin) ?? 0
       this.kindCode[position] = KIND_CODE.get(record.kind) ?? 0
-      country[position] = record.country ?? ''
+      this.countryCode[position] = countryCodes.get(record.country ?? '') ?? 0
       this.expiresAt[position] = entry.expiresAt
+      this.opensAt[position] = entry.opensAt
       days[position] = entry.deadlineDay
       this.budgetLow[position] = entry.budgetLow
       this.budgetHigh[position] = entry.budgetHigh
@@ -163,7 +183,6 @@ export class CatalogueIndex {
         else postings.set(token, [position])
       }
     }
-    this.country = country
     this.deadlineDay = days
     this.vocabulary = [...postings.keys()].sort(compareStrings)
     this.postings = this.vocabulary.map((token) => Int32Array.from(postings.get(token) ?? []))
@@ -197,8 +216,26 @@ export class CatalogueIndex {
     return new CatalogueIndex([...records].sort((a, b) => compareStrings(a.id, b.id)))
   }
 
+  /** Flags by country code: 1 where the country is one of `countries`. */
+  countryMask(countries: readonly string[]): Uint8Array {
+    const wanted = new Set(countries)
+    return Uint8Array.from(this.countries, (country) => (country !== '' && wanted.has(country) ? 1 : 0))
+  }
+
   record(position: number): InstrumentRecord {
     return this.records[position] as InstrumentRecord
+  }
+
+  /** `instrumentStatus` from the cached instants (the same rule, without recomputing time zones). */
+  status(position: number, now: Date): InstrumentStatus {
+    const at = now.getTime()
+    if (at >= (this.expiresAt[position] as number)) return 'expired'
+    return at < (this.opensAt[position] as number) ? 'forthcoming' : 'open'
+  }
+
+  /** The public view of the instrument at `now` (what `toPublicInstrument` returns). */
+  publicInstrument(position: number, now: Date): Instrument {
+    return { ...this.record(position), status: this.status(position, now) }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type Instrument, toPublicInstrument } from '../instrument'
+import type { Instrument } from '../instrument'
 import type { FeatureCode } from '../taxonomy'
 import { type CatalogueIndex, featureCodesOf, featureMask } from './catalogue-index'
 import { rankHits } from './search-instruments'
@@ -49,7 +49,7 @@ export function matchInstruments(index: CatalogueIndex, request: MatchCriteria, 
     )
     const matchedSet = new Set<string>(matched)
     items.push({
-      instrument: toPublicInstrument(index.record(position), now),
+      instrument: index.publicInstrument(position, now),
       score: matched.length / request.features.length,
       matched,
       missing: request.features.filter((code) => !matchedSet.has(code)),

@@ -1,4 +1,4 @@
-import { INSTRUMENT_KINDS, type Instrument, ORIGINS, toPublicInstrument } from '../instrument'
+import { INSTRUMENT_KINDS, type Instrument, ORIGINS } from '../instrument'
 import { FEATURE_CODES, type FeatureCode } from '../taxonomy'
 import { brusselsDate } from '../time'
 import {
@@ -53,7 +53,7 @@ export function searchInstruments(index: CatalogueIndex, criteria: SearchCriteri
   const items: SearchItem[] = []
   for (let rank = start; rank < end; rank++) {
     const position = hits.positions[rank] as number
-    const instrument: SearchItem = toPublicInstrument(index.record(position), now)
+    const instrument: SearchItem = index.publicInstrument(position, now)
     if (requested) {
       instrument.matchedFeatures = featureCodesOf(
         (index.maskLo[position] as number) & requested.lo,
@@ -74,21 +74,28 @@ export function searchInstruments(index: CatalogueIndex, criteria: SearchCriteri
 /** Every hit of the criteria, sorted; for callers that page or stream results themselves. */
 export function rankHits(index: CatalogueIndex, criteria: SearchCriteria, now: Date): RankedHits {
   const { positions, matchedCounts } = filterPositions(index, criteria, now)
-  const n = index.size
-  const orderName = criteria.sort === 'relevance' ? 'deadline' : criteria.sort
-  const rank = index.rank[orderName]
-  const order = index.order[orderName]
-  // Sort keys combine the primary key with the position's rank in the precomputed order (unique
-  // per position), so a native numeric sort orders hits and the rank maps back to the position.
-  const keys = new Float64Array(positions.length)
-  for (let hit = 0; hit < positions.length; hit++) {
-    const position = positions[hit] as number
-    const primary = criteria.sort === 'relevance' ? FEATURE_COUNT - (matchedCounts[position] as number) : 0
-    keys[hit] = primary * n + (rank[position] as number)
+  const order = index.order[criteria.sort === 'relevance' ? 'deadline' : criteria.sort]
+  // No comparison sort: walking the precomputed order and keeping the hits is O(n) and already
+  // breaks ties. Relevance walks the deadline order into one bucket per matched-feature count.
+  const isHit = new Uint8Array(index.size)
+  for (const position of positions) isHit[position] = 1
+  const sorted = new Int32Array(positions.length)
+  if (criteria.sort === 'relevance' && criteria.features?.length) {
+    const bucketStart = new Int32Array(FEATURE_COUNT + 2)
+    for (const position of positions)
+      increment(bucketStart, FEATURE_COUNT - (matchedCounts[position] as number) + 1)
+    for (let bucket = 1; bucket < bucketStart.length; bucket++)
+      bucketStart[bucket] = (bucketStart[bucket] as number) + (bucketStart[bucket - 1] as number)
+    for (const position of order) {
+      if (isHit[position] === 0) continue
+      const bucket = FEATURE_COUNT - (matchedCounts[position] as number)
+      sorted[bucketStart[bucket] as number] = position
+      bucketStart[bucket] = (bucketStart[bucket] as number) + 1
+    }
+  } else {
+    let next = 0
+    for (const position of order) if (isHit[position] === 1) sorted[next++] = position
   }
-  keys.sort()
-  const sorted = new Int32Array(keys.length)
-  for (let hit = 0; hit < keys.length; hit++) sorted[hit] = order[(keys[hit] as number) % n] as number
   return { positions: sorted, matchedCounts }
 }
 
@@ -104,7 +111,7 @@ function filterPositions(index: CatalogueIndex, criteria: SearchCriteria, now: D
   const requireAll = criteria.match === 'all'
   const originBits = criteria.origin ? bitsOf(criteria.origin, ORIGIN_CODE) : -1
   const kindBits = criteria.kind ? bitsOf(criteria.kind, KIND_CODE) : -1
-  const countries = criteria.country ? new Set(criteria.country) : undefined
+  const countryAllowed = criteria.country ? index.countryMask(criteria.country) : undefined
   const { from, to } = deadlineWindow(criteria, now)
   const byDeadline = from !== undefined || to !== undefined
   const byBudget = criteria.budgetMin !== undefined || criteria.budgetMax !== undefined
@@ -128,7 +135,7 @@ function filterPositions(index: CatalogueIndex, criteria: SearchCriteria, now: D
     }
     if (((originBits >> (index.originCode[position] as number)) & 1) === 0) continue
     if (((kindBits >> (index.kindCode[position] as number)) & 1) === 0) continue
-    if (countries && !countries.has(index.country[position] as string)) continue
+    if (countryAllowed && countryAllowed[index.countryCode[position] as number] === 0) continue
     if (byDeadline) {
       const day = index.deadlineDay[position]
       if (day === undefined || (from !== undefined && day < from) || (to !== undefined && day > to)) continue
@@ -182,7 +189,7 @@ function countFacets(index: CatalogueIndex, positions: Int32Array): SearchFacets
   const features = new Int32Array(FEATURE_COUNT)
   const origins = new Int32Array(ORIGINS.length)
   const kinds = new Int32Array(INSTRUMENT_KINDS.length)
-  const countries = new Map<string, number>()
+  const countries = new Int32Array(index.countries.length)
   for (const position of positions) {
     for (let word = index.maskLo[position] as number; word !== 0; word &= word - 1)
       increment(features, 31 - Math.clz32(word & -word))
@@ -190,13 +197,16 @@ function countFacets(index: CatalogueIndex, positions: Int32Array): SearchFacets
       increment(features, 63 - Math.clz32(word & -word))
     increment(origins, index.originCode[position] as number)
     increment(kinds, index.kindCode[position] as number)
-    const country = index.country[position] as string
-    if (country) countries.set(country, (countries.get(country) ?? 0) + 1)
+    increment(countries, index.countryCode[position] as number)
   }
   return {
     features: nonZero(FEATURE_CODES, features),
     origin: nonZero(ORIGINS, origins),
-    country: Object.fromEntries([...countries].sort(([a], [b]) => (a < b ? -1 : 1))),
+    // Code 0 is "no country" (international): not a country facet value.
+    country: nonZero(
+      index.countries,
+      countries.map((count, code) => (code === 0 ? 0 : count)),
+    ),
     kind: nonZero(INSTRUMENT_KINDS, kinds),
   }
 }
