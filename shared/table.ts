@@ -11,9 +11,13 @@
  * | catalogue version        | `META`       | `CATALOGUE`         | `version`: bumped by every change      |
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
  * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
+ * | project (portfolio)      | `ORG#<org>`  | `PROJECT#<id>`      | private to the org in the caller's token |
  *
  * The live catalogue sits in one partition so that it can be read with one strongly consistent
- * Query (search instances load it into memory) and never needs a Scan.
+ * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
+ * its partition key, so every project read or write is scoped by the caller's organisation in the
+ * key itself: another organisation's project simply does not exist for the caller. Projects carry
+ * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`), so no index sees them.
  */
 export type AttributeType = 'S' | 'N'
 
@@ -63,7 +67,12 @@ export const keys = {
   catalogueVersion: () => ({ pk: PARTITIONS.meta, sk: 'CATALOGUE' }),
   audit: (seq: number) => ({ pk: PARTITIONS.audit, sk: auditSortKey(seq) }),
   external: (externalId: string) => ({ pk: PARTITIONS.external, sk: externalId }),
+  organisation: (org: string) => `ORG#${org}`,
+  project: (org: string, id: string) => ({ pk: `ORG#${org}`, sk: `${PROJECT_SORT_PREFIX}${id}` }),
 }
+
+/** Sort-key prefix of the projects in an organisation's partition. */
+export const PROJECT_SORT_PREFIX = 'PROJECT#'
 
 export function auditSortKey(seq: number): string {
   return `SEQ#${String(seq).padStart(12, '0')}`

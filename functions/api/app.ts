@@ -10,15 +10,31 @@ import { apiCors, DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './lib/se
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
 import { archiveRouter } from './routes/archive'
+import { exportsRouter } from './routes/exports'
+import { feedsRouter } from './routes/feeds'
 import { healthRouter } from './routes/health'
+import { importsRouter } from './routes/imports'
+import { IMPORTS_PATH } from './routes/imports/imports.routes'
 import { instrumentsRouter } from './routes/instruments'
 import { matchRouter } from './routes/match'
+import { projectsRouter } from './routes/projects'
 import { taxonomyRouter } from './routes/taxonomy'
 
 export const API_VERSION = '1.0.0'
 
 /** Routers in the order they are mounted; each owns its routes' contracts. */
-const routers = [healthRouter, taxonomyRouter, instrumentsRouter, matchRouter, adminRouter, archiveRouter]
+const routers = [
+  healthRouter,
+  taxonomyRouter,
+  instrumentsRouter,
+  matchRouter,
+  adminRouter,
+  archiveRouter,
+  projectsRouter,
+  importsRouter,
+  exportsRouter,
+  feedsRouter,
+]
 
 /** The whole HTTP application: API, docs and error handling. Built from injected dependencies. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -48,17 +64,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     })
   })
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: (c) =>
-        problemResponse(
-          c,
-          problems.payloadTooLarge(`The body must not exceed ${deps.config.maxBodyBytes} bytes.`),
-        ),
-    }),
-  )
+  const defaultBodyLimit = bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: (c) =>
+      problemResponse(
+        c,
+        problems.payloadTooLarge(`The body must not exceed ${deps.config.maxBodyBytes} bytes.`),
+      ),
+  })
+  app.use('/v1/*', async function limitBody(c, next) {
+    // Imports carry whole spreadsheets and apply their own limit (MAX_IMPORT_BYTES).
+    if (c.req.path === IMPORTS_PATH) return next()
+    return defaultBodyLimit(c, next)
+  })
 
   for (const router of routers) app.route('/', router)
   // Server-rendered web pages: plain Hono routes, deliberately not in the OpenAPI document.

@@ -4,6 +4,7 @@ import { devIssuerJwks } from '../../shared/dev-issuer'
 import { createDocumentClient } from '../../shared/dynamodb'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
 import { createLogger } from '../../shared/logger'
+import { DynamoProjectStore } from '../../shared/projects/project-store'
 import { LiveCatalogue } from '../../shared/search/live-catalogue'
 import { systemClock } from '../../shared/time'
 import type { AppDeps } from './lib/types'
@@ -19,6 +20,7 @@ export async function depsFromConfig(config: Config): Promise<AppDeps> {
     config,
     store,
     catalogue: new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
+    projects: new DynamoProjectStore(client, config.tableName),
     verifier: createJwtVerifier({ issuer: config.auth.issuer, audience: config.auth.audience, keys }),
     clock: systemClock,
     logger: createLogger(config.logLevel, { service: 'fundfinder-api' }),

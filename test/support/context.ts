@@ -7,6 +7,7 @@ import { parseConfig } from '../../shared/config'
 import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
 import { silentLogger } from '../../shared/logger'
+import { DynamoProjectStore } from '../../shared/projects/project-store'
 import { LiveCatalogue } from '../../shared/search/live-catalogue'
 import { fixedClock } from '../../shared/time'
 import { type SignOptions, TEST_AUDIENCE, TEST_ISSUER, testIssuer } from './tokens'
@@ -44,6 +45,7 @@ export async function createTestContext(options: { now?: string; env?: Record<st
     clock,
     logger: silentLogger,
     catalogue: new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
+    projects: new DynamoProjectStore(client, tableName),
   }
   const app = createApp(deps)
 

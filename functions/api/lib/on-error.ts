@@ -12,12 +12,22 @@ import {
   WriteContention,
 } from '../../../shared/errors'
 import { Problem, problems } from '../../../shared/problem'
+import {
+  ImportConflict,
+  ProjectNotFound,
+  ProjectVersionConflict,
+} from '../../../shared/projects/project-errors'
+import { ImportInvalid } from '../../../shared/projects/project-import'
 import type { AppEnv } from './types'
 
 /** Domain errors and framework exceptions, as problems. Anything unexpected is a logged 500. */
 export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof Problem) return error
   if (error instanceof InstrumentNotFound) return problems.notFound(error.message)
+  if (error instanceof ProjectNotFound) return problems.notFound(error.message)
+  if (error instanceof ProjectVersionConflict) return problems.preconditionFailed(error.message)
+  if (error instanceof ImportConflict) return problems.conflict(error.message)
+  if (error instanceof ImportInvalid) return problems.validation(error.message, error.errors)
   if (error instanceof InstrumentGone) return problems.gone(error.message)
   if (error instanceof VersionConflict) return problems.preconditionFailed(error.message)
   if (error instanceof DuplicateExternalId) return problems.conflict(error.message)

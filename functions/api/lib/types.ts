@@ -3,6 +3,7 @@ import type { Principal, TokenVerifier } from '../../../shared/auth'
 import type { Config } from '../../../shared/config'
 import type { InstrumentStore } from '../../../shared/instrument-repository'
 import type { Logger } from '../../../shared/logger'
+import type { ProjectStore } from '../../../shared/projects/project-store'
 import type { LiveCatalogue } from '../../../shared/search/live-catalogue'
 import type { Clock } from '../../../shared/time'
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   logger: Logger
   /** The in-memory search projection of the live catalogue, kept fresh against `store`. */
   catalogue: LiveCatalogue
+  /** Organisations' private project portfolios (never shown by public endpoints). */
+  projects: ProjectStore
 }
 
 export interface AppEnv {
