@@ -1,0 +1,21 @@
+/**
+ * The server under load for `npm run load`: the real app on @hono/node-server, configured from the
+ * environment, reporting its memory on stdout (one JSON line per second) for the parent to record.
+ */
+import { serve } from '@hono/node-server'
+import { createApp } from '../../functions/api/app'
+import { depsFromConfig } from '../../functions/api/deps'
+import { loadConfig } from '../../shared/config'
+
+const config = loadConfig()
+const app = createApp(await depsFromConfig(config))
+const report = () => {
+  const { rss, heapUsed } = process.memoryUsage()
+  process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, at: Date.now() } })}\n`)
+}
+serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, () => {
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
+  report()
+  setInterval(report, 1000).unref()
+})
+process.on('SIGTERM', () => process.exit(0))
