@@ -51,7 +51,7 @@ export const ProjectId = z
   .regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'must be a project id (26 lower-case letters and digits)')
 
 export const Project = ProjectInput.safeExtend({
-  id: ProjectId.meta({ example: '01jd3x9q4v6n7p8r9s0t1u2v3w' }),
+  id: ProjectId.meta({ example: '01jd3x9q4v6n7p8r9s0t1v2w3x' }),
   version: z.number().int().min(1),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

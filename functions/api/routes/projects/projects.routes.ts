@@ -22,7 +22,7 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max))
 
 const IdParams = z.object({
-  id: ProjectId.meta({ param: { name: 'id', in: 'path' }, example: '01jd3x9q4v6n7p8r9s0t1u2v3w' }),
+  id: ProjectId.meta({ param: { name: 'id', in: 'path' }, example: '01jd3x9q4v6n7p8r9s0t1v2w3x' }),
 })
 
 const IfMatchHeaders = z.object({
