@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { App } from 'aws-cdk-lib'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { buildApp } from '../../infra/app'
+import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling'
+import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
+import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
+import { InstrumentInput } from '../../shared/instrument'
+import { DynamoInstrumentStore } from '../../shared/instrument-repository'
+import { instrumentBody } from '../support/factories'
+import { cdkContext } from './synth'
+
+/**
+ * Bundles both Lambda entries with the options the CDK construct uses (infra/bundling.ts) and runs
+ * each bundle in a fresh Node process, as Lambda would: import the module, call `handler`. The
+ * bundles carry their dependencies and the AWS SDK, so they run from a directory with no
+ * node_modules.
+ */
+const run = promisify(execFile)
+const RESULT_MARKER = '@@handler-result@@'
+const RUNNER = `
+const { handler } = await import(process.env.BUNDLE_URL)
+const context = { awsRequestId: 'test-request', functionName: 'test', getRemainingTimeInMillis: () => 300000 }
+const result = await handler(JSON.parse(process.env.EVENT), context)
+process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n')
+`
+
+let outdir: string
+const bundles = { api: '', expireInstruments: '' }
+const deployed = { api: '', expireInstruments: '' }
+const sizes: Record<string, number> = {}
+
+beforeAll(async () => {
+  outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
+  for (const name of ['api', 'expireInstruments'] as const) {
+    const outfile = path.join(outdir, name, 'index.mjs')
+    await build(esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile))
+    bundles[name] = outfile
+    sizes[name] = (await stat(outfile)).size
+  }
+  // Straight after: what `cdk synth` bundles for the same functions (the tree may change between the two).
+  const { app, stack } = buildApp(
+    new App({ context: { ...cdkContext('dev', {}, true), 'aws:cdk:enable-asset-metadata': true } }),
+  )
+  const assembly = app.synth()
+  const template = assembly.getStackByName(stack.stackName).template
+  const assetOf = (description: RegExp) => {
+    const fn = Object.values<any>(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && description.test(r.Properties.Description),
+    )
+    return path.join(assembly.directory, fn.Metadata['aws:asset:path'], 'index.mjs')
+  }
+  deployed.api = assetOf(/HTTP API/)
+  deployed.expireInstruments = assetOf(/expired instruments/)
+}, 180_000)
+
+afterAll(async () => {
+  await rm(outdir, { recursive: true, force: true })
+})
+
+/** Runs a bundle's handler once in a new process with only the given environment (plus PATH). */
+async function invokeBundle(bundle: string, event: unknown, env: Record<string, string>) {
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '--enable-source-maps', '-e', RUNNER],
+    {
+      cwd: path.dirname(bundle),
+      env: {
+        PATH: process.env.PATH,
+        BUNDLE_URL: pathToFileURL(bundle).href,
+        EVENT: JSON.stringify(event),
+        ...env,
+      },
+      timeout: 60_000,
+      maxBuffer: 10 * 1024 * 1024,
+    },
+  )
+  const [logs, result] = stdout.split(RESULT_MARKER) as [string, string]
+  return { result: JSON.parse(result), logLines: logs.split('\n').filter((line) => line.startsWith('{')) }
+}
+
+/** A fresh table on DynamoDB Local and the environment a deployed function would get for it. */
+async function tableWithEnvironment() {
+  const endpoint = inject('dynamodbEndpoint')
+  const tableName = `t-${randomUUID()}`
+  const client = createDocumentClient({ region: 'eu-west-1', endpoint })
+  await ensureTable(client, tableName)
+  const env = {
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+    AUTH_AUDIENCE: 'example-client-id',
+    LOG_LEVEL: 'silent',
+    NODE_OPTIONS: '--enable-source-maps',
+  }
+  return { store: new DynamoInstrumentStore(client, tableName), env }
+}
+
+/** An API Gateway HTTP API (payload format 2.0) event, as the $default route delivers it. */
+function httpApiEvent(method: string, rawPath: string, headers: Record<string, string> = {}) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', accept: 'application/json', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'curl/8' },
+      requestId: 'Ab1cDeFgHiJkLmN=',
+      routeKey: '$default',
+      stage: '$default',
+      time: '22/Nov/2026:10:00:00 +0000',
+      timeEpoch: 1_795_346_400_000,
+    },
+    isBase64Encoded: false,
+  }
+}
+
+describe('the deployed bundles', () => {
+  it('are single ESM files of reasonable size', () => {
+    for (const [name, bytes] of Object.entries(sizes)) {
+      expect(bytes, name).toBeGreaterThan(50_000)
+      expect(bytes, name).toBeLessThan(5_000_000)
+    }
+  })
+
+  it('are byte for byte what `cdk synth` packages for each function', async () => {
+    for (const name of ['api', 'expireInstruments'] as const) {
+      expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
+    }
+  })
+
+  it('API bundle answers /health and reads DynamoDB, from a v2 event', async () => {
+    const { store, env } = await tableWithEnvironment()
+    const record = await store.create(
+      InstrumentInput.parse(instrumentBody({ name: 'Read through the bundle', deadline: '2099-01-01' })),
+      'tester',
+      new Date(),
+    )
+
+    const health = await invokeBundle(bundles.api, httpApiEvent('GET', '/health'), env)
+    expect(health.result.statusCode).toBe(200)
+    expect(JSON.parse(health.result.body)).toEqual({ status: 'ok' })
+
+    const read = await invokeBundle(bundles.api, httpApiEvent('GET', `/v1/instruments/${record.id}`), env)
+    expect(read.result.statusCode).toBe(200)
+    expect(JSON.parse(read.result.body)).toMatchObject({ id: record.id, name: 'Read through the bundle' })
+
+    // Writes need a Cognito token; without one the bundle answers 401 with a challenge.
+    const write = await invokeBundle(
+      bundles.api,
+      { ...httpApiEvent('POST', '/v1/instruments', { 'content-type': 'application/json' }), body: '{}' },
+      env,
+    )
+    expect(write.result.statusCode).toBe(401)
+    expect(write.result.headers['www-authenticate']).toMatch(/^Bearer/)
+  })
+
+  it('expiry bundle archives what has expired and emits the metrics the alarm watches', async () => {
+    const { store, env } = await tableWithEnvironment()
+    const now = new Date()
+    const expired = await store.create(
+      InstrumentInput.parse(instrumentBody({ name: 'Closed call', deadline: '2020-01-31' })),
+      'tester',
+      now,
+    )
+    const open = await store.create(
+      InstrumentInput.parse(instrumentBody({ name: 'Open call', deadline: '2099-01-31' })),
+      'tester',
+      now,
+    )
+
+    const run1 = await invokeBundle(bundles.expireInstruments, {}, env)
+    expect(run1.result).toMatchObject({ archived: 1, failed: 0 })
+    expect(await store.get(expired.id)).toBeUndefined()
+    expect(await store.getArchived(expired.id)).toMatchObject({
+      instrument: { id: expired.id },
+      reason: 'expired',
+    })
+    expect(await store.get(open.id)).toMatchObject({ id: open.id })
+
+    // Embedded metric format lines: the namespace and `service` dimension the ExpiryFailures alarm uses.
+    const metrics = run1.logLines.map((line) => JSON.parse(line)).filter((entry) => entry._aws)
+    expect(metrics.length).toBeGreaterThan(0)
+    for (const entry of metrics) {
+      expect(entry._aws.CloudWatchMetrics[0].Namespace).toBe(EXPIRY_METRICS.namespace)
+      expect(entry._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']])
+      expect(entry.service).toBe(EXPIRY_METRICS.service)
+    }
+    const values = Object.assign({}, ...metrics)
+    expect(values).toMatchObject({ ExpiryFailures: 0, InstrumentsArchived: 1 })
+
+    const run2 = await invokeBundle(bundles.expireInstruments, {}, env)
+    expect(run2.result).toMatchObject({ archived: 0, failed: 0 })
+  })
+})
