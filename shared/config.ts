@@ -24,6 +24,16 @@ const ConfigSchema = z
       .min(1024)
       .max(10 * 1024 * 1024)
       .default(256 * 1024),
+    /**
+     * Body limit of `POST /v1/admin/imports` only: whole spreadsheets (5,000 rows fit easily). Lambda
+     * accepts at most 6 MB per synchronous request, so a deployed API cannot usefully go higher.
+     */
+    MAX_IMPORT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     /** Comma-separated list of origins allowed by CORS; empty means same-origin only. */
     CORS_ORIGINS: z
       .string()
@@ -56,6 +66,7 @@ const ConfigSchema = z
     archiveRetentionDays: env.ARCHIVE_RETENTION_DAYS,
     expireIntervalSeconds: env.EXPIRE_INTERVAL_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    maxImportBytes: env.MAX_IMPORT_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,

@@ -68,9 +68,34 @@ export interface RestoreOptions {
   deadline?: string | null
 }
 
+/** One change of a batch write (`writeMany`, used by imports). */
+export type InstrumentChange =
+  | { action: 'create'; input: InstrumentInput }
+  | {
+      action: 'replace'
+      /** The record as just read: its version is the one expected, its externalId the one to release. */
+      current: InstrumentRecord
+      input: InstrumentInput
+    }
+
+/** What became of one change: the written record, or the domain error that refused it. */
+export type ChangeOutcome = { ok: true; record: InstrumentRecord } | { ok: false; error: Error }
+
 /** Every access pattern on instruments, behind one interface (the DynamoDB adapter below). */
 export interface InstrumentStore {
   create(input: InstrumentInput, actor: string, now: Date): Promise<InstrumentRecord>
+  /**
+   * Creates and replaces many instruments in as few transactions as DynamoDB's limits allow, each
+   * change audited. A change whose condition fails (stale version, externalId taken) is reported
+   * in its outcome and the rest of its transaction is retried without it. `onCommitted` is told
+   * after each transaction, with how many changes are done so far.
+   */
+  writeMany(
+    changes: readonly InstrumentChange[],
+    actor: string,
+    now: Date,
+    onCommitted?: (done: number) => void,
+  ): Promise<ChangeOutcome[]>
   get(id: string): Promise<InstrumentRecord | undefined>
   getMany(ids: readonly string[]): Promise<InstrumentRecord[]>
   getArchived(id: string): Promise<ArchivedInstrument | undefined>
@@ -119,8 +144,34 @@ interface NewEvent {
   instrumentVersion: number
 }
 
+/** A batch change turned into its guarded writes and audit event. */
+interface PlannedChange {
+  index: number
+  record: InstrumentRecord
+  writes: GuardedWrite[]
+  event: NewEvent
+  /** Items the writes touch; one transaction may not touch an item twice. */
+  touches: string[]
+  /** Generous estimate of the bytes the writes add to a transaction. */
+  bytes: number
+}
+
 const MAX_COMMIT_ATTEMPTS = 25
 const INTERNAL_ATTRIBUTES = new Set(['pk', 'sk', 'expiresAt'])
+/** DynamoDB allows 100 items per transaction; one is the catalogue version item. */
+const MAX_TRANSACTION_ITEMS = 100
+/** DynamoDB allows 4 MB per transaction; stay well below it (attribute names and overhead count too). */
+const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024
+
+/** A batch change's own condition failed; carries which change, so the rest can be retried without it. */
+class ChangeRefused extends Error {
+  constructor(
+    readonly changeIndex: number,
+    readonly reason: Error,
+  ) {
+    super(reason.message)
+  }
+}
 
 export class DynamoInstrumentStore implements InstrumentStore {
   constructor(
@@ -159,6 +210,148 @@ export class DynamoInstrumentStore implements InstrumentStore {
       now,
     )
     return record
+  }
+
+  async writeMany(
+    changes: readonly InstrumentChange[],
+    actor: string,
+    now: Date,
+    onCommitted?: (done: number) => void,
+  ): Promise<ChangeOutcome[]> {
+    const outcomes: ChangeOutcome[] = new Array(changes.length)
+    const planned = changes.map((change, index) => this.planChange(change, index, actor, now))
+    let done = 0
+    const commitBatch = async (batch: PlannedChange[]) => {
+      let pending = batch
+      while (pending.length > 0) {
+        try {
+          await this.commit(
+            pending.flatMap((plan) => plan.writes),
+            pending.map((plan) => plan.event),
+            now,
+          )
+          for (const plan of pending) outcomes[plan.index] = { ok: true, record: plan.record }
+          pending = []
+        } catch (error) {
+          if (!(error instanceof ChangeRefused)) throw error
+          outcomes[error.changeIndex] = { ok: false, error: error.reason }
+          pending = pending.filter((plan) => plan.index !== error.changeIndex)
+        }
+      }
+      done += batch.length
+      onCommitted?.(done)
+    }
+
+    // Greedy batching within DynamoDB's transaction limits; a transaction may not touch one item
+    // twice (say, one row releasing an externalId that the next claims), so that starts a new one.
+    let batch: PlannedChange[] = []
+    let items = 1
+    let bytes = 0
+    let touched = new Set<string>()
+    for (const plan of planned) {
+      const planItems = plan.writes.length + 1
+      const collides = plan.touches.some((key) => touched.has(key))
+      if (
+        batch.length > 0 &&
+        (collides || items + planItems > MAX_TRANSACTION_ITEMS || bytes + plan.bytes > MAX_TRANSACTION_BYTES)
+      ) {
+        await commitBatch(batch)
+        batch = []
+        items = 1
+        bytes = 0
+        touched = new Set()
+      }
+      batch.push(plan)
+      items += planItems
+      bytes += plan.bytes
+      for (const key of plan.touches) touched.add(key)
+    }
+    if (batch.length > 0) await commitBatch(batch)
+    return outcomes
+  }
+
+  private planChange(change: InstrumentChange, index: number, actor: string, now: Date): PlannedChange {
+    const at = now.toISOString()
+    const refusedAs =
+      (write: GuardedWrite): GuardedWrite['onConditionFailed'] =>
+      (old) =>
+        new ChangeRefused(index, write.onConditionFailed(old))
+    let record: InstrumentRecord
+    let writes: GuardedWrite[]
+    if (change.action === 'create') {
+      record = {
+        ...change.input,
+        id: ulid(now.getTime()).toLowerCase(),
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+        createdBy: actor,
+        updatedBy: actor,
+      }
+      writes = [
+        {
+          item: {
+            Put: {
+              TableName: this.tableName,
+              Item: this.liveItem(record),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => new Error(`Generated id collided: ${record.id}`),
+        },
+        ...this.claimExternalId(record),
+      ]
+    } else {
+      const { current } = change
+      record = {
+        ...change.input,
+        id: current.id,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+        createdBy: current.createdBy,
+        updatedAt: at,
+        updatedBy: actor,
+      }
+      writes = [
+        {
+          item: {
+            Put: {
+              TableName: this.tableName,
+              Item: this.liveItem(record),
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': current.version },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          onConditionFailed: (old) =>
+            old
+              ? new VersionConflict(current.id, current.version, Number(old.version?.N))
+              : new InstrumentNotFound(current.id),
+        },
+      ]
+      if (current.externalId !== record.externalId) {
+        writes.push(...this.releaseExternalId(current), ...this.claimExternalId(record))
+      }
+    }
+    const touches = [`live:${record.id}`]
+    for (const externalId of [
+      record.externalId,
+      change.action === 'replace' ? change.current.externalId : undefined,
+    ])
+      if (externalId) touches.push(`external:${externalId}`)
+    return {
+      index,
+      record,
+      writes: writes.map((write) => ({ ...write, onConditionFailed: refusedAs(write) })),
+      event: {
+        actor,
+        action: change.action === 'create' ? 'created' : 'updated',
+        instrumentId: record.id,
+        instrumentVersion: record.version,
+      },
+      touches,
+      bytes: Buffer.byteLength(JSON.stringify(record)) * 2 + 1024,
+    }
   }
 
   async get(id: string): Promise<InstrumentRecord | undefined> {

@@ -1,0 +1,596 @@
+import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
+import { COUNTRY_CODES, countryName } from '../countries'
+import { DomainError } from '../errors'
+import type { Instrument } from '../instrument'
+import type { FieldError } from '../problem'
+import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
+
+/**
+ * The one owner of the instruments' spreadsheet layout, in both directions: what the export writes
+ * is exactly what the import reads, so an export re-imports without loss.
+ *
+ * Row layout (what the export writes):
+ * - one header row, then one row per instrument;
+ * - the contract's fields as columns (`INPUT_COLUMNS`); lists (`targetOrganisations`,
+ *   `applicationDomains`) are separated by `;`; the budget is three columns
+ *   (`budgetMin`, `budgetMax`, `budgetCurrency`);
+ * - one column per feature code (`T1` ... `G14`): `Y` (any case) or `1` marks the feature, empty,
+ *   `N` or `0` does not; a header may carry the label too (`T1 AI (ML)`). A `features` column of
+ *   codes (separated by `;`, `,` or spaces) is accepted as well, and merged with the marks;
+ * - the export adds read-only `id`, `status` and `version` columns. The importer never writes them:
+ *   `status` is ignored; `id` matches a row without `externalId` to the instrument it was exported
+ *   from; `version` is the version the row was exported at, so that re-importing an edited export
+ *   over a newer edit is a per-row conflict rather than a silent overwrite.
+ * Header names are matched case-insensitively; a column the layout does not know is an error (never
+ * silently dropped), as is a header that names no known column.
+ *
+ * Matrix layout (how the seed D2.5 kept it, Figure 2 / Annex 2): instruments as columns and one
+ * row per field or feature, with `Y` marks. It is recognised when the first cell is a field label
+ * such as "Name of the instrument" and later rows start with feature codes (`T1 AI (ML)`, either in
+ * the first column or after a category column). Field rows are labelled with a field name or one
+ * of the seed's labels ("Link" = url, "Cover level" = origin with "EU" = international, and, when
+ * a cover level row exists, "Origin" = the country, by name or code).
+ *
+ * Spreadsheet safety (CSV injection): on export, a cell that a spreadsheet would evaluate as a
+ * formula (it starts with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`; so is a
+ * cell that already starts with `'` followed by such a character, which makes the escaping exactly
+ * reversible. The importer removes exactly one such `'`, so the round trip is lossless. A raw cell in
+ * an imported file that looks like a formula (`=...`, `@...`, `+`/`-` followed by a letter or symbol)
+ * is refused for that row: it is what a spreadsheet exports when it holds a formula, never data.
+ */
+
+export const INPUT_COLUMNS = [
+  'externalId',
+  'name',
+  'description',
+  'kind',
+  'origin',
+  'country',
+  'region',
+  'funder',
+  'programme',
+  'url',
+  'opensAt',
+  'deadline',
+  'periodicity',
+  'budgetMin',
+  'budgetMax',
+  'budgetCurrency',
+  'targetOrganisations',
+  'applicationDomains',
+] as const
+export type InputColumn = (typeof INPUT_COLUMNS)[number]
+
+/** Written by the export, never stored by the import (see above for what `id` and `version` do). */
+export const READ_ONLY_COLUMNS = ['id', 'status', 'version'] as const
+export const FEATURES_COLUMN = 'features'
+export const EXPORT_COLUMNS = [...INPUT_COLUMNS, ...FEATURE_CODES, ...READ_ONLY_COLUMNS] as const
+
+const LIST_COLUMNS = new Set<string>(['targetOrganisations', 'applicationDomains'])
+const REQUIRED_COLUMNS = ['name', 'kind', 'origin', 'url'] as const
+const LIST_SEPARATOR = ';'
+
+export type ImportLayout = 'rows' | 'matrix'
+
+/** Where a record sits in the file: its spreadsheet row (header = row 1), or its column in the matrix layout. */
+export interface RecordPosition {
+  row?: number
+  column?: number
+}
+
+/** One instrument as read from a file, before validation. */
+export interface ParsedRecord {
+  position: RecordPosition
+  /** An InstrumentInput-shaped object (not yet validated). */
+  input: Record<string, unknown>
+  /** Read-only `id` column, if given. */
+  id?: string
+  /** Read-only `version` column, if given. */
+  version?: number
+  /** Problems found while reading the cells (bad feature marks, formulas, cell counts). */
+  errors: FieldError[]
+  /** The record could not be read as an instrument at all (not an object): skip field validation. */
+  unreadable?: boolean
+  /** Maps a validation path of `input` (`budget.min`) to the file's column (`budgetMin`). */
+  columnOf(path: string): string
+}
+
+export interface ParsedFile {
+  layout: ImportLayout
+  records: ParsedRecord[]
+}
+
+/** The file as a whole cannot be read: nothing in it is imported. */
+export class ImportFileError extends DomainError {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+const FORMULA_START = /^'*[=+\-@\t\r]/
+
+/** A cell a spreadsheet will not evaluate (see the module comment for why it is reversible). */
+export function neutraliseCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value
+}
+
+/** Reverses `neutraliseCell`. */
+export function restoreCell(value: string): string {
+  return /^'+[=+\-@\t\r]/.test(value) ? value.slice(1) : value
+}
+
+/** A raw imported cell that a spreadsheet would have evaluated: a formula, not data. */
+function looksLikeFormula(value: string): boolean {
+  return /^[=@]/.test(value) || /^[+-][^\d\s.,]/.test(value)
+}
+
+function exportCells(instrument: Instrument): string[] {
+  const features = new Set<string>(instrument.features)
+  const field = (column: InputColumn): string => {
+    switch (column) {
+      case 'budgetMin':
+        return instrument.budget?.min === undefined ? '' : String(instrument.budget.min)
+      case 'budgetMax':
+        return instrument.budget?.max === undefined ? '' : String(instrument.budget.max)
+      case 'budgetCurrency':
+        return instrument.budget?.currency ?? ''
+      case 'targetOrganisations':
+      case 'applicationDomains':
+        return (instrument[column] ?? []).join(LIST_SEPARATOR)
+      default: {
+        const value = instrument[column]
+        return value === undefined ? '' : String(value)
+      }
+    }
+  }
+  return [
+    ...INPUT_COLUMNS.map(field),
+    ...FEATURE_CODES.map((code) => (features.has(code) ? 'Y' : '')),
+    instrument.id,
+    instrument.status,
+    String(instrument.version),
+  ].map(neutraliseCell)
+}
+
+/**
+ * Instruments as CSV in the import layout: RFC 4180 (CRLF, quotes where needed), UTF-8 with a byte
+ * order mark so that spreadsheets detect the encoding (the importer accepts it).
+ */
+export function instrumentsToCsv(instruments: readonly Instrument[]): string {
+  return stringify([[...EXPORT_COLUMNS], ...instruments.map(exportCells)], {
+    bom: true,
+    record_delimiter: 'windows',
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import: bytes -> text -> cells -> records
+
+/** Decodes UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused. */
+export function decodeCsv(bytes: Uint8Array): string {
+  if (bytes.length === 0) throw new ImportFileError('The file is empty.')
+  let text: string
+  try {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe)
+      text = new TextDecoder('utf-16le', { fatal: true }).decode(bytes)
+    else if (bytes[0] === 0xfe && bytes[1] === 0xff)
+      text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes)
+    else text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new ImportFileError(
+      'The file is not valid UTF-8 text. Save it as "CSV UTF-8" (or UTF-16 with a byte order mark) and try again.',
+    )
+  }
+  text = text.replace(/^\uFEFF/, '')
+  if (text.includes('\u0000')) {
+    throw new ImportFileError(
+      'The file contains NUL characters: it looks like UTF-16 without a byte order mark, or not text at all. Save it as "CSV UTF-8".',
+    )
+  }
+  if (text.trim() === '') throw new ImportFileError('The file is empty.')
+  return text
+}
+
+function parseCells(text: string): string[][] {
+  try {
+    return parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as string[][]
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new ImportFileError(`The file is not valid CSV: ${detail}`)
+  }
+}
+
+/** Parses a CSV file (bytes as uploaded) in either layout. File-level problems throw `ImportFileError`. */
+export function parseInstrumentCsv(input: Uint8Array | string): ParsedFile {
+  const text = typeof input === 'string' ? input.replace(/^\uFEFF/, '') : decodeCsv(input)
+  if (text.trim() === '') throw new ImportFileError('The file is empty.')
+  const cells = parseCells(text)
+  const header = cells[0]
+  if (!header) throw new ImportFileError('The file is empty.')
+  if (isMatrixLayout(cells)) return { layout: 'matrix', records: parseMatrix(cells) }
+  return { layout: 'rows', records: parseRows(header, cells.slice(1)) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row layout
+
+type ColumnRole =
+  | { kind: 'field'; column: InputColumn }
+  | { kind: 'feature'; code: string }
+  | { kind: 'features' }
+  | { kind: 'readOnly'; column: (typeof READ_ONLY_COLUMNS)[number] }
+  | { kind: 'ignored' }
+
+const FIELD_BY_LOWER = new Map<string, InputColumn>(
+  INPUT_COLUMNS.map((column) => [column.toLowerCase(), column]),
+)
+const READ_ONLY_BY_LOWER = new Map(READ_ONLY_COLUMNS.map((column) => [column.toLowerCase(), column]))
+
+/** `T1`, `t1` or `T1 AI (ML)`: the feature code a header or row label starts with. */
+function featureCodeOf(label: string): string | undefined {
+  const match = /^([A-Za-z]\d{1,2})(?:\s|$)/.exec(label.trim())
+  const code = match?.[1]?.toUpperCase()
+  return code && isFeatureCode(code) ? code : undefined
+}
+
+function columnRole(name: string): ColumnRole | undefined {
+  const lower = name.trim().toLowerCase()
+  const field = FIELD_BY_LOWER.get(lower)
+  if (field) return { kind: 'field', column: field }
+  const readOnly = READ_ONLY_BY_LOWER.get(lower)
+  if (readOnly) return { kind: 'readOnly', column: readOnly }
+  if (lower === FEATURES_COLUMN) return { kind: 'features' }
+  const code = featureCodeOf(name)
+  if (code) return { kind: 'feature', code }
+  return undefined
+}
+
+function spreadsheetColumn(index: number): string {
+  let name = ''
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    name = String.fromCharCode(65 + ((n - 1) % 26)) + name
+  return name
+}
+
+function resolveHeader(header: string[], rows: string[][]): ColumnRole[] {
+  const roles: ColumnRole[] = []
+  const unknown: FieldError[] = []
+  const seen = new Map<string, number>()
+  header.forEach((rawName, index) => {
+    const name = rawName.trim()
+    const letter = spreadsheetColumn(index)
+    if (name === '') {
+      // Spreadsheets often save trailing empty columns; an unnamed column with data is not silently dropped.
+      if (rows.some((row) => (row[index] ?? '').trim() !== '')) {
+        unknown.push({ path: `column ${letter}`, message: 'has values but no header' })
+      }
+      roles.push({ kind: 'ignored' })
+      return
+    }
+    const role = columnRole(name)
+    if (!role) {
+      unknown.push({ path: name, message: `unknown column (column ${letter})` })
+      roles.push({ kind: 'ignored' })
+      return
+    }
+    const key =
+      role.kind === 'feature'
+        ? role.code
+        : role.kind === 'field' || role.kind === 'readOnly'
+          ? role.column
+          : role.kind
+    const previous = seen.get(key)
+    if (previous !== undefined) {
+      unknown.push({
+        path: name,
+        message: `duplicate column (columns ${spreadsheetColumn(previous)} and ${letter})`,
+      })
+    }
+    seen.set(key, index)
+    roles.push(role)
+  })
+
+  const known = roles.filter((role) => role.kind !== 'ignored').length
+  if (known === 0) {
+    const delimiter = detectOtherDelimiter(header)
+    if (delimiter) {
+      throw new ImportFileError(
+        `The file seems to use ${delimiter} as the delimiter; use commas (lists inside a cell use ";").`,
+        [{ path: 'header', message: `columns must be separated by commas, not ${delimiter}` }],
+      )
+    }
+    throw new ImportFileError(
+      `The first row must be a header naming the columns (${REQUIRED_COLUMNS.join(', ')}, ..., T1 ... G14).`,
+      [{ path: 'header', message: 'names no known column' }],
+    )
+  }
+  if (unknown.length > 0) {
+    throw new ImportFileError(
+      `The header has ${unknown.length} column${unknown.length === 1 ? '' : 's'} this layout does not know; rename or remove ${unknown.length === 1 ? 'it' : 'them'}.`,
+      unknown,
+    )
+  }
+  const present = new Set(roles.map((role) => (role.kind === 'field' ? role.column : role.kind)))
+  const missing: FieldError[] = REQUIRED_COLUMNS.filter((column) => !present.has(column)).map((column) => ({
+    path: column,
+    message: 'required column is missing',
+  }))
+  if (!present.has('feature') && !present.has('features')) {
+    missing.push({
+      path: 'features',
+      message: 'a features column or feature code columns (T1 ... G14) are required',
+    })
+  }
+  if (missing.length > 0) {
+    throw new ImportFileError(
+      `The header lacks required columns: ${missing.map((error) => error.path).join(', ')}.`,
+      missing,
+    )
+  }
+  return roles
+}
+
+function detectOtherDelimiter(header: string[]): string | undefined {
+  const joined = header.join(',')
+  if (joined.includes(';') && joined.split(';').some((part) => columnRole(part))) return '";"'
+  if (joined.includes('\t') && joined.split('\t').some((part) => columnRole(part))) return 'tabs'
+  if (joined.includes('|') && joined.split('|').some((part) => columnRole(part))) return '"|"'
+  return undefined
+}
+
+/** A cell value as the instrument field will hold it; empty cells mean absent. */
+class RecordBuilder {
+  readonly input: Record<string, unknown> = {}
+  readonly errors: FieldError[] = []
+  private readonly features = new Set<string>()
+  private readonly budget: Record<string, unknown> = {}
+  id: string | undefined
+  version: number | undefined
+
+  /** The raw cell: refused if it looks like a formula, else un-neutralised. */
+  cell(column: string, raw: string): string | undefined {
+    const trimmed = raw.trim()
+    if (trimmed === '') return undefined
+    if (looksLikeFormula(trimmed)) {
+      this.errors.push({
+        path: column,
+        message: `starts with '${trimmed[0]}' like a spreadsheet formula; if it is text, start it with an apostrophe (')`,
+      })
+      return undefined
+    }
+    return restoreCell(raw)
+  }
+
+  field(column: InputColumn, value: string): void {
+    if (LIST_COLUMNS.has(column)) {
+      this.input[column] = value
+        .split(LIST_SEPARATOR)
+        .map((item) => item.trim())
+        .filter(Boolean)
+      return
+    }
+    if (column === 'budgetMin' || column === 'budgetMax') {
+      const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value.trim()
+      this.budget[column === 'budgetMin' ? 'min' : 'max'] = number
+      return
+    }
+    if (column === 'budgetCurrency') {
+      this.budget.currency = value.trim().toUpperCase()
+      return
+    }
+    if (column === 'country') {
+      this.input.country = value.trim().toUpperCase()
+      return
+    }
+    this.input[column] = column === 'description' ? value : value.trim()
+  }
+
+  featureMark(code: string, column: string, value: string | undefined): void {
+    const mark = (value ?? '').trim().toLowerCase()
+    if (mark === 'y' || mark === '1') this.features.add(code)
+    else if (mark !== '' && mark !== 'n' && mark !== '0') {
+      this.errors.push({
+        path: column,
+        message: `'${value}' is not a mark: use Y or 1 for the feature, or leave empty`,
+      })
+    }
+  }
+
+  featureList(value: string): void {
+    for (const code of value.split(/[;,\s]+/).filter(Boolean)) this.features.add(code.toUpperCase())
+  }
+
+  readOnly(column: (typeof READ_ONLY_COLUMNS)[number], value: string | undefined): void {
+    if (value === undefined) return
+    if (column === 'id') this.id = value.trim()
+    if (column === 'version') {
+      if (/^\s*[1-9]\d{0,8}\s*$/.test(value)) this.version = Number(value)
+      else
+        this.errors.push({
+          path: 'version',
+          message: 'must be a whole number (the version the row was exported at)',
+        })
+    }
+  }
+
+  build(position: RecordPosition, columnOf: (path: string) => string): ParsedRecord {
+    if (Object.keys(this.budget).length > 0) this.input.budget = this.budget
+    // Taxonomy order, so a file's feature order never counts as a change.
+    this.input.features = [...this.features]
+    return {
+      position,
+      input: this.input,
+      errors: this.errors,
+      columnOf,
+      ...(this.id ? { id: this.id } : {}),
+      ...(this.version ? { version: this.version } : {}),
+    }
+  }
+}
+
+/** Validation paths of the row layout's input, named after the file's columns. */
+function rowColumnOf(path: string): string {
+  const [head, next] = path.split('.')
+  if (head === 'budget') {
+    if (next === 'min') return 'budgetMin'
+    if (next === 'max') return 'budgetMax'
+    if (next === 'currency') return 'budgetCurrency'
+    return 'budgetMin'
+  }
+  return head ?? path
+}
+
+function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
+  const roles = resolveHeader(header, rows)
+  return rows.map((cells, index) => {
+    const builder = new RecordBuilder()
+    const row = index + 2
+    if (cells.length > header.length && cells.slice(header.length).some((cell) => cell.trim() !== '')) {
+      builder.errors.push({
+        path: 'row',
+        message: `has ${cells.length} cells but the header has ${header.length} columns (an unquoted comma?)`,
+      })
+    }
+    roles.forEach((role, column) => {
+      const name = header[column]?.trim() ?? ''
+      if (role.kind === 'ignored') return
+      const value = builder.cell(role.kind === 'feature' ? role.code : name, cells[column] ?? '')
+      if (role.kind === 'feature') builder.featureMark(role.code, role.code, value)
+      else if (value === undefined) return
+      else if (role.kind === 'field') builder.field(role.column, value)
+      else if (role.kind === 'features') builder.featureList(value)
+      else builder.readOnly(role.column, value)
+    })
+    return builder.build({ row }, rowColumnOf)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matrix layout (the seed's: instruments as columns)
+
+const MATRIX_FIELD_LABELS = new Map<string, InputColumn | 'coverLevel' | 'originOrCountry'>([
+  ['name of the instrument', 'name'],
+  ['name of instrument', 'name'],
+  ['instrument', 'name'],
+  ['link', 'url'],
+  ['cover level (eu, national, regional)', 'coverLevel'],
+  ['cover level', 'coverLevel'],
+  ['application beyond security', 'applicationDomains'],
+  ['origin', 'originOrCountry'],
+])
+
+function matrixFieldOf(label: string): InputColumn | 'coverLevel' | 'originOrCountry' | undefined {
+  const lower = label.trim().toLowerCase()
+  return MATRIX_FIELD_LABELS.get(lower) ?? FIELD_BY_LOWER.get(lower)
+}
+
+const CATEGORY_LABELS = new Set([
+  'techniques',
+  'technique',
+  'process',
+  'processes',
+  'development support',
+  'development',
+  'general',
+])
+
+function isMatrixLayout(cells: string[][]): boolean {
+  const first = cells[0] ?? []
+  const firstLabel = (first[0] ?? '').trim()
+  if (!firstLabel || !matrixFieldOf(firstLabel)) return false
+  // A row layout header names several known columns; a matrix's first row names instruments.
+  const knownInHeader = first.slice(1).filter((cell) => cell.trim() && columnRole(cell)).length
+  if (knownInHeader > 0) return false
+  return cells.slice(1).some((row) => featureCodeOf(row[0] ?? '') || featureCodeOf(row[1] ?? ''))
+}
+
+const COUNTRY_BY_NAME = new Map<string, string>(
+  [...COUNTRY_CODES].map((code) => [countryName(code).toLowerCase(), code]),
+)
+
+function parseMatrix(cells: string[][]): ParsedRecord[] {
+  const first = cells[0] as string[]
+  // Data starts at the first filled cell after the label column (the seed leaves column B empty).
+  const dataStart = Math.max(
+    1,
+    first.findIndex((cell, index) => index > 0 && cell.trim() !== ''),
+  )
+  const width = Math.max(...cells.map((row) => row.length))
+  const hasCoverLevel = cells.some((row) => matrixFieldOf(row[0] ?? '') === 'coverLevel')
+
+  type RowRole =
+    | { kind: 'field'; field: InputColumn | 'coverLevel' | 'originOrCountry'; label: string }
+    | { kind: 'feature'; code: string }
+    | { kind: 'ignored' }
+  const unknown: FieldError[] = []
+  const roles: RowRole[] = cells.map((row, index) => {
+    const labels = row.slice(0, dataStart).map((cell) => cell.trim())
+    const hasData = row.slice(dataStart).some((cell) => cell.trim() !== '')
+    for (const label of labels) {
+      const code = featureCodeOf(label)
+      if (code) return { kind: 'feature', code }
+    }
+    // Codes and labels in separate cells (`T1`, `AI (ML)`), as in the seed's second table.
+    const joined = labels.filter(Boolean).join(' ')
+    const code = featureCodeOf(joined)
+    if (code) return { kind: 'feature', code }
+    const label = labels.find((cell) => cell !== '' && !CATEGORY_LABELS.has(cell.toLowerCase())) ?? ''
+    const field = label ? matrixFieldOf(label) : undefined
+    if (field) return { kind: 'field', field, label }
+    if (hasData)
+      unknown.push({ path: joined || `row ${index + 1}`, message: `unknown row label (row ${index + 1})` })
+    return { kind: 'ignored' }
+  })
+  if (unknown.length > 0) {
+    throw new ImportFileError(
+      `The matrix has ${unknown.length} row label${unknown.length === 1 ? '' : 's'} this layout does not know.`,
+      unknown,
+    )
+  }
+
+  const records: ParsedRecord[] = []
+  for (let column = dataStart; column < width; column++) {
+    if (cells.every((row) => (row[column] ?? '').trim() === '')) continue
+    const builder = new RecordBuilder()
+    roles.forEach((role, rowIndex) => {
+      if (role.kind === 'ignored') return
+      const raw = cells[rowIndex]?.[column] ?? ''
+      const value = builder.cell(role.kind === 'feature' ? role.code : role.label, raw)
+      if (role.kind === 'feature') {
+        builder.featureMark(role.code, role.code, value)
+        return
+      }
+      if (value === undefined) return
+      if (role.field === 'coverLevel') {
+        const level = value.trim().toLowerCase()
+        builder.field('origin', level === 'eu' || level === 'european' ? 'international' : level)
+      } else if (role.field === 'originOrCountry' && hasCoverLevel) {
+        const country = value.trim()
+        builder.field('country', COUNTRY_BY_NAME.get(country.toLowerCase()) ?? country)
+      } else if (role.field === 'originOrCountry') {
+        builder.field('origin', value.trim().toLowerCase())
+      } else if (role.field === 'applicationDomains') {
+        // The seed writes "Y (environmental protection, construction)".
+        const inner = /^\s*y\s*\((.*)\)\s*$/i.exec(value)?.[1] ?? value
+        builder.input.applicationDomains = inner
+          .split(/[;,]/)
+          .map((item) => item.trim())
+          .filter(Boolean)
+      } else builder.field(role.field, value)
+    })
+    records.push(builder.build({ column: column + 1 }, rowColumnOf))
+  }
+  return records
+}

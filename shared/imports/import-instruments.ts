@@ -1,0 +1,425 @@
+import {
+  ImportFileError,
+  type ImportLayout,
+  type ParsedRecord,
+  type RecordPosition,
+} from '../csv/instrument-csv'
+import { BusinessRuleViolation, DomainError } from '../errors'
+import { assertDeadlineNotPast, InstrumentInput, type InstrumentRecord } from '../instrument'
+import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../instrument-repository'
+import { type FieldError, fieldErrors } from '../problem'
+
+/**
+ * Imports a file of instruments (already parsed: `parseInstrumentCsv` or `parseInstrumentJson`).
+ *
+ * 1. Every record is validated (`InstrumentInput`, deadline not past, externalId unique in the file).
+ * 2. Records are matched to the live catalogue: by `externalId` when given, else by the read-only
+ *    `id` column of an export; an unmatched record is created.
+ * 3. A matched record whose fields equal the stored ones is `unchanged` and not written, so
+ *    re-importing a file changes nothing (not even the catalogue version).
+ * 4. Writes go through `store.writeMany` in transactions within DynamoDB's limits, every change
+ *    audited, each replace conditioned on the version just read (or the export's `version` column).
+ *
+ * Modes: `dryRun` does 1-3 and writes nothing. Otherwise valid records are written even when others
+ * fail, unless `atomic`: then any failing record means nothing is written (`ImportRejected`), and a
+ * failure at write time (a concurrent edit) undoes the transactions already committed (creations are
+ * deleted into the archive, updates rewritten to their previous content, each audited) before
+ * `ImportRolledBack` is thrown. Only if such an undo itself meets a concurrent edit does an atomic
+ * import stay partly applied; the error then lists those instruments.
+ */
+
+export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'failed'
+
+export interface RecordResult extends RecordPosition {
+  outcome: RecordOutcome
+  id?: string
+  externalId?: string
+  name?: string
+  errors?: FieldError[]
+}
+
+export interface ImportReport {
+  layout: ImportLayout | 'json'
+  dryRun: boolean
+  atomic: boolean
+  total: number
+  created: number
+  updated: number
+  unchanged: number
+  failed: number
+  /** Catalogue version after the import (unchanged by a dry run or an import that changed nothing). */
+  catalogueVersion: number
+  /** One entry per record, in file order. */
+  records: RecordResult[]
+}
+
+export interface ImportProgress {
+  phase: 'validating' | 'matching' | 'writing' | 'undoing'
+  done: number
+  total: number
+}
+
+export interface ImportOptions {
+  dryRun?: boolean
+  atomic?: boolean
+  actor: string
+  now: Date
+  onProgress?: (progress: ImportProgress) => void
+}
+
+/** Atomic import refused before writing anything: some records are invalid. */
+export class ImportRejected extends DomainError {
+  constructor(readonly report: ImportReport) {
+    super(
+      `${report.failed} of ${report.total} record${report.total === 1 ? '' : 's'} failed validation; nothing was imported (atomic).`,
+    )
+  }
+}
+
+/** Atomic import failed while writing; what was written has been undone (see `notUndone`). */
+export class ImportRolledBack extends DomainError {
+  constructor(
+    readonly report: ImportReport,
+    /** The records whose writes were refused, with why. */
+    readonly causes: RecordResult[],
+    readonly notUndone: string[],
+  ) {
+    super(
+      notUndone.length === 0
+        ? `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written (changed concurrently?); everything already written was undone (atomic).`
+        : `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written, and ${notUndone.length} instrument${notUndone.length === 1 ? '' : 's'} could not be restored because they changed concurrently: ${notUndone.join(', ')}.`,
+    )
+  }
+}
+
+/** Where a record is, for messages: `row 5` or `column C`. */
+export function describePosition(position: RecordPosition): string {
+  if (position.column !== undefined) return `column ${position.column}`
+  return `row ${position.row}`
+}
+
+/** Errors of records, flattened as problem field errors (`row 5.deadline`, or `row 5` for the whole record). */
+export function recordFieldErrors(records: readonly RecordResult[]): FieldError[] {
+  return records.flatMap((record) =>
+    (record.errors ?? []).map((error) => ({
+      path: error.path ? `${describePosition(record)}.${error.path}` : describePosition(record),
+      message: error.message,
+    })),
+  )
+}
+
+/** A JSON import body: an array of InstrumentInput-shaped objects (with optional read-only id/version/status). */
+export function parseInstrumentJson(body: unknown): ParsedRecord[] {
+  if (!Array.isArray(body)) {
+    throw new ImportFileError('The JSON body must be an array of instruments.', [
+      { path: 'body', message: 'must be an array' },
+    ])
+  }
+  if (body.length === 0) throw new ImportFileError('The array is empty: there is nothing to import.')
+  return body.map((item, index) => {
+    const position = { row: index + 1 }
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      return {
+        position,
+        input: {},
+        errors: [{ path: '', message: 'must be an object' }],
+        unreadable: true,
+        columnOf: (path) => path,
+      }
+    }
+    const { id, version, status: _status, ...input } = item as Record<string, unknown>
+    const errors: FieldError[] = []
+    if (id !== undefined && (typeof id !== 'string' || id.length > 64))
+      errors.push({ path: 'id', message: 'must be a string' })
+    if (version !== undefined && !(Number.isInteger(version) && (version as number) >= 1))
+      errors.push({ path: 'version', message: 'must be a positive integer' })
+    return {
+      position,
+      input,
+      errors,
+      columnOf: (path: string) => path,
+      ...(typeof id === 'string' ? { id } : {}),
+      ...(typeof version === 'number' ? { version } : {}),
+    }
+  })
+}
+
+interface ValidRecord {
+  index: number
+  input: InstrumentInput
+  id?: string
+  version?: number
+}
+
+const INPUT_KEYS = Object.keys(InstrumentInput.shape) as (keyof InstrumentInput)[]
+
+/** The fields an import writes, in a canonical form, to tell whether a record would change anything. */
+function canonicalInput(input: Partial<InstrumentInput>): string {
+  const picked: Record<string, unknown> = {}
+  for (const key of INPUT_KEYS) if (input[key] !== undefined) picked[key] = input[key]
+  return JSON.stringify(picked, (_key, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  )
+}
+
+function inputOf(record: InstrumentRecord): InstrumentInput {
+  const input: Record<string, unknown> = {}
+  for (const key of INPUT_KEYS) if (record[key] !== undefined) input[key] = record[key]
+  return input as InstrumentInput
+}
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await work(items[index] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+export async function importInstruments(
+  store: InstrumentStore,
+  parsed: { layout: ImportLayout | 'json'; records: ParsedRecord[] },
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const dryRun = options.dryRun ?? false
+  const atomic = options.atomic ?? false
+  const total = parsed.records.length
+  const progress = (phase: ImportProgress['phase'], done: number, of = total) =>
+    options.onProgress?.({ phase, done, total: of })
+  if (total === 0) throw new ImportFileError('The file has a header but no instruments.')
+
+  // 1. Validate.
+  const results: RecordResult[] = parsed.records.map((record) => ({ ...record.position, outcome: 'failed' }))
+  const valid: ValidRecord[] = []
+  const firstWithExternalId = new Map<string, number>()
+  const firstWithId = new Map<string, number>()
+  parsed.records.forEach((record, index) => {
+    const result = results[index] as RecordResult
+    const errors: FieldError[] = record.errors.map((error) => ({ ...error }))
+    const externalId =
+      typeof record.input.externalId === 'string' ? record.input.externalId.trim() : undefined
+    if (externalId) result.externalId = externalId
+    if (typeof record.input.name === 'string') result.name = record.input.name.trim()
+    if (externalId) {
+      const first = firstWithExternalId.get(externalId)
+      if (first !== undefined) {
+        errors.push({
+          path: record.columnOf('externalId'),
+          message: `duplicates ${describePosition(parsed.records[first]?.position ?? {})}: externalIds must be unique in a file`,
+        })
+      } else firstWithExternalId.set(externalId, index)
+    } else if (record.id) {
+      const first = firstWithId.get(record.id)
+      if (first !== undefined) {
+        errors.push({
+          path: 'id',
+          message: `duplicates ${describePosition(parsed.records[first]?.position ?? {})}: one row per instrument`,
+        })
+      } else firstWithId.set(record.id, index)
+    }
+    const checked = InstrumentInput.safeParse(record.input)
+    // A record that is not even an object has nothing more to report than that.
+    if (!checked.success && !record.unreadable) {
+      for (const error of fieldErrors(checked.error.issues)) {
+        errors.push({ path: record.columnOf(error.path), message: error.message })
+      }
+    }
+    if (checked.success) {
+      try {
+        assertDeadlineNotPast(checked.data, options.now)
+      } catch (error) {
+        if (!(error instanceof BusinessRuleViolation)) throw error
+        for (const fieldError of error.errors) {
+          errors.push({ path: record.columnOf(fieldError.path), message: fieldError.message })
+        }
+      }
+    }
+    if (errors.length > 0 || !checked.success) {
+      result.errors = dedupeErrors(errors)
+      return
+    }
+    valid.push({
+      index,
+      input: checked.data,
+      ...(record.id ? { id: record.id } : {}),
+      ...(record.version ? { version: record.version } : {}),
+    })
+  })
+  progress('validating', total)
+
+  const report = (): ImportReport => ({
+    layout: parsed.layout,
+    dryRun,
+    atomic,
+    total,
+    created: results.filter((result) => result.outcome === 'created').length,
+    updated: results.filter((result) => result.outcome === 'updated').length,
+    unchanged: results.filter((result) => result.outcome === 'unchanged').length,
+    failed: results.filter((result) => result.outcome === 'failed').length,
+    catalogueVersion: 0,
+    records: results,
+  })
+  const finish = async (): Promise<ImportReport> => ({
+    ...report(),
+    catalogueVersion: await store.catalogueVersion(),
+  })
+
+  if (atomic && valid.length < total && !dryRun) throw new ImportRejected(await finish())
+
+  // 2. Match to the live catalogue.
+  let matched = 0
+  const matchIds = await mapLimited(valid, 16, async (record) => {
+    const id = record.input.externalId ? await store.findIdByExternalId(record.input.externalId) : record.id
+    matched += 1
+    if (matched % 500 === 0) progress('matching', matched, valid.length)
+    return id
+  })
+  const current = new Map(
+    (await store.getMany(matchIds.filter((id): id is string => id !== undefined))).map((record) => [
+      record.id,
+      record,
+    ]),
+  )
+  progress('matching', valid.length, valid.length)
+
+  // 3. Decide what each record does.
+  const changes: InstrumentChange[] = []
+  const changeRecords: number[] = []
+  valid.forEach((record, position) => {
+    const result = results[record.index] as RecordResult
+    const id = matchIds[position]
+    const stored = id ? current.get(id) : undefined
+    if (!stored) {
+      result.outcome = 'created'
+      changes.push({ action: 'create', input: record.input })
+      changeRecords.push(record.index)
+      return
+    }
+    result.id = stored.id
+    if (canonicalInput(record.input) === canonicalInput(stored)) {
+      result.outcome = 'unchanged'
+      return
+    }
+    if (record.version !== undefined && record.version !== stored.version) {
+      result.outcome = 'failed'
+      result.errors = [
+        {
+          path: 'version',
+          message: `the row was exported at version ${record.version} but the instrument is now at version ${stored.version}: someone changed it since; export again and reapply your edit`,
+        },
+      ]
+      return
+    }
+    result.outcome = 'updated'
+    changes.push({ action: 'replace', current: stored, input: record.input })
+    changeRecords.push(record.index)
+  })
+
+  if (dryRun) return finish()
+  if (atomic && results.some((result) => result.outcome === 'failed'))
+    throw new ImportRejected(await finish())
+
+  // 4. Write.
+  progress('writing', 0, changes.length)
+  const outcomes = await store.writeMany(changes, options.actor, options.now, (done) =>
+    progress('writing', done, changes.length),
+  )
+  const refused: number[] = []
+  outcomes.forEach((outcome, position) => {
+    const result = results[changeRecords[position] as number] as RecordResult
+    if (outcome.ok) {
+      result.id = outcome.record.id
+      return
+    }
+    refused.push(position)
+    result.outcome = 'failed'
+    result.errors = [writeError(outcome)]
+  })
+
+  if (atomic && refused.length > 0) {
+    const causes = refused.map((position) => ({
+      ...(results[changeRecords[position] as number] as RecordResult),
+    }))
+    const notUndone = await undo(store, changes, outcomes, options, progress)
+    for (const position of changes.keys()) {
+      if (!outcomes[position]?.ok) continue
+      const result = results[changeRecords[position] as number] as RecordResult
+      result.outcome = 'failed'
+      result.errors = [{ path: '', message: 'not imported: another record failed and the import was undone' }]
+    }
+    throw new ImportRolledBack(await finish(), causes, notUndone)
+  }
+  return finish()
+}
+
+function writeError(outcome: Extract<ChangeOutcome, { ok: false }>): FieldError {
+  const error = outcome.error
+  const path =
+    error.name === 'DuplicateExternalId' ? 'externalId' : error.name === 'VersionConflict' ? 'version' : ''
+  return { path, message: error.message }
+}
+
+function dedupeErrors(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>()
+  return errors.filter((error) => {
+    const key = `${error.path}\u0000${error.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/** Undoes the committed changes of an atomic import; returns the ids it could not restore. */
+async function undo(
+  store: InstrumentStore,
+  changes: readonly InstrumentChange[],
+  outcomes: readonly ChangeOutcome[],
+  options: ImportOptions,
+  progress: (phase: ImportProgress['phase'], done: number, of?: number) => void,
+): Promise<string[]> {
+  const actor = `${options.actor} (import undone)`
+  const notUndone: string[] = []
+  const written = changes
+    .map((change, position) => ({ change, outcome: outcomes[position] }))
+    .filter((entry): entry is { change: InstrumentChange; outcome: Extract<ChangeOutcome, { ok: true }> } =>
+      Boolean(entry.outcome?.ok),
+    )
+  let done = 0
+  for (const { change, outcome } of written.reverse()) {
+    try {
+      if (change.action === 'create') {
+        await store.archive(outcome.record.id, {
+          expectedVersion: outcome.record.version,
+          reason: 'deleted',
+          actor,
+          now: options.now,
+        })
+      } else {
+        await store.replace(
+          outcome.record.id,
+          inputOf(change.current),
+          outcome.record.version,
+          actor,
+          options.now,
+        )
+      }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      notUndone.push(outcome.record.id)
+    }
+    done += 1
+    progress('undoing', done, written.length)
+  }
+  return notUndone
+}
