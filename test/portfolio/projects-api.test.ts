@@ -77,3 +77,67 @@ describe('projects: create, read, list, update, delete', () => {
     expect((await call('GET', `/v1/projects/${created.json.id}`, { role: 'editor' })).status).toBe(200)
   })
 })
+
+describe('projects: bad input is a problem, never a write', () => {
+  it.each([
+    ['no name', { name: '' }, 'name'],
+    ['a name too long', { name: 'x'.repeat(201) }, 'name'],
+    ['a summary too long', { summary: 'x'.repeat(2001) }, 'summary'],
+    ['no features', { features: [] }, 'features'],
+    ['an unknown feature', { features: ['T1', 'X9'] }, 'features.1'],
+    ['a repeated feature', { features: ['T1', 'T1'] }, 'features'],
+    ['a lower-case country', { country: 'dk' }, 'country'],
+    ['an unknown stage', { stage: 'someday' }, 'stage'],
+    ['too many tags', { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags'],
+    ['a repeated tag', { tags: ['a', 'a'] }, 'tags'],
+    ['an unknown field', { org: 'GLOBEX' }, 'org'],
+    ['a server-owned field', { version: 7 }, 'version'],
+  ])('refuses %s (400 naming the field)', async (_, overrides, path) => {
+    const t = await createTestContext()
+    const call = portfolioCaller(t)
+    const created = await call('POST', '/v1/projects', { body: { ...projectBody(), ...overrides } })
+    expect(created.status, created.text).toBe(400)
+    expect(created.headers.get('content-type')).toContain('application/problem+json')
+    expect(created.json.errors.map((error: { path: string }) => error.path)).toContain(path)
+    expect(await t.deps.projects.listAll('ACME')).toEqual([])
+  })
+
+  it('refuses malformed JSON, other media types, bad ids, bad If-Match and bad cursors', async () => {
+    const t = await createTestContext()
+    const call = portfolioCaller(t)
+    const project = (await call('POST', '/v1/projects', { body: projectBody() })).json
+    expect((await call('POST', '/v1/projects', { body: '{"name":' })).status).toBe(400)
+    expect(
+      (await call('POST', '/v1/projects', { body: 'name=x', headers: { 'content-type': 'text/plain' } }))
+        .status,
+    ).toBe(415)
+    for (const id of ['not-an-id', 'i'.repeat(26), '01JD3X9Q4V6N7P8R9S0T1V2W3X']) {
+      const response = await call('GET', `/v1/projects/${id}`)
+      expect(response.status, id).toBe(400)
+      expect(response.json.errors[0].path).toBe('id')
+    }
+    const badIfMatch = await call('PUT', `/v1/projects/${project.id}`, {
+      body: projectBody(),
+      headers: { 'if-match': '*' },
+    })
+    expect(badIfMatch.status).toBe(400)
+    const noIfMatch = await call('DELETE', `/v1/projects/${project.id}`)
+    expect(noIfMatch.status).toBe(428)
+    const invalidBody = await call('PUT', `/v1/projects/${project.id}`, {
+      body: { name: 'x' },
+      headers: { 'if-match': '"1"' },
+    })
+    expect(invalidBody.status).toBe(400)
+    expect((await call('GET', '/v1/projects?cursor=garbage')).status).toBe(400)
+    const foreignCursor = Buffer.from(JSON.stringify({ pk: 'ORG#GLOBEX', sk: 'PROJECT#x' })).toString(
+      'base64url',
+    )
+    expect((await call('GET', `/v1/projects?cursor=${foreignCursor}`)).status).toBe(400)
+    const metaCursor = Buffer.from(JSON.stringify({ pk: 'ORG#ACME', sk: 'SECRET#x' })).toString('base64url')
+    expect((await call('GET', `/v1/projects?cursor=${metaCursor}`)).status).toBe(400)
+    expect((await call('GET', '/v1/projects?limit=0')).status).toBe(400)
+    expect((await call('GET', '/v1/projects?sort=name')).status).toBe(400)
+    // Nothing above changed the project.
+    expect(await t.deps.projects.get('ACME', project.id)).toEqual(project)
+  })
+})
