@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { LAMBDA_RUNTIME } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { STAGE_NAMES, type StageName, stageConfigFromContext } from '../../infra/stage-config'
+import { parseConfig } from '../../shared/config'
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/table'
 import { cdkContext, stageSettings, synthStage } from './synth'
 
@@ -144,6 +145,39 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       WEB_CLIENT_ID: { Ref: clientId },
       ARCHIVE_RETENTION_DAYS: String(settings.archiveRetentionDays),
       LOG_LEVEL: settings.logLevel,
+    })
+  })
+
+  it("gives each function an environment that the app's own config schema accepts", () => {
+    // Deploy-time values (tokens in the template) replaced by what CloudFormation resolves them to.
+    const resolved: Record<string, string> = {
+      AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      AUTH_AUDIENCE: '4example0client0id',
+      WEB_CLIENT_ID: '4example0client0id',
+      COGNITO_DOMAIN: 'https://fundfinder-dev-123456789012.auth.eu-west-1.amazoncognito.com',
+      TABLE_NAME: 'fundfinder-dev-CatalogueTable-ABC123',
+    }
+    for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
+      const env = Object.fromEntries(
+        Object.entries<unknown>(fn.Properties.Environment.Variables).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? value : resolved[name],
+        ]),
+      )
+      expect(Object.values(env)).not.toContain(undefined)
+      const config = parseConfig({ ...env, AWS_REGION: 'eu-west-1' })
+      expect(config.auth.devIssuerKeyFile).toBeUndefined()
+      expect(config.dynamodbEndpoint).toBeUndefined()
+      expect(config.archiveRetentionDays).toBe(settings.archiveRetentionDays)
+      expect(config.logLevel).toBe(settings.logLevel)
+    }
+    const [, api] = apiFunction(template())
+    const apiConfig = parseConfig({ ...api.Properties.Environment.Variables, ...resolved })
+    expect(apiConfig.auth).toMatchObject({ issuer: resolved.AUTH_ISSUER, audience: resolved.AUTH_AUDIENCE })
+    expect(apiConfig.auth.jwksUrl).toBe(`${resolved.AUTH_ISSUER}/.well-known/jwks.json`)
+    expect(apiConfig.webSignIn).toEqual({
+      cognitoDomain: resolved.COGNITO_DOMAIN,
+      clientId: resolved.WEB_CLIENT_ID,
     })
   })
 
