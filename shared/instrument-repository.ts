@@ -100,6 +100,8 @@ export interface InstrumentStore {
   getMany(ids: readonly string[]): Promise<InstrumentRecord[]>
   getArchived(id: string): Promise<ArchivedInstrument | undefined>
   findIdByExternalId(externalId: string): Promise<string | undefined>
+  /** Many externalIds at once (BatchGet, 100 a call): externalId -> instrument id, for those in use. */
+  findIdsByExternalIds(externalIds: readonly string[]): Promise<Map<string, string>>
   replace(
     id: string,
     input: InstrumentInput,
@@ -394,6 +396,28 @@ export class DynamoInstrumentStore implements InstrumentStore {
       new GetCommand({ TableName: this.tableName, Key: keys.external(externalId), ConsistentRead: true }),
     )
     return Item?.id as string | undefined
+  }
+
+  async findIdsByExternalIds(externalIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>()
+    const unique = [...new Set(externalIds)]
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + 100)
+        .map((externalId) => keys.external(externalId))
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt))
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        )
+        for (const item of result.Responses?.[this.tableName] ?? [])
+          found.set(item.sk as string, item.id as string)
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined
+      }
+    }
+    return found
   }
 
   async replace(

@@ -170,23 +170,6 @@ function inputOf(record: InstrumentRecord): InstrumentInput {
   return input as InstrumentInput
 }
 
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await work(items[index] as T)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
-
 export async function importInstruments(
   store: InstrumentStore,
   parsed: { layout: ImportLayout | 'json'; records: ParsedRecord[] },
@@ -277,14 +260,14 @@ export async function importInstruments(
 
   if (atomic && valid.length < total && !dryRun) throw new ImportRejected(await finish())
 
-  // 2. Match to the live catalogue.
-  let matched = 0
-  const matchIds = await mapLimited(valid, 16, async (record) => {
-    const id = record.input.externalId ? await store.findIdByExternalId(record.input.externalId) : record.id
-    matched += 1
-    if (matched % 500 === 0) progress('matching', matched, valid.length)
-    return id
-  })
+  // 2. Match to the live catalogue (batched reads: 100 keys a request).
+  progress('matching', 0, valid.length)
+  const byExternalId = await store.findIdsByExternalIds(
+    valid.flatMap((record) => (record.input.externalId ? [record.input.externalId] : [])),
+  )
+  const matchIds = valid.map((record) =>
+    record.input.externalId ? byExternalId.get(record.input.externalId) : record.id,
+  )
   const current = new Map(
     (await store.getMany(matchIds.filter((id): id is string => id !== undefined))).map((record) => [
       record.id,
