@@ -97,20 +97,26 @@ export function computePortfolioMatrix(
   const matchingPerProject = new Uint32Array(projectCount)
   let matchingAny = 0
 
+  // The matched count a project's next instrument must beat to enter its list (0 until it is full).
+  const threshold = new Uint8Array(projectCount)
+  const { maskLo, maskHi } = index
+
   for (let hit = 0; hit < eligible.length; hit++) {
     const position = eligible[hit] as number
-    const lo = index.maskLo[position] as number
-    const hi = index.maskHi[position] as number
+    const lo = maskLo[position] as number
+    const hi = maskHi[position] as number
     let matchesAny = false
     for (let row = 0; row < projectCount; row++) {
-      const count = popcount(lo & (projectLo[row] as number)) + popcount(hi & (projectHi[row] as number))
-      if (count === 0) continue
+      const sharedLo = lo & (projectLo[row] as number)
+      const sharedHi = hi & (projectHi[row] as number)
+      if ((sharedLo | sharedHi) === 0) continue
       matchesAny = true
       matchingPerProject[row] = (matchingPerProject[row] as number) + 1
+      const count = popcount(sharedLo) + popcount(sharedHi)
+      // Strictly better only: on equal counts the instrument seen first (sooner deadline) stays ahead.
+      if (count <= (threshold[row] as number)) continue
       const base = row * top
       const length = bestLength[row] as number
-      // Strictly better only: on equal counts the instrument seen first (sooner deadline) stays ahead.
-      if (length === top && count <= (bestCount[base + top - 1] as number)) continue
       let slot = length === top ? top - 1 : length
       while (slot > 0 && (bestCount[base + slot - 1] as number) < count) {
         bestCount[base + slot] = bestCount[base + slot - 1] as number
@@ -120,6 +126,7 @@ export function computePortfolioMatrix(
       bestCount[base + slot] = count
       bestPosition[base + slot] = position
       if (length < top) bestLength[row] = length + 1
+      if ((bestLength[row] as number) === top) threshold[row] = bestCount[base + top - 1] as number
     }
     if (matchesAny) matchingAny++
   }
