@@ -12,7 +12,7 @@ import { cdkContext, stageSettings, synthStage } from './synth'
 const templates = {} as Record<StageName, Template>
 beforeAll(() => {
   for (const stage of STAGE_NAMES) templates[stage] = synthStage(stage).template
-})
+}, 180_000)
 
 type Resource = {
   Type: string
@@ -435,6 +435,7 @@ describe('stage settings', () => {
 
   it('configures CORS on the HTTP API and in the function from the stage origins', () => {
     const { template } = synthStage('dev', { corsOrigins: ['https://partner.example.org'] })
+
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({
         AllowOrigins: ['https://partner.example.org'],
@@ -447,7 +448,7 @@ describe('stage settings', () => {
     // Without origins, no CORS configuration at all (same-origin only).
     const [, api] = only(templates.dev, 'AWS::ApiGatewayV2::Api')
     expect(api.Properties.CorsConfiguration).toBeUndefined()
-  })
+  }, 120_000)
 
   it('subscribes the alarm email when a stage sets one', () => {
     const { template } = synthStage('prod', { alarmEmail: 'ops@example.org' })
@@ -456,5 +457,5 @@ describe('stage settings', () => {
       Endpoint: 'ops@example.org',
     })
     expect(templates.prod.findResources('AWS::SNS::Subscription')).toEqual({})
-  })
+  }, 120_000)
 })
