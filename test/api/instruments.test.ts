@@ -93,12 +93,12 @@ describe('instrument CRUD', () => {
     expect(deleteWithout.status).toBe(428)
   })
 
-  it('lets exactly one of many concurrent updates with the same If-Match win', async () => {
+  it('lets exactly one of 50 concurrent updates with the same If-Match win, and keeps the winner', async () => {
     const t = await createTestContext()
     const created = await t.call('POST', '/v1/instruments', { role: 'editor', body: instrumentBody() })
     const path = `/v1/instruments/${created.json.id}`
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, index) =>
+      Array.from({ length: 50 }, (_, index) =>
         t.call('PUT', path, {
           role: 'editor',
           headers: { 'if-match': '"1"' },
@@ -108,9 +108,12 @@ describe('instrument CRUD', () => {
     )
     const winners = results.filter((result) => result.status === 200)
     expect(winners).toHaveLength(1)
-    expect(results.filter((result) => result.status === 412)).toHaveLength(19)
+    expect(results.filter((result) => result.status === 412)).toHaveLength(49)
     const final = await t.call('GET', path)
     expect(final.json.name).toBe(winners[0]?.json.name)
     expect(final.json.version).toBe(2)
+    // The losers left no trace: one create and one update in the audit log.
+    const audit = await t.store.listAudit({ instrumentId: created.json.id, limit: 100 })
+    expect(audit.items.map((event) => event.action)).toEqual(['updated', 'created'])
   })
 })
