@@ -1,0 +1,159 @@
+/**
+ * `npm run import -- FILE [--dry-run] [--atomic] [--api URL --token TOKEN] [--actor NAME]`
+ *
+ * Imports a spreadsheet (CSV, row or D2.5 matrix layout) or a JSON array of instruments and prints
+ * progress and the report. Without `--api` it writes to the local table directly (DYNAMODB_ENDPOINT
+ * when set, as a running `npm start` prints it; otherwise DynamoDB Local on the `.local/dynamodb`
+ * data that `npm start` uses). With `--api` it POSTs the file to a deployed (or local) API's
+ * `/v1/admin/imports` with an admin bearer token. Exits 1 if any record failed, 2 on a usage or
+ * file error.
+ */
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadLocalConfig } from '../shared/config'
+import { ImportFileError, parseInstrumentCsv } from '../shared/csv/instrument-csv'
+import { createDocumentClient, ensureTable } from '../shared/dynamodb'
+import {
+  describePosition,
+  type ImportProgress,
+  ImportRejected,
+  type ImportReport,
+  ImportRolledBack,
+  importInstruments,
+  parseInstrumentJson,
+} from '../shared/imports/import-instruments'
+import { DynamoInstrumentStore } from '../shared/instrument-repository'
+import { systemClock } from '../shared/time'
+import { type DynamoDbLocal, startDynamoDbLocal } from './lib/dynamodb-local'
+
+const USAGE = 'Usage: npm run import -- FILE.csv|FILE.json [--dry-run] [--atomic] [--api URL --token TOKEN]'
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    atomic: { type: 'boolean', default: false },
+    api: { type: 'string' },
+    token: { type: 'string' },
+    actor: { type: 'string', default: 'cli:import' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+function fail(message: string, code = 2): never {
+  console.error(message)
+  process.exit(code)
+}
+
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const file = positionals[0]
+if (!file || positionals.length > 1) fail(USAGE)
+if (values.api && !values.token) fail('--api needs --token (an admin bearer token).')
+const isJson = extname(file).toLowerCase() === '.json'
+const bytes = await readFile(file).catch((error: Error) => fail(`Cannot read ${file}: ${error.message}`))
+const mode = [values['dry-run'] ? 'dry run' : '', values.atomic ? 'atomic' : ''].filter(Boolean).join(', ')
+
+function printReport(report: ImportReport): void {
+  const failures = report.records.filter((record) => record.outcome === 'failed')
+  for (const failure of failures) {
+    const label = [describePosition(failure), failure.externalId ?? failure.name].filter(Boolean).join(' ')
+    for (const error of failure.errors ?? []) {
+      console.log(`  ${label}: ${error.path ? `${error.path}: ` : ''}${error.message}`)
+    }
+  }
+  console.log(
+    [
+      `${report.dryRun ? 'Dry run (nothing written)' : 'Imported'}: ${report.total} records (${report.layout} layout)`,
+      `  created    ${report.created}`,
+      `  updated    ${report.updated}`,
+      `  unchanged  ${report.unchanged}`,
+      `  failed     ${report.failed}`,
+      `  catalogue version ${report.catalogueVersion}`,
+    ].join('\n'),
+  )
+  process.exitCode = report.failed > 0 ? 1 : 0
+}
+
+async function viaApi(api: string, token: string): Promise<void> {
+  const url = new URL('/v1/admin/imports', api)
+  if (values['dry-run']) url.searchParams.set('dryRun', 'true')
+  if (values.atomic) url.searchParams.set('atomic', 'true')
+  console.log(`Uploading ${file} (${bytes.length} bytes) to ${url}${mode ? ` (${mode})` : ''}...`)
+  const started = performance.now()
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': isJson ? 'application/json' : 'text/csv' },
+    body: bytes,
+  })
+  const body = (await response.json().catch(() => undefined)) as
+    | (ImportReport & { title?: string; detail?: string; errors?: { path: string; message: string }[] })
+    | undefined
+  console.log(`HTTP ${response.status} after ${Math.round(performance.now() - started)} ms`)
+  if (response.ok && body) return printReport(body)
+  console.error(`${body?.title ?? 'Error'}: ${body?.detail ?? response.statusText}`)
+  for (const error of body?.errors ?? []) console.error(`  ${error.path}: ${error.message}`)
+  process.exitCode = 1
+}
+
+async function local(): Promise<void> {
+  const base = loadLocalConfig()
+  let dynamodb: DynamoDbLocal | undefined
+  if (!base.dynamodbEndpoint) {
+    console.log('Starting DynamoDB Local (data in .local/dynamodb)...')
+    dynamodb = await startDynamoDbLocal({ dataDir: '.local/dynamodb' })
+  }
+  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: base.dynamodbEndpoint ?? dynamodb?.endpoint })
+  try {
+    const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
+    await ensureTable(client, config.tableName)
+    const store = new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+    const parsed = isJson
+      ? { layout: 'json' as const, records: parseInstrumentJson(JSON.parse(bytes.toString('utf8'))) }
+      : parseInstrumentCsv(new Uint8Array(bytes))
+    console.log(
+      `Importing ${parsed.records.length} records from ${file} into table ${config.tableName}${mode ? ` (${mode})` : ''}`,
+    )
+    const started = performance.now()
+    let lastLine = ''
+    const onProgress = ({ phase, done, total }: ImportProgress) => {
+      const line = `  ${phase} ${done}/${total}`
+      if (line !== lastLine) console.log(`${line}  (${Math.round(performance.now() - started)} ms)`)
+      lastLine = line
+    }
+    try {
+      printReport(
+        await importInstruments(store, parsed, {
+          dryRun: values['dry-run'],
+          atomic: values.atomic,
+          actor: values.actor,
+          now: systemClock.now(),
+          onProgress,
+        }),
+      )
+    } catch (error) {
+      if (!(error instanceof ImportRejected || error instanceof ImportRolledBack)) throw error
+      printReport(error.report)
+      console.error(error.message)
+      process.exitCode = 1
+    }
+  } finally {
+    await dynamodb?.stop()
+  }
+}
+
+try {
+  if (values.api) await viaApi(values.api, values.token as string)
+  else await local()
+} catch (error) {
+  if (error instanceof ImportFileError) {
+    console.error(error.message)
+    for (const fieldError of error.errors) console.error(`  ${fieldError.path}: ${fieldError.message}`)
+    process.exitCode = 2
+  } else if (error instanceof SyntaxError) {
+    fail(`${file} is not valid JSON: ${error.message}`)
+  } else throw error
+}
