@@ -209,3 +209,23 @@ describe('GET /v1/feeds/deadlines.ics', () => {
     expect(after.text).toContain('SEQUENCE:2')
   })
 })
+
+describe('the search page', () => {
+  it('links the feeds and the export of the current search, and the links work', async () => {
+    const t = await createTestContext()
+    await seed(t, [instrumentBody({ name: 'Linked call', features: ['T1'] })])
+    const page = await t.call('GET', '/?features=T1&country=DK&page=1')
+    expect(page.status).toBe(200)
+    const hrefs = [...page.text.matchAll(/href="(\/v1\/(?:feeds|exports)\/[^"]+)"/g)].map((match) =>
+      (match[1] as string).replaceAll('&amp;', '&'),
+    )
+    expect(hrefs).toHaveLength(3)
+    for (const href of hrefs) {
+      expect(href).toContain('features=T1')
+      expect(href).not.toContain('page=')
+      const linked = await t.call('GET', href)
+      expect(linked.status, href).toBe(200)
+      expect(linked.text).toContain('Linked call')
+    }
+  })
+})

@@ -244,10 +244,33 @@ export function SearchPage({ criteria, result, countries, params, errors, now }:
               limit={result.limit}
               total={result.total}
             />
+            <SubscribeLinks params={params} />
           </div>
         </div>
       </form>
     </Layout>
+  )
+}
+
+/** Feeds and export of the current search: the API takes the page's own (valid) parameters. */
+function SubscribeLinks({ params }: { params: URLSearchParams }) {
+  const query = params.toString()
+  const withQuery = (path: string) => (query ? `${path}?${query}` : path)
+  return (
+    <p class="subscribe">
+      Subscribe to this search:{' '}
+      <a href={withQuery('/v1/feeds/instruments.atom')} type="application/atom+xml">
+        new instruments (Atom feed)
+      </a>
+      {' · '}
+      <a href={withQuery('/v1/feeds/deadlines.ics')} type="text/calendar">
+        deadlines (calendar, iCalendar)
+      </a>
+      {' · '}
+      <a href={withQuery('/v1/exports/instruments.csv')} download="instruments.csv">
+        Export CSV
+      </a>
+    </p>
   )
 }
 
