@@ -7,6 +7,7 @@ import { renderPage } from './lib/render'
 import { CrossSiteRequest, MissingRole, NotSignedIn } from './lib/session'
 import { MessagePage } from './pages/detail-page'
 import { adminPages } from './routes/admin-pages'
+import { portfolioPages } from './routes/portfolio-pages'
 import { publicPages } from './routes/public-pages'
 import { signInPages } from './routes/sign-in'
 
@@ -29,6 +30,7 @@ for (const asset of Object.values(ASSETS)) {
 webRouter.route('/', publicPages)
 webRouter.route('/', signInPages)
 webRouter.route('/', adminPages as unknown as Hono<AppEnv>)
+webRouter.route('/', portfolioPages as unknown as Hono<AppEnv>)
 
 /** Errors on web pages are pages too (the API's problem+json is for API clients). */
 webRouter.onError(async (error, c) => {

@@ -118,6 +118,17 @@ tbody tr:last-child td { border-bottom: 0; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .actions form { margin: 0; }
 .form-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 0 1.25rem; }
+.matrix th[scope="row"] { white-space: nowrap; }
+.matrix td.cell { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.matrix .cell.s0 { color: var(--muted); }
+.matrix .cell.s1 { background: #e6eef9; }
+.matrix .cell.s2 { background: #c4d7f0; }
+.matrix .cell.s3 { background: #8fb3e3; }
+.matrix .cell.s4 { background: #0a4fa6; color: #fff; font-weight: 700; }
+.matrix .cell.best { outline: 2px solid #f2a900; outline-offset: -3px; }
+.matrix-legend { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; margin: .5rem 0 1rem; font-size: .85rem; }
+.matrix-legend li { display: flex; align-items: center; gap: .25rem; }
+.matrix-legend .cell { display: inline-block; min-width: 2.5rem; text-align: center; border: 1px solid var(--line); padding: 0 .25rem; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .js .no-js-only { display: none; }
 `

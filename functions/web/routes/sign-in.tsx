@@ -35,6 +35,12 @@ const DevSignInForm = z.object({
     .trim()
     .regex(/^[\p{L}\p{N} ._@-]{1,60}$/u, 'letters, digits, spaces and . _ @ - only, at most 60'),
   role: z.enum(ROLES),
+  /** The organisation whose portfolio the user works on (`custom:org`); optional. */
+  org: z
+    .string()
+    .trim()
+    .regex(/^[\p{L}\p{N} ._-]{0,60}$/u, 'letters, digits, spaces and . _ - only, at most 60')
+    .optional(),
 })
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url')
@@ -80,7 +86,11 @@ export const signInPages = new Hono<AppEnv>()
     if (!config.auth.devIssuerKeyFile) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
     if (!isSameOriginRequest(c)) throw new CrossSiteRequest('This form was submitted from another site.')
     const form = await readForm(c)
-    const parsed = DevSignInForm.safeParse({ name: text(form, 'name'), role: text(form, 'role') })
+    const parsed = DevSignInForm.safeParse({
+      name: text(form, 'name'),
+      role: text(form, 'role'),
+      org: text(form, 'org'),
+    })
     if (!parsed.success) {
       const message = parsed.error.issues
         .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
@@ -97,6 +107,7 @@ export const signInPages = new Hono<AppEnv>()
       subject: parsed.data.name,
       name: parsed.data.name,
       roles: [parsed.data.role],
+      ...(parsed.data.org ? { org: parsed.data.org } : {}),
       ttlSeconds: DEV_TOKEN_SECONDS,
     })
     setSessionCookie(c, token, DEV_TOKEN_SECONDS)

@@ -21,6 +21,7 @@ export function AdminNav({ current }: { current: 'instruments' | 'archive' | 'au
     { id: 'instruments', href: '/admin', label: 'Instruments' },
     { id: 'archive', href: '/admin/archive', label: 'Archive' },
     { id: 'audit', href: '/admin/audit', label: 'Audit log' },
+    { id: 'portfolio', href: '/admin/portfolio', label: 'Project portfolio' },
   ]
   return (
     <nav aria-label="Administration" class="actions">

@@ -38,6 +38,12 @@ export function DevSignInPage({ next, message }: { next: string; message?: strin
             ))}
           </div>
         </fieldset>
+        <div class="field">
+          <label for="field-org">
+            Organisation <span class="hint">(optional: whose project portfolio you work on)</span>
+          </label>
+          <input id="field-org" name="org" type="text" value="" autocomplete="organization" />
+        </div>
         <button type="submit">Sign in</button>
       </form>
     </Layout>

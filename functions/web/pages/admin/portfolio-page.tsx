@@ -1,0 +1,242 @@
+import type { PortfolioMatrixView } from '../../../../shared/projects/portfolio-matrix-export'
+import type { ProjectRecord } from '../../../../shared/projects/project'
+import type { MatchItem } from '../../../../shared/search/match-instruments'
+import { DeadlineText, FeatureTags, Notice, StatusBadge } from '../../components/instrument-bits'
+import { Layout, type SignedInUser } from '../../components/layout'
+import { capitalise, whereLabel } from '../../lib/format'
+
+/** How many instruments the on-screen matrix shows as columns; the CSV has them all. */
+export const MATRIX_PAGE_COLUMNS = 12
+
+/** Score shading in five steps: a CSS class, never an inline style (the CSP forbids them). */
+export function shadeClass(score: number): string {
+  if (score <= 0) return 's0'
+  if (score <= 0.25) return 's1'
+  if (score <= 0.5) return 's2'
+  if (score <= 0.75) return 's3'
+  return 's4'
+}
+
+const percent = (score: number) => `${Math.round(score * 100)}%`
+
+function PortfolioNav({ current }: { current: 'portfolio' | 'project' }) {
+  return (
+    <nav aria-label="Portfolio" class="actions">
+      <a href="/admin/portfolio" aria-current={current === 'portfolio' ? 'page' : undefined}>
+        Projects and matrix
+      </a>
+      <a class="button secondary" href="/admin/portfolio/matrix.csv" download="portfolio-matrix.csv">
+        Download the matrix (CSV)
+      </a>
+    </nav>
+  )
+}
+
+export interface PortfolioPageProps {
+  user: SignedInUser
+  org: string
+  projects: ProjectRecord[]
+  matrix: PortfolioMatrixView
+}
+
+export function PortfolioPage({ user, org, projects, matrix }: PortfolioPageProps) {
+  const columns = matrix.instruments.slice(0, MATRIX_PAGE_COLUMNS)
+  return (
+    <Layout title="Project portfolio" section="admin" user={user}>
+      <h1>Project portfolio of {org}</h1>
+      <p class="lead">
+        Your organisation's projects, described by the taxonomy, mapped to the live funding instruments at
+        once. Only members of {org} can see them.
+      </p>
+      <PortfolioNav current="portfolio" />
+      <h2>Projects</h2>
+      {projects.length === 0 ? (
+        <Notice tone="info">
+          <p>
+            No projects yet. Add them with <code>POST /v1/projects</code>, or import a CSV (the seed's Annex 2
+            layout or one row per project) with <code>POST /v1/projects/imports</code>; see the{' '}
+            <a href="/docs">API reference</a>.
+          </p>
+        </Notice>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Projects of {org}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Project</th>
+                <th scope="col">Stage</th>
+                <th scope="col">Features</th>
+                <th scope="col">Matching instruments</th>
+              </tr>
+            </thead>
+            <tbody>
+              {matrix.projects.map((project) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>{project.name}</a>
+                  </td>
+                  <td>{project.stage ? capitalise(project.stage) : <span class="muted">-</span>}</td>
+                  <td>
+                    <FeatureTags codes={project.features} />
+                  </td>
+                  <td class="count">{project.matchingInstruments}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {projects.length > 0 ? (
+        <section class="matrix" aria-labelledby="matrix-heading">
+          <h2 id="matrix-heading">Matrix</h2>
+          <p>
+            Each cell is the share of the project's features that the instrument has. Columns are the
+            instruments among some project's best matches, most shared first ({matrix.matchingInstruments}{' '}
+            live instruments match at least one project
+            {matrix.instruments.length > columns.length
+              ? `; the first ${columns.length} of ${matrix.instruments.length} are shown, the CSV has all`
+              : ''}
+            ). An outlined cell is one of the project's best.
+          </p>
+          <ul class="matrix-legend" aria-label="Legend">
+            <li>
+              <span class="cell s1">1-25%</span>
+            </li>
+            <li>
+              <span class="cell s2">26-50%</span>
+            </li>
+            <li>
+              <span class="cell s3">51-75%</span>
+            </li>
+            <li>
+              <span class="cell s4">76-100%</span>
+            </li>
+          </ul>
+          {columns.length === 0 ? (
+            <p>No live instrument shares a feature with these projects.</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <caption class="visually-hidden">
+                  Projects (rows) against their best funding instruments (columns), with scores
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Project</th>
+                    {columns.map((instrument) => (
+                      <th scope="col">
+                        <a href={`/instruments/${encodeURIComponent(instrument.id)}`}>{instrument.name}</a>
+                        <br />
+                        <span class="muted">best for {instrument.bestFor}</span>
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {matrix.projects.map((project, row) => {
+                    const best = new Set(project.best.map((entry) => entry.column))
+                    return (
+                      <tr>
+                        <th scope="row">
+                          <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>
+                            {project.name}
+                          </a>
+                        </th>
+                        {columns.map((_, column) => {
+                          const score = matrix.scores[row]?.[column] ?? 0
+                          return (
+                            <td class={`cell ${shadeClass(score)}${best.has(column) ? ' best' : ''}`}>
+                              {score > 0 ? percent(score) : '-'}
+                            </td>
+                          )
+                        })}
+                      </tr>
+                    )
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ) : null}
+    </Layout>
+  )
+}
+
+export interface ProjectMatchesPageProps {
+  user: SignedInUser
+  project: ProjectRecord
+  items: MatchItem[]
+  total: number
+  now: Date
+}
+
+export function ProjectMatchesPage({ user, project, items, total, now }: ProjectMatchesPageProps) {
+  return (
+    <Layout title={`Funding for ${project.name}`} section="admin" user={user}>
+      <h1>Funding for {project.name}</h1>
+      <PortfolioNav current="project" />
+      {project.summary ? <p class="description">{project.summary}</p> : null}
+      <div class="detail">
+        <dl>
+          <dt>Stage</dt>
+          <dd>{project.stage ? capitalise(project.stage) : '-'}</dd>
+          <dt>Features</dt>
+          <dd>
+            <FeatureTags codes={project.features} />
+          </dd>
+          {project.tags?.length ? (
+            <>
+              <dt>Tags</dt>
+              <dd>{project.tags.join(', ')}</dd>
+            </>
+          ) : null}
+        </dl>
+      </div>
+      <h2>
+        {total} matching {total === 1 ? 'instrument' : 'instruments'}
+        {total > items.length ? `, the best ${items.length}` : ''}
+      </h2>
+      {items.length === 0 ? (
+        <p>No live instrument has any of this project's features.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Instruments ranked for {project.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Score</th>
+                <th scope="col">Instrument</th>
+                <th scope="col">Deadline</th>
+                <th scope="col">Features</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr>
+                  <td class="score">{percent(item.score)}</td>
+                  <td>
+                    <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>
+                      {item.instrument.name}
+                    </a>
+                    <br />
+                    <span class="muted">{whereLabel(item.instrument)}</span>{' '}
+                    <StatusBadge status={item.instrument.status} />
+                  </td>
+                  <td>
+                    <DeadlineText deadline={item.instrument.deadline} now={now} />
+                  </td>
+                  <td>
+                    <FeatureTags codes={item.matched} variant="matched" />
+                    <FeatureTags codes={item.missing} variant="missing" />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  )
+}

@@ -1,0 +1,104 @@
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { computePortfolioMatrix, DEFAULT_MATRIX_TOP } from '../../../shared/projects/portfolio-matrix'
+import { portfolioMatrixCsv, portfolioMatrixView } from '../../../shared/projects/portfolio-matrix-export'
+import { ProjectId } from '../../../shared/projects/project'
+import type { SignedInUser } from '../components/layout'
+import { renderPage } from '../lib/render'
+import { requireSameOrigin, requireSignIn, type WebEnv } from '../lib/session'
+import { PortfolioPage, ProjectMatchesPage } from '../pages/admin/portfolio-page'
+import { MessagePage } from '../pages/detail-page'
+
+const PROJECT_MATCHES_SHOWN = 25
+
+function userOf(c: Context<WebEnv>): SignedInUser {
+  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
+}
+
+function page(c: Context<WebEnv>, title: string, detail: string, status: 403 | 404) {
+  return renderPage(
+    c,
+    <MessagePage title={title} section="admin">
+      <p>{detail}</p>
+      <p>
+        <a href="/admin/portfolio">Back to the portfolio</a>
+      </p>
+    </MessagePage>,
+    { status, private: true },
+  )
+}
+
+/** The portfolio of the signed-in user's organisation; `undefined` when the token names none. */
+async function portfolioOf(c: Context<WebEnv>) {
+  const org = c.var.principal.org
+  if (!org) return undefined
+  const { projects, catalogue, clock } = c.var.deps
+  const [index, records] = await Promise.all([catalogue.current(), projects.listAll(org)])
+  records.sort(
+    (a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id),
+  )
+  const now = clock.now()
+  return {
+    org,
+    records,
+    now,
+    matrix: computePortfolioMatrix(index, records, { top: DEFAULT_MATRIX_TOP }, now),
+  }
+}
+
+const NO_ORGANISATION =
+  'Project portfolios belong to an organisation, and your account names none. Ask an administrator to set your organisation (locally: sign in again and fill in "Organisation").'
+
+/**
+ * `/admin/portfolio`: the signed-in organisation's projects, each project's matches and the matrix,
+ * read through the same stores and matrix code as `/v1/projects`, scoped by the organisation in the
+ * session token. Read-only pages, so there is no form and no CSRF token to check.
+ */
+export const portfolioPages = new Hono<WebEnv>()
+  .use('/admin/portfolio/*', requireSameOrigin())
+  .get('/admin/portfolio', requireSignIn('editor'), async (c) => {
+    const portfolio = await portfolioOf(c)
+    if (!portfolio) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    return renderPage(
+      c,
+      <PortfolioPage
+        user={userOf(c)}
+        org={portfolio.org}
+        projects={portfolio.records}
+        matrix={portfolioMatrixView(portfolio.matrix, portfolio.now)}
+      />,
+      { private: true },
+    )
+  })
+  .get('/admin/portfolio/matrix.csv', requireSignIn('editor'), async (c) => {
+    const portfolio = await portfolioOf(c)
+    if (!portfolio) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    c.header('Cache-Control', 'no-store')
+    c.header('Content-Type', 'text/csv; charset=utf-8')
+    c.header('Content-Disposition', 'attachment; filename="portfolio-matrix.csv"')
+    return c.body(portfolioMatrixCsv(portfolio.matrix), 200)
+  })
+  .get('/admin/portfolio/projects/:id', requireSignIn('editor'), async (c) => {
+    const org = c.var.principal.org
+    if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    const id = ProjectId.safeParse(c.req.param('id'))
+    const project = id.success ? await c.var.deps.projects.get(org, id.data) : undefined
+    // Another organisation's project is "not found", exactly like one that never existed.
+    if (!project) return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
+    const now = c.var.deps.clock.now()
+    const result = await c.var.deps.catalogue.match(
+      { features: project.features, limit: PROJECT_MATCHES_SHOWN },
+      now,
+    )
+    return renderPage(
+      c,
+      <ProjectMatchesPage
+        user={userOf(c)}
+        project={project}
+        items={result.items}
+        total={result.total}
+        now={now}
+      />,
+      { private: true },
+    )
+  })

@@ -1,0 +1,103 @@
+import { parse } from 'csv-parse/sync'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SESSION_COOKIE } from '../../functions/web/lib/session'
+import { parseProjectCsv } from '../../shared/projects/project-import'
+import { createWebContext, type WebContext } from '../web/web-context'
+import { ANNEX_2_OPEN_CALL_1, seedInstruments } from './support'
+
+let cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await Promise.all(cleanups.map((cleanup) => cleanup()))
+  cleanups = []
+})
+
+async function context(): Promise<WebContext> {
+  const t = await createWebContext()
+  cleanups.push(t.cleanup)
+  return t
+}
+
+/** Signs in through the local form with an organisation; returns the session cookie. */
+async function signInWithOrg(t: WebContext, org: string) {
+  const response = await t.app.request('/admin/sign-in', {
+    method: 'POST',
+    headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ name: `${org}-editor`, role: 'editor', org, next: '/admin/portfolio' }),
+  })
+  expect(response.status).toBe(303)
+  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(response.headers.get('set-cookie') ?? '')?.[1]
+  return { cookie: `${SESSION_COOKIE}=${token}` }
+}
+
+async function importAnnex(t: WebContext, org: string) {
+  const projects = await t.deps.projects.applyImport(
+    org,
+    parseProjectCsv(ANNEX_2_OPEN_CALL_1).projects.map((project) => ({
+      action: 'create' as const,
+      input: project.input,
+    })),
+    'seed',
+    t.clock.now(),
+  )
+  return projects
+}
+
+describe('/admin/portfolio', () => {
+  it('shows the organisation projects and the matrix as shaded cells, with a CSV download', async () => {
+    const t = await context()
+    await seedInstruments(t, [
+      { name: 'Detection and planning call', features: ['P2', 'P3', 'P4'] },
+      { name: 'AI call', features: ['T1', 'T9'] },
+      { name: 'Unrelated call', features: ['G4'] },
+    ])
+    await importAnnex(t, 'SECURIT')
+    const session = await signInWithOrg(t, 'SECURIT')
+
+    const page = await t.page('/admin/portfolio', session)
+    expect(page.status, page.html).toBe(200)
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    expect(page.html).toContain('Project portfolio of SECURIT')
+    expect(page.html).toContain('SECURVERSE')
+    expect(page.html).toContain('Detection and planning call')
+    expect(page.html).not.toContain('Unrelated call')
+    // RASAD (P2 P3 P4 P10) has 3 of its 4 features in the detection call: 75%, shade 3, one of its best.
+    const rasadRow =
+      /<tr><th scope="row"><a href="[^"]+">RASAD<\/a><\/th>(.*?)<\/tr>/.exec(page.html)?.[1] ?? ''
+    expect(rasadRow).toContain('<td class="cell s3 best">75%</td>')
+    expect(page.html).not.toMatch(/style=/)
+    expect(page.html).toContain('href="/admin/portfolio/matrix.csv"')
+
+    const csv = await t.app.request('/admin/portfolio/matrix.csv', { headers: { cookie: session.cookie } })
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    const rows = parse(await csv.text()) as string[][]
+    expect(rows).toHaveLength(22)
+
+    const projectLink = /href="(\/admin\/portfolio\/projects\/[^"]+)">RASAD/.exec(page.html)?.[1] as string
+    const matches = await t.page(projectLink, session)
+    expect(matches.status).toBe(200)
+    expect(matches.html).toContain('Funding for RASAD')
+    expect(matches.html).toContain('<td class="score">75%</td>')
+  })
+
+  it('keeps other organisations out (404 for their projects) and explains a missing organisation', async () => {
+    const t = await context()
+    const [securverse] = await importAnnex(t, 'SECURIT')
+    const other = await signInWithOrg(t, 'GLOBEX')
+    const page = await t.page('/admin/portfolio', other)
+    expect(page.status).toBe(200)
+    expect(page.html).not.toContain('SECURVERSE')
+    expect(page.html).toContain('No projects yet')
+    const foreign = await t.page(`/admin/portfolio/projects/${securverse?.id}`, other)
+    expect(foreign.status).toBe(404)
+    expect(foreign.html).not.toContain('SECURVERSE')
+    expect((await t.page('/admin/portfolio/projects/not-an-id', other)).status).toBe(404)
+    const csv = await t.app.request('/admin/portfolio/matrix.csv', { headers: { cookie: other.cookie } })
+    expect(await csv.text()).not.toContain('SECURVERSE')
+
+    const noOrg = await t.signIn('editor')
+    expect((await t.page('/admin/portfolio', noOrg)).status).toBe(403)
+    expect((await t.page('/admin/portfolio', noOrg)).html).toContain('No organisation')
+    expect((await t.page('/admin/portfolio')).status).toBe(303)
+  })
+})
