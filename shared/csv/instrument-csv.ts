@@ -203,8 +203,8 @@ function parseCells(text: string): string[][] {
     return parse(text, {
       bom: true,
       relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
+      // Empty rows are kept (and skipped later) so that row numbers stay those of the spreadsheet.
+      skip_empty_lines: false,
     }) as string[][]
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
@@ -454,7 +454,9 @@ function rowColumnOf(path: string): string {
 
 function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
   const roles = resolveHeader(header, rows)
-  return rows.map((cells, index) => {
+  const records: ParsedRecord[] = []
+  rows.forEach((cells, index) => {
+    if (cells.every((cell) => cell.trim() === '')) return
     const builder = new RecordBuilder()
     const row = index + 2
     if (cells.length > header.length && cells.slice(header.length).some((cell) => cell.trim() !== '')) {
@@ -473,8 +475,9 @@ function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
       else if (role.kind === 'features') builder.featureList(value)
       else builder.readOnly(role.column, value)
     })
-    return builder.build({ row }, rowColumnOf)
+    records.push(builder.build({ row }, rowColumnOf))
   })
+  return records
 }
 
 // ---------------------------------------------------------------------------------------------
