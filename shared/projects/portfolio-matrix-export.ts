@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync'
 import { instrumentStatus } from '../instrument'
 import type { PortfolioMatrix } from './portfolio-matrix'
 
@@ -57,20 +56,28 @@ export function portfolioMatrixCsv(matrix: PortfolioMatrix): string {
     'Best instruments',
     ...matrix.columns.map(({ record }) => `${record.name} [${record.id}]`),
   ]
-  const lines = matrix.rows.map((row, index) => [
-    row.project.name,
-    row.project.id,
-    row.project.stage ?? '',
-    row.project.features.join(' '),
-    row.best
-      .map((best) => `${matrix.columns[best.column]?.record.name} (${roundScore(best.score).toFixed(2)})`)
-      .join('; '),
-    ...(matrix.scores[index] as number[]).map((score) => (score > 0 ? String(roundScore(score)) : '')),
-  ])
-  return stringify(
-    [header, ...lines].map((line) => line.map(safeCell)),
-    { record_delimiter: '\r\n' },
+  const lines = matrix.rows.map((row, index) =>
+    [
+      csvField(row.project.name),
+      csvField(row.project.id),
+      csvField(row.project.stage ?? ''),
+      csvField(row.project.features.join(' ')),
+      csvField(
+        row.best
+          .map((best) => `${matrix.columns[best.column]?.record.name} (${roundScore(best.score).toFixed(2)})`)
+          .join('; '),
+      ),
+      // Scores are plain numbers: nothing to quote or neutralise, and 200 x 1,000 of them stay cheap.
+      ...(matrix.scores[index] as number[]).map((score) => (score > 0 ? String(roundScore(score)) : '')),
+    ].join(','),
   )
+  return `${[header.map(csvField).join(','), ...lines].join('\r\n')}\r\n`
+}
+
+/** One RFC 4180 field, formula-neutralised, quoted when it holds a comma, quote or line break. */
+function csvField(value: string): string {
+  const safe = safeCell(value)
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
 /**
