@@ -141,7 +141,8 @@ export function deadlinesCalendar(
     const event = calendar.createEvent({
       id: `${instrument.id}@fundfinder`,
       summary: `Deadline: ${instrument.name}`,
-      description: `${summaryOf(instrument)}\n\nOfficial information: ${instrument.url}\nOn fundfinder: ${page}`,
+      // Kept short: ical-generator folds lines character by character, which dominates its cost.
+      description: `${summaryOf(instrument)}\nOfficial information: ${instrument.url}`,
       url: page,
       start,
       end: allDay ? nextDay(deadline) : start,

@@ -4,8 +4,11 @@ import { problemResponses } from '../../lib/openapi'
 
 /** Entries in the Atom feed: the newest matching instruments. */
 export const ATOM_ENTRIES = 50
-/** Events in the calendar: the soonest deadlines (a calendar of thousands of events helps no one). */
-export const CALENDAR_EVENTS = 1_000
+/**
+ * Events in the calendar: the soonest deadlines. A calendar of thousands of events helps no one,
+ * and ical-generator's line folding costs about 1 ms of CPU per event.
+ */
+export const CALENDAR_EVENTS = 500
 
 export const instrumentsAtomFeed = createRoute({
   method: 'get',
