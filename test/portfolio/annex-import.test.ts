@@ -110,13 +110,8 @@ describe('POST /v1/projects/imports: the seed Annex 2 layout', () => {
     const t = await createTestContext()
     const call = portfolioCaller(t)
     const tabbed = ANNEX_2_OPEN_CALL_1.split('\n')
-      .map((line) => line.replace(/"([^"]*)"/g, (_, inner: string) => inner.replace(/,/g, '\u0000')))
-      .map((line) =>
-        line
-          .split(',')
-          .join('\t')
-          .replace(/\u0000/g, ','),
-      )
+      .map((line) => line.replace(/"([^"]*)"/g, (_, inner: string) => inner.replace(/,/g, '§')))
+      .map((line) => line.split(',').join('\t').replace(/§/g, ','))
       .join('\n')
     const result = await call('POST', '/v1/projects/imports?dryRun=true&layout=annex', { csv: tabbed })
     expect(result.status, result.text).toBe(200)
