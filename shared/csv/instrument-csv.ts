@@ -111,6 +111,12 @@ export class ImportFileError extends DomainError {
   }
 }
 
+/** Most records one import takes: enough for any catalogue, and a bound on one request's work. */
+export const MAX_IMPORT_RECORDS = 10_000
+
+/** More records than `MAX_IMPORT_RECORDS`: split the file. */
+export class ImportTooLarge extends ImportFileError {}
+
 // ---------------------------------------------------------------------------------------------
 // Export
 
@@ -530,7 +536,7 @@ function parseMatrix(cells: string[][]): ParsedRecord[] {
     1,
     first.findIndex((cell, index) => index > 0 && cell.trim() !== ''),
   )
-  const width = Math.max(...cells.map((row) => row.length))
+  const width = cells.reduce((widest, row) => Math.max(widest, row.length), 0)
   const hasCoverLevel = cells.some((row) => matrixFieldOf(row[0] ?? '') === 'coverLevel')
 
   type RowRole =

@@ -1,6 +1,8 @@
 import {
   ImportFileError,
   type ImportLayout,
+  ImportTooLarge,
+  MAX_IMPORT_RECORDS,
   type ParsedRecord,
   type RecordPosition,
 } from '../csv/instrument-csv'
@@ -181,6 +183,11 @@ export async function importInstruments(
   const progress = (phase: ImportProgress['phase'], done: number, of = total) =>
     options.onProgress?.({ phase, done, total: of })
   if (total === 0) throw new ImportFileError('The file has a header but no instruments.')
+  if (total > MAX_IMPORT_RECORDS) {
+    throw new ImportTooLarge(
+      `The file has ${total} instruments; one import takes at most ${MAX_IMPORT_RECORDS}. Split it into several files.`,
+    )
+  }
 
   // 1. Validate.
   const results: RecordResult[] = parsed.records.map((record) => ({ ...record.position, outcome: 'failed' }))

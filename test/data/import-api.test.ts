@@ -337,6 +337,15 @@ describe('POST /v1/admin/imports (CSV)', () => {
     expect(other.status).toBe(413)
   })
 
+  it('more than 10,000 instruments in one file is a 413 that writes nothing', async () => {
+    const t = await createTestContext()
+    const line = 'Tiny,call,international,https://a.eu,Y\r\n'
+    const result = await importCsv(t, `name,kind,origin,url,T1\r\n${line.repeat(10_001)}`)
+    expect(result.status).toBe(413)
+    expect(result.json.detail).toMatch(/at most 10000/)
+    expect(await t.store.catalogueVersion()).toBe(0)
+  })
+
   it('needs an admin token (401 / 403), a supported media type (415) and valid flags (400)', async () => {
     const t = await createTestContext()
     const file = csvFile(ROW_HEADER, [row()])

@@ -1,4 +1,4 @@
-import { ImportFileError, parseInstrumentCsv } from '../../../../shared/csv/instrument-csv'
+import { ImportFileError, ImportTooLarge, parseInstrumentCsv } from '../../../../shared/csv/instrument-csv'
 import {
   ImportRejected,
   ImportRolledBack,
@@ -39,6 +39,7 @@ export const importFile: AppRouteHandler<typeof importRoute> = async (c) => {
     c.header('Cache-Control', 'no-store')
     return c.json(report, 200)
   } catch (error) {
+    if (error instanceof ImportTooLarge) throw problems.payloadTooLarge(error.message)
     if (error instanceof ImportFileError) {
       throw problems.validation(
         error.message,
