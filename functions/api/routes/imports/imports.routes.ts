@@ -67,6 +67,7 @@ export const importInstruments = createRoute({
     "The seed's matrix layout (instruments as columns, one row per feature with `Y`) is recognised too.",
     'Records are matched by `externalId` (a re-import updates, and an unchanged record is not written). The report lists every record with its outcome; failures carry their row and field errors.',
     'Valid records are written even when others fail, unless `atomic=true`.',
+    'At most MAX_IMPORT_BYTES (default 5 MiB) and 10,000 records per request (413).',
   ].join(' '),
   security: bearerSecurity,
   middleware: [requireRole('admin'), importBodyLimit()] as const,
