@@ -10,15 +10,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
+import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/dynamodb'
 import { expireInstruments } from '../shared/expiry/expire-instruments'
-import { expiresAt, type InstrumentRecord } from '../shared/instrument'
+import type { InstrumentRecord } from '../shared/instrument'
 import { DynamoInstrumentStore } from '../shared/instrument-repository'
 import { silentLogger } from '../shared/logger'
-import { keys } from '../shared/table'
 import { fixedClock } from '../shared/time'
 
 const list = (fallback: string) =>
@@ -61,27 +60,6 @@ function record(deadline: string | undefined): InstrumentRecord {
   }
 }
 
-async function bulkLoad(client: DynamoDBDocumentClient, tableName: string, records: InstrumentRecord[]) {
-  const batches: InstrumentRecord[][] = []
-  for (let start = 0; start < records.length; start += 25) batches.push(records.slice(start, start + 25))
-  let next = 0
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as InstrumentRecord[]
-      let pending: Record<string, unknown>[] | undefined = batch.map((item) => ({
-        PutRequest: { Item: { ...keys.live(item.id), ...item, expiresAt: expiresAt(item) } },
-      }))
-      while (pending && pending.length > 0) {
-        const result = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
-        )
-        pending = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: 8 }, worker))
-}
-
 const dynamodb = await startDynamoDbLocal()
 const rows: Record<string, number>[] = []
 try {
@@ -91,13 +69,13 @@ try {
     await ensureTable(client, tableName)
     const meter = meterCapacity(client)
     const store = new DynamoInstrumentStore(client, tableName)
-    await bulkLoad(
+    await bulkLoadLive(
       client,
       tableName,
       Array.from({ length: live }, (_, index) => record(index % 5 === 0 ? undefined : '2027-06-30')),
     )
     for (const concurrency of env.BENCH_EXPIRY_CONCURRENCY) {
-      await bulkLoad(
+      await bulkLoadLive(
         client,
         tableName,
         Array.from({ length: env.BENCH_EXPIRY_EXPIRED }, (_, index) =>

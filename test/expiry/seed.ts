@@ -1,8 +1,6 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { ulid } from 'ulid'
-import { expiresAt, InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
+import { InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
 import type { AuditEvent, InstrumentStore } from '../../shared/instrument-repository'
-import { keys } from '../../shared/table'
 import { instrumentBody } from '../support/factories'
 
 /** A stored record as the repository would write it, built without a transaction (bulk seeding). */
@@ -20,36 +18,7 @@ export function seedRecord(overrides: Partial<InstrumentInput> = {}, createdAt =
   return record
 }
 
-/**
- * Writes live instruments in the table's layout (`keys.live` + `expiresAt`, as the repository's
- * live item) with BatchWriteItem, 25 per request and several requests in flight: fast enough to
- * seed tens of thousands. No audit events: the expiry job neither reads nor needs them.
- */
-export async function bulkLoadLive(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  records: readonly InstrumentRecord[],
-  parallel = 8,
-): Promise<void> {
-  const batches: InstrumentRecord[][] = []
-  for (let start = 0; start < records.length; start += 25) batches.push(records.slice(start, start + 25))
-  let next = 0
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!
-      let pending: Record<string, unknown>[] | undefined = batch.map((record) => ({
-        PutRequest: { Item: { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) } },
-      }))
-      while (pending && pending.length > 0) {
-        const result = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
-        )
-        pending = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: parallel }, worker))
-}
+export { bulkLoadLive } from '../../scripts/lib/bulk-load'
 
 /** Every audit event of the table, oldest first. */
 export async function allAuditEvents(store: InstrumentStore): Promise<AuditEvent[]> {
