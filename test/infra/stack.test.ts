@@ -120,7 +120,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       })
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps')
     }
-    expect(api.Properties).toMatchObject({ MemorySize: settings.apiMemoryMb, Timeout: 10 })
+    expect(api.Properties).toMatchObject({ MemorySize: settings.apiMemoryMb, Timeout: 29 })
     expect(expiry.Properties).toMatchObject({ MemorySize: 512, Timeout: 300 })
   })
 
