@@ -13,11 +13,11 @@
  * Runs after `bench/run.ts` in `npm run bench`, or alone: `npm run bench:portfolio`.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
 import { depsFromConfig } from '../functions/api/deps'
+import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { createJwtVerifier } from '../shared/auth'
 import { parseConfig } from '../shared/config'
@@ -28,10 +28,9 @@ import { portfolioMatrixCsv, portfolioMatrixView } from '../shared/projects/port
 import type { ProjectInput, ProjectRecord } from '../shared/projects/project'
 import { DynamoProjectStore, MAX_IMPORT_WRITES } from '../shared/projects/project-store'
 import { CatalogueIndex } from '../shared/search/catalogue-index'
-import { keys } from '../shared/table'
 import { FEATURE_CODES, type FeatureCode } from '../shared/taxonomy'
 import { systemClock } from '../shared/time'
-import { generateCatalogue, liveItemOf, random } from './synthetic-catalogue'
+import { generateCatalogue, random } from './synthetic-catalogue'
 
 const BenchEnv = z.object({
   PORTFOLIO_BENCH_PROJECTS: z.coerce.number().int().min(1).max(5000).default(200),
@@ -137,23 +136,7 @@ async function benchRequest(endpoint: string, now: Date) {
   await ensureTable(client, tableName)
   const instruments = generateCatalogue(env.PORTFOLIO_BENCH_INSTRUMENTS, now)
   log(`request: loading ${instruments.length} instruments and ${env.PORTFOLIO_BENCH_PROJECTS} projects...`)
-  const batches: Record<string, unknown>[][] = []
-  for (let start = 0; start < instruments.length; start += 25) {
-    batches.push(instruments.slice(start, start + 25).map(liveItemOf))
-  }
-  const writeBatch = async (items: Record<string, unknown>[]) => {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }))
-    while (pending.length > 0) {
-      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }))
-      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
-    }
-  }
-  for (let start = 0; start < batches.length; start += 8) {
-    await Promise.all(batches.slice(start, start + 8).map(writeBatch))
-  }
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: { ...keys.catalogueVersion(), version: 1 } }),
-  )
+  await bulkLoadLive(client, tableName, instruments, { bumpCatalogueVersion: true })
   const projects = new DynamoProjectStore(client, tableName)
   const inputs = syntheticProjects(env.PORTFOLIO_BENCH_PROJECTS)
   for (let start = 0; start < inputs.length; start += MAX_IMPORT_WRITES) {

@@ -7,11 +7,11 @@
  * default 10; one from 50k instruments up, where each Scan takes over a minute on DynamoDB Local).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
 import { depsFromConfig } from '../functions/api/deps'
 import type { AppDeps } from '../functions/api/lib/types'
+import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { parseConfig } from '../shared/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/dynamodb'
@@ -20,10 +20,9 @@ import { DynamoInstrumentStore } from '../shared/instrument-repository'
 import { silentLogger } from '../shared/logger'
 import { LiveCatalogue } from '../shared/search/live-catalogue'
 import { SearchQuery, searchQueryFromParams } from '../shared/search/search-query'
-import { keys } from '../shared/table'
 import { systemClock } from '../shared/time'
 import { naiveScanSearch } from './naive-scan-search'
-import { generateCatalogue, liveItemOf, random } from './synthetic-catalogue'
+import { generateCatalogue, random } from './synthetic-catalogue'
 
 const BenchEnv = z.object({
   BENCH_SIZES: z
@@ -77,31 +76,15 @@ async function benchSize(endpoint: string, size: number) {
 
   log(`\n[${size}] loading ${size} synthetic instruments into ${tableName}...`)
   const loadStarted = performance.now()
-  const batches: Record<string, unknown>[][] = []
-  for (let start = 0; start < records.length; start += 25) {
-    batches.push(records.slice(start, start + 25).map(liveItemOf))
-  }
-  let written = 0
   let nextReport = 0.1
-  const writeBatch = async (items: Record<string, unknown>[]) => {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }))
-    while (pending.length > 0) {
-      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }))
-      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending
-    }
-    written += items.length
-    if (written / records.length >= nextReport) {
-      log(`[${size}]   ${Math.round((written / records.length) * 100)}% written`)
+  await bulkLoadLive(client, tableName, records, {
+    bumpCatalogueVersion: true,
+    onProgress: (written, total) => {
+      if (written / total < nextReport) return
+      log(`[${size}]   ${Math.round((written / total) * 100)}% written`)
       nextReport += 0.1
-    }
-  }
-  for (let start = 0; start < batches.length; start += 8) {
-    await Promise.all(batches.slice(start, start + 8).map(writeBatch))
-  }
-  // Direct writes bypass the store, so bump the catalogue version as a write through it would.
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: { ...keys.catalogueVersion(), version: 1 } }),
-  )
+    },
+  })
   log(`[${size}]   written in ${round((performance.now() - loadStarted) / 1000, 1)} s`)
 
   const meter = meterCapacity(client)

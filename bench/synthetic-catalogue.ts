@@ -1,5 +1,4 @@
-import { expiresAt, type InstrumentKind, type InstrumentRecord, type Origin } from '../shared/instrument'
-import { keys } from '../shared/table'
+import type { InstrumentKind, InstrumentRecord, Origin } from '../shared/instrument'
 import { type FeatureCode, sortFeatureCodes } from '../shared/taxonomy'
 
 /**
@@ -166,9 +165,4 @@ export function generateCatalogue(size: number, now: Date, seed = 42): Instrumen
     })
   }
   return records
-}
-
-/** The table item of a live record, as the store writes it. */
-export function liveItemOf(record: InstrumentRecord): Record<string, unknown> {
-  return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) }
 }

@@ -198,7 +198,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
         item: {
           Put: {
             TableName: this.tableName,
-            Item: this.liveItem(record),
+            Item: liveItemOf(record),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -295,7 +295,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
           item: {
             Put: {
               TableName: this.tableName,
-              Item: this.liveItem(record),
+              Item: liveItemOf(record),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -319,7 +319,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
           item: {
             Put: {
               TableName: this.tableName,
-              Item: this.liveItem(record),
+              Item: liveItemOf(record),
               ConditionExpression: 'version = :expected',
               ExpressionAttributeValues: { ':expected': current.version },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -443,7 +443,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
         item: {
           Put: {
             TableName: this.tableName,
-            Item: this.liveItem(record),
+            Item: liveItemOf(record),
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: { ':expected': expectedVersion },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -549,7 +549,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
         item: {
           Put: {
             TableName: this.tableName,
-            Item: this.liveItem(record),
+            Item: liveItemOf(record),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -707,10 +707,6 @@ export class DynamoInstrumentStore implements InstrumentStore {
     throw new InstrumentNotFound(id)
   }
 
-  private liveItem(record: InstrumentRecord): Record<string, unknown> {
-    return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) }
-  }
-
   private claimExternalId(record: InstrumentRecord): GuardedWrite[] {
     if (!record.externalId) return []
     const externalId = record.externalId
@@ -819,6 +815,11 @@ export class DynamoInstrumentStore implements InstrumentStore {
     } while (startKey && items.length < options.limit)
     return { items, nextCursor: startKey ? encodeCursor(startKey) : undefined }
   }
+}
+
+/** A live instrument as the table stores it: the record under its key, plus `expiresAt` for the expiry index. */
+export function liveItemOf(record: InstrumentRecord): Record<string, unknown> {
+  return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) }
 }
 
 function toRecord(item: Record<string, unknown>): InstrumentRecord {

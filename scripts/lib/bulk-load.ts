@@ -1,11 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { expiresAt, type InstrumentRecord } from '../../shared/instrument'
+import type { InstrumentRecord } from '../../shared/instrument'
+import { liveItemOf } from '../../shared/instrument-repository'
 import { keys } from '../../shared/table'
-
-/** A live instrument exactly as the repository stores it (`keys.live` + `expiresAt`). */
-export function liveItemOf(record: InstrumentRecord): Record<string, unknown> {
-  return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) }
-}
 
 export interface BulkLoadOptions {
   /** BatchWriteItem requests in flight (25 items each). */
