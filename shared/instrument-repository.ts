@@ -183,35 +183,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
   ) {}
 
   async create(input: InstrumentInput, actor: string, now: Date): Promise<InstrumentRecord> {
-    const at = now.toISOString()
-    const record: InstrumentRecord = {
-      ...input,
-      id: ulid(now.getTime()).toLowerCase(),
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-      createdBy: actor,
-      updatedBy: actor,
-    }
-    const writes: GuardedWrite[] = [
-      {
-        item: {
-          Put: {
-            TableName: this.tableName,
-            Item: liveItemOf(record),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        onConditionFailed: () => new Error(`Generated id collided: ${record.id}`),
-      },
-      ...this.claimExternalId(record),
-    ]
-    await this.commit(
-      writes,
-      [{ actor, action: 'created', instrumentId: record.id, instrumentVersion: 1 }],
-      now,
-    )
-    return record
+    return this.commitOne({ action: 'create', input }, actor, now)
   }
 
   async writeMany(
@@ -273,15 +245,36 @@ export class DynamoInstrumentStore implements InstrumentStore {
   }
 
   private planChange(change: InstrumentChange, index: number, actor: string, now: Date): PlannedChange {
+    const { record, writes, event } = this.planWrites(change, actor, now)
+    const touches = [`live:${record.id}`]
+    for (const externalId of [
+      record.externalId,
+      change.action === 'replace' ? change.current.externalId : undefined,
+    ])
+      if (externalId) touches.push(`external:${externalId}`)
+    return {
+      index,
+      record,
+      // In a batch, a refused condition names the change it belongs to, so the others can go on.
+      writes: writes.map((write) => ({
+        ...write,
+        onConditionFailed: (old) => new ChangeRefused(index, write.onConditionFailed(old)),
+      })),
+      event,
+      touches,
+      bytes: Buffer.byteLength(JSON.stringify(record)) * 2 + 1024,
+    }
+  }
+
+  /** The record a change produces, the guarded writes that store it and its audit event. */
+  private planWrites(
+    change: InstrumentChange,
+    actor: string,
+    now: Date,
+  ): { record: InstrumentRecord; writes: GuardedWrite[]; event: NewEvent } {
     const at = now.toISOString()
-    const refusedAs =
-      (write: GuardedWrite): GuardedWrite['onConditionFailed'] =>
-      (old) =>
-        new ChangeRefused(index, write.onConditionFailed(old))
-    let record: InstrumentRecord
-    let writes: GuardedWrite[]
     if (change.action === 'create') {
-      record = {
+      const record: InstrumentRecord = {
         ...change.input,
         id: ulid(now.getTime()).toLowerCase(),
         version: 1,
@@ -290,7 +283,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
         createdBy: actor,
         updatedBy: actor,
       }
-      writes = [
+      const writes: GuardedWrite[] = [
         {
           item: {
             Put: {
@@ -303,56 +296,46 @@ export class DynamoInstrumentStore implements InstrumentStore {
         },
         ...this.claimExternalId(record),
       ]
-    } else {
-      const { current } = change
-      record = {
-        ...change.input,
-        id: current.id,
-        version: current.version + 1,
-        createdAt: current.createdAt,
-        createdBy: current.createdBy,
-        updatedAt: at,
-        updatedBy: actor,
-      }
-      writes = [
-        {
-          item: {
-            Put: {
-              TableName: this.tableName,
-              Item: liveItemOf(record),
-              ConditionExpression: 'version = :expected',
-              ExpressionAttributeValues: { ':expected': current.version },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-          onConditionFailed: (old) =>
-            old
-              ? new VersionConflict(current.id, current.version, Number(old.version?.N))
-              : new InstrumentNotFound(current.id),
-        },
-      ]
-      if (current.externalId !== record.externalId) {
-        writes.push(...this.releaseExternalId(current), ...this.claimExternalId(record))
+      return {
+        record,
+        writes,
+        event: { actor, action: 'created', instrumentId: record.id, instrumentVersion: 1 },
       }
     }
-    const touches = [`live:${record.id}`]
-    for (const externalId of [
-      record.externalId,
-      change.action === 'replace' ? change.current.externalId : undefined,
-    ])
-      if (externalId) touches.push(`external:${externalId}`)
-    return {
-      index,
-      record,
-      writes: writes.map((write) => ({ ...write, onConditionFailed: refusedAs(write) })),
-      event: {
-        actor,
-        action: change.action === 'create' ? 'created' : 'updated',
-        instrumentId: record.id,
-        instrumentVersion: record.version,
+    const { current } = change
+    const record: InstrumentRecord = {
+      ...change.input,
+      id: current.id,
+      version: current.version + 1,
+      createdAt: current.createdAt,
+      createdBy: current.createdBy,
+      updatedAt: at,
+      updatedBy: actor,
+    }
+    const writes: GuardedWrite[] = [
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: liveItemOf(record),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': current.version },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        onConditionFailed: (old) =>
+          old
+            ? new VersionConflict(current.id, current.version, Number(old.version?.N))
+            : new InstrumentNotFound(current.id),
       },
-      touches,
-      bytes: Buffer.byteLength(JSON.stringify(record)) * 2 + 1024,
+    ]
+    if (current.externalId !== record.externalId) {
+      writes.push(...this.releaseExternalId(current), ...this.claimExternalId(record))
+    }
+    return {
+      record,
+      writes,
+      event: { actor, action: 'updated', instrumentId: record.id, instrumentVersion: record.version },
     }
   }
 
@@ -429,38 +412,13 @@ export class DynamoInstrumentStore implements InstrumentStore {
   ): Promise<InstrumentRecord> {
     const current = await this.requireLive(id)
     if (current.version !== expectedVersion) throw new VersionConflict(id, expectedVersion, current.version)
-    const record: InstrumentRecord = {
-      ...input,
-      id,
-      version: current.version + 1,
-      createdAt: current.createdAt,
-      createdBy: current.createdBy,
-      updatedAt: now.toISOString(),
-      updatedBy: actor,
-    }
-    const writes: GuardedWrite[] = [
-      {
-        item: {
-          Put: {
-            TableName: this.tableName,
-            Item: liveItemOf(record),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        onConditionFailed: (old) =>
-          old ? new VersionConflict(id, expectedVersion, Number(old.version?.N)) : new InstrumentNotFound(id),
-      },
-    ]
-    if (current.externalId !== record.externalId) {
-      writes.push(...this.releaseExternalId(current), ...this.claimExternalId(record))
-    }
-    await this.commit(
-      writes,
-      [{ actor, action: 'updated', instrumentId: id, instrumentVersion: record.version }],
-      now,
-    )
+    return this.commitOne({ action: 'replace', input, current }, actor, now)
+  }
+
+  /** One create or replace, planned exactly as `writeMany` plans each of its changes. */
+  private async commitOne(change: InstrumentChange, actor: string, now: Date): Promise<InstrumentRecord> {
+    const { record, writes, event } = this.planWrites(change, actor, now)
+    await this.commit(writes, [event], now)
     return record
   }
 
