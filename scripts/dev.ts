@@ -5,23 +5,13 @@
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
 import { depsFromConfig } from '../functions/api/deps'
-import { loadLocalConfig } from '../shared/config'
 import { devIssuerJwks } from '../shared/dev-issuer'
-import { createDocumentClient, ensureTable } from '../shared/dynamodb'
 import { loadSampleCatalogue } from '../shared/sample-catalogue'
-import { type DynamoDbLocal, startDynamoDbLocal } from './lib/dynamodb-local'
 import { startExpiryTimer } from './lib/expiry-timer'
+import { openLocalTable } from './lib/local-table'
 
-const base = loadLocalConfig()
-let dynamodb: DynamoDbLocal | undefined
-if (!base.dynamodbEndpoint) {
-  console.log('Starting DynamoDB Local (data in .local/dynamodb)...')
-  dynamodb = await startDynamoDbLocal({ dataDir: '.local/dynamodb' })
-}
-const config = loadLocalConfig({ DYNAMODB_ENDPOINT: base.dynamodbEndpoint ?? dynamodb?.endpoint })
-
-const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
-const table = await ensureTable(client, config.tableName)
+const local = await openLocalTable({ publish: true })
+const { config, table } = local
 const deps = await depsFromConfig(config)
 if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
@@ -54,7 +44,7 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: stopping...`)
   server.close()
   await expiry.stop()
-  await dynamodb?.stop()
+  await local.close()
   process.exit(0)
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))

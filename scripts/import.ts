@@ -3,17 +3,15 @@
  *
  * Imports a spreadsheet (CSV, row or D2.5 matrix layout) or a JSON array of instruments and prints
  * progress and the report. Without `--api` it writes to the local table directly (DYNAMODB_ENDPOINT
- * when set, as a running `npm start` prints it; otherwise DynamoDB Local on the `.local/dynamodb`
- * data that `npm start` uses). With `--api` it POSTs the file to a deployed (or local) API's
+ * when set, else the DynamoDB Local of a running `npm start`, else DynamoDB Local on the
+ * `.local/dynamodb` data that `npm start` uses). With `--api` it POSTs the file to a deployed (or local) API's
  * `/v1/admin/imports` with an admin bearer token. Exits 1 if any record failed, 2 on a usage or
  * file error.
  */
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadLocalConfig } from '../shared/config'
 import { ImportFileError, parseInstrumentCsv } from '../shared/csv/instrument-csv'
-import { createDocumentClient, ensureTable } from '../shared/dynamodb'
 import {
   describePosition,
   type ImportProgress,
@@ -25,7 +23,7 @@ import {
 } from '../shared/imports/import-instruments'
 import { DynamoInstrumentStore } from '../shared/instrument-repository'
 import { systemClock } from '../shared/time'
-import { type DynamoDbLocal, startDynamoDbLocal } from './lib/dynamodb-local'
+import { openLocalTable } from './lib/local-table'
 
 const USAGE = 'Usage: npm run import -- FILE.csv|FILE.json [--dry-run] [--atomic] [--api URL --token TOKEN]'
 
@@ -100,16 +98,8 @@ async function viaApi(api: string, token: string): Promise<void> {
 }
 
 async function local(): Promise<void> {
-  const base = loadLocalConfig()
-  let dynamodb: DynamoDbLocal | undefined
-  if (!base.dynamodbEndpoint) {
-    console.log('Starting DynamoDB Local (data in .local/dynamodb)...')
-    dynamodb = await startDynamoDbLocal({ dataDir: '.local/dynamodb' })
-  }
-  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: base.dynamodbEndpoint ?? dynamodb?.endpoint })
+  const { config, client, close } = await openLocalTable()
   try {
-    const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
-    await ensureTable(client, config.tableName)
     const store = new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
     const parsed = isJson
       ? { layout: 'json' as const, records: parseInstrumentJson(JSON.parse(bytes.toString('utf8'))) }
@@ -141,7 +131,7 @@ async function local(): Promise<void> {
       process.exitCode = 1
     }
   } finally {
-    await dynamodb?.stop()
+    await close()
   }
 }
 

@@ -1,0 +1,59 @@
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { type Config, loadLocalConfig } from '../../shared/config'
+import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
+import { startDynamoDbLocal } from './dynamodb-local'
+
+const DATA_DIR = '.local/dynamodb'
+/** Where a running `npm start` says which port its DynamoDB Local listens on. */
+const ENDPOINT_FILE = '.local/dynamodb-endpoint'
+
+export interface LocalTable {
+  config: Config
+  client: DynamoDBDocumentClient
+  /** Whether the table had to be created. */
+  table: 'created' | 'exists'
+  /** Stops the DynamoDB Local this process started, if it started one. */
+  close(): Promise<void>
+}
+
+async function reachable(endpoint: string): Promise<boolean> {
+  try {
+    const client = createDocumentClient({ region: 'eu-west-1', endpoint })
+    await client.send(new ListTablesCommand({ Limit: 1 }))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The local table for `npm start`, `npm run expire` and `npm run import`: DYNAMODB_ENDPOINT when
+ * set; else the DynamoDB Local of a running `npm start` (two processes must not open the same data
+ * files); else a DynamoDB Local of its own on `.local/dynamodb`. `publish` makes this process the
+ * one others join (the server does that).
+ */
+export async function openLocalTable(options: { publish?: boolean } = {}): Promise<LocalTable> {
+  const base = loadLocalConfig()
+  let endpoint = base.dynamodbEndpoint
+  if (!endpoint) {
+    const running = await readFile(ENDPOINT_FILE, 'utf8').catch(() => '')
+    if (running.trim() && (await reachable(running.trim()))) endpoint = running.trim()
+  }
+  let close = async () => {}
+  if (!endpoint) {
+    console.log(`Starting DynamoDB Local (data in ${DATA_DIR})...`)
+    const dynamodb = await startDynamoDbLocal({ dataDir: DATA_DIR })
+    endpoint = dynamodb.endpoint
+    if (options.publish) await writeFile(ENDPOINT_FILE, endpoint)
+    close = async () => {
+      if (options.publish) await rm(ENDPOINT_FILE, { force: true })
+      await dynamodb.stop()
+    }
+  }
+  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint })
+  const client = createDocumentClient({ region: config.region, endpoint })
+  const table = await ensureTable(client, config.tableName)
+  return { config, client, table, close }
+}
