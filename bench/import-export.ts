@@ -15,43 +15,12 @@ import { importInstruments } from '../shared/imports/import-instruments'
 import { DynamoInstrumentStore } from '../shared/instrument-repository'
 import { LiveCatalogue } from '../shared/search/live-catalogue'
 import { searchCriteria } from '../shared/search/search-query'
-import { FEATURE_CODES } from '../shared/taxonomy'
+import { syntheticSpreadsheet } from './synthetic-spreadsheet'
 
 const env = z
   .object({ BENCH_IMPORT_ROWS: z.coerce.number().int().min(10).max(50_000).default(5000) })
   .parse(process.env)
 const rows = env.BENCH_IMPORT_ROWS
-
-function spreadsheet(): string {
-  const header = [
-    'externalId',
-    'name',
-    'description',
-    'kind',
-    'origin',
-    'country',
-    'url',
-    'deadline',
-    ...FEATURE_CODES,
-  ]
-  const lines = [header.join(',')]
-  for (let index = 0; index < rows; index++) {
-    lines.push(
-      [
-        `bench-${index}`,
-        `Bench call ${index}`,
-        `"Support for SMEs developing security technology, batch ${index}."`,
-        'call',
-        'national',
-        ['DK', 'NO', 'SE', 'FI', 'BE'][index % 5],
-        `https://funding.example.eu/calls/${index}`,
-        `2027-0${(index % 9) + 1}-15`,
-        ...FEATURE_CODES.map((_, code) => (code % 7 === index % 7 ? 'Y' : '')),
-      ].join(','),
-    )
-  }
-  return lines.join('\r\n')
-}
 
 const dynamodb = await startDynamoDbLocal()
 try {
@@ -59,7 +28,7 @@ try {
   await ensureTable(client, 'bench-import')
   const meter = meterCapacity(client)
   const store = new DynamoInstrumentStore(client, 'bench-import')
-  const file = spreadsheet()
+  const file = syntheticSpreadsheet(rows)
   const now = new Date('2026-11-22T10:00:00Z')
   const results: Record<string, string>[] = []
   const measure = async <T>(label: string, work: () => Promise<T> | T): Promise<T> => {

@@ -1,41 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda'
-import type { LambdaEvent } from 'hono/aws-lambda'
+import type { Context } from 'aws-lambda'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
 import { InstrumentInput } from '../../shared/instrument'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
+import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentBody } from '../support/factories'
-
-/** A real API Gateway HTTP API (payload 2.0) event, as AWS's types describe it. */
-function httpApiEvent(method: string, rawPath: string, rawQueryString = ''): LambdaEvent {
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers: {
-      accept: 'application/json',
-      host: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      'user-agent': 'curl/8',
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'curl/8' },
-      requestId: 'Ab1cDeFgHiJkLmN=',
-      routeKey: '$default',
-      stage: '$default',
-      time: '22/Nov/2026:10:00:00 +0000',
-      timeEpoch: 1_795_346_400_000,
-    },
-    isBase64Encoded: false,
-  }
-  // Hono types a missing body as null where AWS's types say undefined; the runtime value is the same.
-  return event as unknown as LambdaEvent
-}
 
 describe('functions/api/handler (Lambda, API Gateway HTTP API v2 events)', () => {
   it('serves /health and an instrument from DynamoDB', async () => {

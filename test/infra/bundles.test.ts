@@ -14,6 +14,7 @@ import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
 import { InstrumentInput } from '../../shared/instrument'
 import { DynamoInstrumentStore } from '../../shared/instrument-repository'
+import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentBody } from '../support/factories'
 import { cdkContext } from './synth'
 
@@ -104,30 +105,6 @@ async function tableWithEnvironment() {
   return { store: new DynamoInstrumentStore(client, tableName), env }
 }
 
-/** An API Gateway HTTP API (payload format 2.0) event, as the $default route delivers it. */
-function httpApiEvent(method: string, rawPath: string, headers: Record<string, string> = {}) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString: '',
-    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', accept: 'application/json', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'curl/8' },
-      requestId: 'Ab1cDeFgHiJkLmN=',
-      routeKey: '$default',
-      stage: '$default',
-      time: '22/Nov/2026:10:00:00 +0000',
-      timeEpoch: 1_795_346_400_000,
-    },
-    isBase64Encoded: false,
-  }
-}
-
 describe('the deployed bundles', () => {
   it('are single ESM files of reasonable size', () => {
     for (const [name, bytes] of Object.entries(sizes)) {
@@ -161,7 +138,10 @@ describe('the deployed bundles', () => {
     // Writes need a Cognito token; without one the bundle answers 401 with a challenge.
     const write = await invokeBundle(
       bundles.api,
-      { ...httpApiEvent('POST', '/v1/instruments', { 'content-type': 'application/json' }), body: '{}' },
+      httpApiEvent('POST', '/v1/instruments', {
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
       env,
     )
     expect(write.result.statusCode).toBe(401)
