@@ -4,7 +4,8 @@
  * 50 connections for 60 s, driven by autocannon from this process while the server runs in a child
  * process. Reports requests per second, latency percentiles, errors and the server's memory.
  *
- * Environment: LOAD_DURATION_SECONDS (60), LOAD_CONNECTIONS (50), LOAD_CATALOGUE_SIZE (10000).
+ * Environment: LOAD_DURATION_SECONDS (60), LOAD_CONNECTIONS (50), LOAD_CATALOGUE_SIZE (10000),
+ * LOAD_WRITE_INTERVAL_MS (1000; 0 = no admin writes).
  */
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
@@ -26,6 +27,7 @@ const env = z
     LOAD_DURATION_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     LOAD_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(50),
     LOAD_CATALOGUE_SIZE: z.coerce.number().int().min(100).max(100_000).default(10_000),
+    LOAD_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   })
   .parse(process.env)
 
@@ -70,7 +72,7 @@ try {
   const stable = records.filter((record) => !isExpired(record, new Date(now.getTime() + 86_400_000)))
   const ids = stable.map((record) => record.id)
 
-  server = spawn(process.execPath, ['--import', 'tsx', 'scripts/lib/load-server.ts'], {
+  server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/lib/load-server.ts'], {
     env: {
       ...process.env,
       TABLE_NAME: tableName,
@@ -81,7 +83,13 @@ try {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const memory: { rss: number; heapUsed: number; at: number }[] = []
+  const memory: { rss: number; heapUsed: number; at: number; afterGc: boolean }[] = []
+  const liveHeap = async () => {
+    const seen = memory.length
+    server?.kill('SIGUSR2')
+    while (!memory.slice(seen).some((sample) => sample.afterGc)) await new Promise((r) => setTimeout(r, 50))
+    return memory.slice(seen).find((sample) => sample.afterGc) as (typeof memory)[number]
+  }
   const ready = new Promise<void>((resolve, reject) => {
     server?.once('exit', (code) => reject(new Error(`server exited (${code})`)))
     createInterface({ input: server?.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -94,7 +102,7 @@ try {
   const base = `http://127.0.0.1:${port}`
   log('Warming up (first search loads the catalogue)...')
   await fetch(`${base}/v1/instruments?q=cyber`).then((response) => response.text())
-  const startMemory = memory.at(-1)
+  const startMemory = await liveHeap()
 
   const token = await signDevToken({
     keyFile,
@@ -107,6 +115,7 @@ try {
   const writes = { ok: 0, failed: 0 }
   let writeNumber = 0
   const writer = setInterval(async () => {
+    if (env.LOAD_WRITE_INTERVAL_MS === 0) return
     const id = ids[writeNumber++ % ids.length] as string
     try {
       const current = await fetch(`${base}/v1/instruments/${id}`)
@@ -139,7 +148,7 @@ try {
     } catch {
       writes.failed += 1
     }
-  }, 1000)
+  }, env.LOAD_WRITE_INTERVAL_MS || 60_000)
 
   log(`Running ${env.LOAD_DURATION_SECONDS} s at ${env.LOAD_CONNECTIONS} connections...`)
   let counter = 0
@@ -161,8 +170,8 @@ try {
     ],
   })
   clearInterval(writer)
-  const endMemory = memory.at(-1)
-  const during = memory.filter((sample) => sample.at >= (memory[0]?.at ?? 0))
+  const endMemory = await liveHeap()
+  const during = memory.filter((sample) => !sample.afterGc && sample.at >= startMemory.at)
   const firstHalf = during.slice(0, Math.floor(during.length / 2))
   const secondHalf = during.slice(Math.floor(during.length / 2))
   const average = (samples: typeof memory) =>
@@ -190,10 +199,10 @@ try {
     ),
     adminWrites: writes,
     serverMemoryMb: {
-      rssStart: mb(startMemory?.rss ?? 0),
-      rssEnd: mb(endMemory?.rss ?? 0),
-      heapStart: mb(startMemory?.heapUsed ?? 0),
-      heapEnd: mb(endMemory?.heapUsed ?? 0),
+      rssStart: mb(startMemory.rss),
+      rssEnd: mb(endMemory.rss),
+      heapStart: mb(startMemory.heapUsed),
+      heapEnd: mb(endMemory.heapUsed),
       heapFirstHalfAvg: mb(average(firstHalf)),
       heapSecondHalfAvg: mb(average(secondHalf)),
     },
@@ -208,7 +217,7 @@ try {
   log(`| errors / timeouts / non-2xx | ${result.errors} / ${result.timeouts} / ${result.non2xx} |`)
   log(`| admin writes ok / failed | ${writes.ok} / ${writes.failed} |`)
   log(
-    `| server heap start -> end | ${summary.serverMemoryMb.heapStart} -> ${summary.serverMemoryMb.heapEnd} MB (halves avg ${summary.serverMemoryMb.heapFirstHalfAvg} / ${summary.serverMemoryMb.heapSecondHalfAvg}) |`,
+    `| server live heap after GC, start -> end | ${summary.serverMemoryMb.heapStart} -> ${summary.serverMemoryMb.heapEnd} MB (heap in use, halves avg ${summary.serverMemoryMb.heapFirstHalfAvg} / ${summary.serverMemoryMb.heapSecondHalfAvg}) |`,
   )
   log(
     `| server RSS start -> end | ${summary.serverMemoryMb.rssStart} -> ${summary.serverMemoryMb.rssEnd} MB |`,

@@ -9,13 +9,20 @@ import { loadConfig } from '../../shared/config'
 
 const config = loadConfig()
 const app = createApp(await depsFromConfig(config))
-const report = () => {
+const report = (afterGc = false) => {
   const { rss, heapUsed } = process.memoryUsage()
-  process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, at: Date.now() } })}\n`)
+  process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, at: Date.now(), afterGc } })}\n`)
 }
+// SIGUSR2 (with --expose-gc): collect garbage, then report the live heap. The parent asks at the
+// start and the end of the run, so the comparison is between live sets, not GC timing.
+const collectGarbage = (globalThis as { gc?: () => void }).gc
+process.on('SIGUSR2', () => {
+  collectGarbage?.()
+  report(true)
+})
 serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, () => {
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
   report()
-  setInterval(report, 1000).unref()
+  setInterval(() => report(), 1000).unref()
 })
 process.on('SIGTERM', () => process.exit(0))
