@@ -92,7 +92,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .55rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--surface); font-size: .9rem; }
 tbody tr:last-child td { border-bottom: 0; }
-.tag { display: inline-block; border: 1px solid var(--line); border-radius: 999px; padding: 0 .5rem; margin: 0 .25rem .25rem 0; font-size: .8rem; background: #fff; }
+.tag { display: inline-block; border: 1px solid var(--line); border-radius: 4px; padding: 0 .5rem; margin: 0 .25rem .25rem 0; font-size: .8rem; background: #fff; }
 .tag.matched { background: #e3f1e7; border-color: #9cc9a9; color: var(--ok); }
 .tag.missing { background: var(--surface); color: var(--muted); }
 .closes-soon { color: var(--warn); font-weight: 600; }
