@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,10 +15,13 @@ import { createWebContext, type WebContext } from './web-context'
 /**
  * End to end in headless Chromium (Debian's package) against the real app on DynamoDB Local.
  * One browser for the file; each test opens its own browser context (cookies) and seeds what it
- * needs through the store. Screenshots for the README are written to docs/screenshots/.
+ * needs through the store. Screenshots go to a temporary folder, or to docs/screenshots/ (the
+ * README's) with UPDATE_SCREENSHOTS=1 (`npm run screenshots`), so a test run never edits the repo.
  */
 const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOTS = 'docs/screenshots'
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? 'docs/screenshots'
+  : mkdtempSync(join(tmpdir(), 'fundfinder-screenshots-'))
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
 let browser: Browser
