@@ -347,24 +347,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
   }
 
   async getMany(ids: readonly string[]): Promise<InstrumentRecord[]> {
-    const records: InstrumentRecord[] = []
-    const unique = [...new Set(ids)]
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + 100)
-        .map((id) => keys.live(id))
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(backoffMs(attempt))
-        const result = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        )
-        for (const item of result.Responses?.[this.tableName] ?? []) records.push(toRecord(item))
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined
-      }
-    }
-    return records
+    return (await this.batchGet(ids.map((id) => keys.live(id)))).map(toRecord)
   }
 
   async getArchived(id: string): Promise<ArchivedInstrument | undefined> {
@@ -382,25 +365,8 @@ export class DynamoInstrumentStore implements InstrumentStore {
   }
 
   async findIdsByExternalIds(externalIds: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>()
-    const unique = [...new Set(externalIds)]
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + 100)
-        .map((externalId) => keys.external(externalId))
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(backoffMs(attempt))
-        const result = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        )
-        for (const item of result.Responses?.[this.tableName] ?? [])
-          found.set(item.sk as string, item.id as string)
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined
-      }
-    }
-    return found
+    const claims = await this.batchGet(externalIds.map((externalId) => keys.external(externalId)))
+    return new Map(claims.map((claim) => [claim.sk as string, claim.id as string]))
   }
 
   async replace(
@@ -655,6 +621,26 @@ export class DynamoInstrumentStore implements InstrumentStore {
       startKey = result.LastEvaluatedKey
     } while (startKey)
     return { version, records }
+  }
+
+  /** Strongly consistent BatchGet of any number of keys (100 per request, unprocessed keys retried). */
+  private async batchGet(itemKeys: readonly Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = []
+    const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()]
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique.slice(start, start + 100)
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt))
+        const result = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        )
+        items.push(...(result.Responses?.[this.tableName] ?? []))
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined
+      }
+    }
+    return items
   }
 
   private async requireLive(id: string): Promise<InstrumentRecord> {
