@@ -138,6 +138,25 @@ describe('in a browser', () => {
     await context.close()
   })
 
+  it("runs under the app's own Content-Security-Policy: no violation, and the script still works", async () => {
+    // No bypassCSP here: the browser enforces the policy the app sends.
+    const context = await browser.newContext({ baseURL: baseUrl })
+    const page = await context.newPage()
+    const violations: string[] = []
+    page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) violations.push(message.text())
+    })
+    for (const path of ['/', '/match', `/instruments/${seeded.drone.id}`, '/admin/sign-in']) {
+      const response = await page.goto(path)
+      expect(response?.headers()['content-security-policy'], path).toContain("default-src 'self'")
+      expect(await page.evaluate('document.documentElement.classList.contains("js")'), path).toBe(true)
+    }
+    await page.goto('/')
+    await Promise.all([page.waitForURL(/features=T13/), page.getByLabel('UAVs, Drones').check()])
+    expect(violations).toEqual([])
+    await context.close()
+  })
+
   it('search: tick features, see matching results and counts, paginate, open a detail page', async () => {
     const { context, page } = await newPage()
     await page.goto('/')
