@@ -24,24 +24,12 @@ export function portfolioCaller(t: TestContext) {
   return async (method: string, path: string, options: CallOptions = {}) => {
     const roles = options.role === 'none' ? [] : [options.role ?? 'editor']
     const token = await t.token({ roles, ...(options.org === null ? {} : { org: options.org ?? 'ACME' }) })
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...options.headers }
-    let body: string | undefined
-    if (options.csv !== undefined) {
-      headers['content-type'] ??= 'text/csv'
-      body = options.csv
-    } else if (options.body !== undefined) {
-      headers['content-type'] ??= 'application/json'
-      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      ...(options.csv === undefined ? {} : { 'content-type': 'text/csv' }),
+      ...options.headers,
     }
-    const response = await t.app.request(path, { method, headers, body })
-    const text = await response.text()
-    let json: any
-    try {
-      json = text ? JSON.parse(text) : undefined
-    } catch {
-      json = undefined
-    }
-    return { status: response.status, headers: response.headers, json, text }
+    return t.call(method, path, { headers, body: options.csv ?? options.body })
   }
 }
 
