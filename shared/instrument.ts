@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries'
 import { BusinessRuleViolation } from './errors'
+import type { ServerOwnedFields } from './server-owned'
 import { FEATURE_CODES, type FeatureCode, isFeatureCode, sortFeatureCodes } from './taxonomy'
 import { brusselsDayStart, deadlineExpiresAt } from './time'
 
@@ -132,14 +133,7 @@ export const InstrumentInput = z
 export type InstrumentInput = z.output<typeof InstrumentInput>
 
 /** What the repository stores: the input plus server-owned fields. */
-export interface InstrumentRecord extends InstrumentInput {
-  id: string
-  version: number
-  createdAt: string
-  updatedAt: string
-  createdBy: string
-  updatedBy: string
-}
+export interface InstrumentRecord extends InstrumentInput, ServerOwnedFields {}
 
 export const Instrument = InstrumentInput.safeExtend({
   id: z.string().meta({ example: '01JD3X9Q4V6N7P8R9S0T1U2V3W' }),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CountryCode, FeatureList } from '../instrument'
+import type { ServerOwnedFields } from '../server-owned'
 
 /** How far a project has come, from idea to market (the seed's Annex 2 says "Prototyping" or "Demonstrator"). */
 export const PROJECT_STAGES = ['idea', 'prototype', 'demonstration', 'productization', 'market'] as const
@@ -37,14 +38,7 @@ export const ProjectInput = z
 export type ProjectInput = z.output<typeof ProjectInput>
 
 /** A stored project: the input plus server-owned fields. The organisation is its key, not a field. */
-export interface ProjectRecord extends ProjectInput {
-  id: string
-  version: number
-  createdAt: string
-  updatedAt: string
-  createdBy: string
-  updatedBy: string
-}
+export interface ProjectRecord extends ProjectInput, ServerOwnedFields {}
 
 export const ProjectId = z
   .string()
