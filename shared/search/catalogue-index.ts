@@ -216,10 +216,12 @@ export class CatalogueIndex {
     return new CatalogueIndex([...records].sort((a, b) => compareStrings(a.id, b.id)))
   }
 
-  /** Flags by country code: 1 where the country is one of `countries`. */
-  countryMask(countries: readonly string[]): Uint8Array {
+  /** Flags by country code: 1 where the country is one of `countries` (code 0, no country, is international). */
+  countryMask(countries: readonly string[], includeInternational = false): Uint8Array {
     const wanted = new Set(countries)
-    return Uint8Array.from(this.countries, (country) => (country !== '' && wanted.has(country) ? 1 : 0))
+    return Uint8Array.from(this.countries, (country) =>
+      (country === '' ? includeInternational : wanted.has(country)) ? 1 : 0,
+    )
   }
 
   record(position: number): InstrumentRecord {

@@ -111,7 +111,9 @@ function filterPositions(index: CatalogueIndex, criteria: SearchCriteria, now: D
   const requireAll = criteria.match === 'all'
   const originBits = criteria.origin ? bitsOf(criteria.origin, ORIGIN_CODE) : -1
   const kindBits = criteria.kind ? bitsOf(criteria.kind, KIND_CODE) : -1
-  const countryAllowed = criteria.country ? index.countryMask(criteria.country) : undefined
+  const countryAllowed = criteria.country
+    ? index.countryMask(criteria.country, criteria.includeInternational ?? false)
+    : undefined
   const { from, to } = deadlineWindow(criteria, now)
   const byDeadline = from !== undefined || to !== undefined
   const byBudget = criteria.budgetMin !== undefined || criteria.budgetMax !== undefined

@@ -123,6 +123,16 @@ export const SearchQuery = z
           'DK,NO',
         ),
       ),
+    includeInternational: single()
+      .pipe(z.enum(['true', 'false'], { error: enumError("must be 'true' or 'false'") }))
+      .transform((value) => value === 'true')
+      .optional()
+      .meta(
+        param(
+          'With `country`: also return international instruments (open to applicants from any country), `true` or `false` (default)',
+          'true',
+        ),
+      ),
     kind: list(z.enum(INSTRUMENT_KINDS), {})
       .optional()
       .meta(param('Comma-separated kinds: call, programme, strategy', 'call')),
@@ -247,6 +257,10 @@ export const MatchRequest = z
     )
       .optional()
       .meta({ description: 'One ISO 3166-1 alpha-2 code or a list (international instruments have none)' }),
+    includeInternational: z.boolean().optional().meta({
+      description:
+        'With `country`: also rank international instruments, which are open to applicants from any country (a project in Denmark: Danish and EU-wide funding). Default false.',
+    }),
     kind: OneOrMany(z.enum(INSTRUMENT_KINDS)).optional().meta({ description: 'One kind or a list' }),
     limit: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT),
   })

@@ -71,6 +71,25 @@ describe('GET /v1/instruments: filters', () => {
     expect(names(await search(t, 'kind=call&sort=name'))).toEqual(['DK call', 'EU call', 'NO regional call'])
     expect(names(await search(t, 'kind=call&country=DK&origin=national'))).toEqual(['DK call'])
     expect(names(await search(t, 'kind=strategy&country=DK'))).toEqual([])
+    // A project in Denmark can also apply to international instruments.
+    expect(names(await search(t, 'country=DK&includeInternational=true&sort=name'))).toEqual([
+      'DK call',
+      'DK programme',
+      'EU call',
+    ])
+    expect(names(await search(t, 'country=DK&includeInternational=false&sort=name'))).toEqual([
+      'DK call',
+      'DK programme',
+    ])
+    const bad = await t.call('GET', '/v1/instruments?country=DK&includeInternational=yes')
+    expect(bad.status).toBe(400)
+    expect(bad.json.errors[0].path).toBe('includeInternational')
+    const matched = await t.call('POST', '/v1/match', {
+      body: { features: ['T1', 'P3'], country: 'DK', includeInternational: true },
+    })
+    expect(
+      matched.json.items.map((item: { instrument: { name: string } }) => item.instrument.name).sort(),
+    ).toEqual(['DK call', 'DK programme', 'EU call'])
   })
 
   it('filters by deadline window (inclusive, open-ended excluded) and closingWithin', async () => {

@@ -179,6 +179,27 @@ describe('public pages', () => {
     const empty = await t.page('/match?country=DK')
     expect(empty.status).toBe(400)
     expect(empty.html).toContain('Tick at least one feature')
+
+    // A project in Denmark: Danish and international instruments, not Norwegian ones.
+    await t.store.create(
+      instrumentBody({
+        name: 'EU-wide fit',
+        origin: 'international',
+        country: undefined,
+        features: ['T1'],
+      }) as never,
+      'seed',
+      now,
+    )
+    await t.store.create(
+      instrumentBody({ name: 'Norwegian fit', country: 'NO', features: ['T1'] }) as never,
+      'seed',
+      now,
+    )
+    const inDenmark = await t.page('/match?features=T1&country=DK')
+    expect(inDenmark.html).toContain('EU-wide fit')
+    expect(inDenmark.html).toContain('Full fit')
+    expect(inDenmark.html).not.toContain('Norwegian fit')
   })
 
   it('serves the stylesheet and script at hashed URLs with a year-long cache', async () => {

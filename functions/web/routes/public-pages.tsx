@@ -139,7 +139,8 @@ export const publicPages = new Hono<AppEnv>()
     if (submitted) {
       const parsed = MatchRequest.safeParse({
         features: selected,
-        ...(country ? { country } : {}),
+        // A project in a country can apply to that country's instruments and to international ones.
+        ...(country ? { country, includeInternational: true } : {}),
         limit: 25,
       })
       if (parsed.success)
