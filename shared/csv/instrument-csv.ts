@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { COUNTRY_CODES, countryName } from '../countries'
 import { DomainError } from '../errors'
-import type { Instrument } from '../instrument'
+import { FLAT_INSTRUMENT_FIELDS, type Instrument } from '../instrument'
 import type { FieldError } from '../problem'
 import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
 
@@ -40,26 +40,7 @@ import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
  * is refused for that row: it is what a spreadsheet exports when it holds a formula, never data.
  */
 
-export const INPUT_COLUMNS = [
-  'externalId',
-  'name',
-  'description',
-  'kind',
-  'origin',
-  'country',
-  'region',
-  'funder',
-  'programme',
-  'url',
-  'opensAt',
-  'deadline',
-  'periodicity',
-  'budgetMin',
-  'budgetMax',
-  'budgetCurrency',
-  'targetOrganisations',
-  'applicationDomains',
-] as const
+export const INPUT_COLUMNS = FLAT_INSTRUMENT_FIELDS
 export type InputColumn = (typeof INPUT_COLUMNS)[number]
 
 /** Written by the export, never stored by the import (see above for what `id` and `version` do). */

@@ -37,6 +37,33 @@ function describedBy(name: string, hint: boolean, errors?: string[]): string | u
   return ids.length > 0 ? ids.join(' ') : undefined
 }
 
+/** A field's label (marked when required) and its hint, which the control points to. */
+function FieldLabel({
+  name,
+  label,
+  required,
+  hint,
+}: {
+  name: string
+  label: string
+  required?: boolean | undefined
+  hint?: string | undefined
+}) {
+  return (
+    <>
+      <label for={`field-${name}`}>
+        {label}
+        {required ? <span class="muted"> (required)</span> : null}
+      </label>
+      {hint ? (
+        <span class="hint" id={`${name}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+    </>
+  )
+}
+
 export function TextField({
   state,
   name,
@@ -66,15 +93,7 @@ export function TextField({
   }
   return (
     <div class="field">
-      <label for={`field-${name}`}>
-        {label}
-        {required ? <span class="muted"> (required)</span> : null}
-      </label>
-      {hint ? (
-        <span class="hint" id={`${name}-hint`}>
-          {hint}
-        </span>
-      ) : null}
+      <FieldLabel name={name} label={label} required={required} hint={hint} />
       {multiline ? (
         <textarea {...common}>{fieldValue(state, name)}</textarea>
       ) : (
@@ -106,15 +125,7 @@ export function SelectField({
   const current = fieldValue(state, name)
   return (
     <div class="field">
-      <label for={`field-${name}`}>
-        {label}
-        {required ? <span class="muted"> (required)</span> : null}
-      </label>
-      {hint ? (
-        <span class="hint" id={`${name}-hint`}>
-          {hint}
-        </span>
-      ) : null}
+      <FieldLabel name={name} label={label} required={required} hint={hint} />
       <select
         id={`field-${name}`}
         name={name}

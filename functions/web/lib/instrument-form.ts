@@ -1,5 +1,5 @@
 import type { InstrumentInput, InstrumentRecord } from '../../../shared/instrument'
-import { InstrumentInput as InstrumentInputSchema } from '../../../shared/instrument'
+import { FLAT_INSTRUMENT_FIELDS, InstrumentInput as InstrumentInputSchema } from '../../../shared/instrument'
 import { type FieldError, fieldErrors } from '../../../shared/problem'
 import { type FormValues, list, text } from './form-data'
 
@@ -7,27 +7,7 @@ import { type FormValues, list, text } from './form-data'
  * The admin instrument form: its field names, how a submitted form becomes an `InstrumentInput`
  * (validated by the same zod schema as the API), and how each validation error finds its field.
  */
-export const FORM_FIELDS = [
-  'name',
-  'description',
-  'kind',
-  'origin',
-  'country',
-  'region',
-  'funder',
-  'programme',
-  'url',
-  'opensAt',
-  'deadline',
-  'periodicity',
-  'budgetMin',
-  'budgetMax',
-  'budgetCurrency',
-  'targetOrganisations',
-  'features',
-  'applicationDomains',
-  'externalId',
-] as const
+export const FORM_FIELDS = [...FLAT_INSTRUMENT_FIELDS, 'features'] as const
 export type FormField = (typeof FORM_FIELDS)[number]
 
 /** Errors per field; `form` holds those that belong to no single field. */
