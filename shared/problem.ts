@@ -63,7 +63,6 @@ export const problems = {
     }),
   forbidden: (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail),
   notFound: (detail: string) => new Problem(404, 'not-found', 'Not found', detail),
-  methodNotAllowed: (detail: string) => new Problem(405, 'method-not-allowed', 'Method not allowed', detail),
   gone: (detail: string) => new Problem(410, 'gone', 'Gone', detail),
   preconditionFailed: (detail: string) =>
     new Problem(412, 'precondition-failed', 'Precondition failed', detail),
@@ -73,7 +72,6 @@ export const problems = {
   unsupportedMediaType: (detail: string) =>
     new Problem(415, 'unsupported-media-type', 'Unsupported media type', detail),
   conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),
-  tooManyRequests: (detail: string) => new Problem(429, 'too-many-requests', 'Too many requests', detail),
   internal: () =>
     new Problem(
       500,

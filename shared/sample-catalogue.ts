@@ -23,5 +23,3 @@ export async function loadSampleCatalogue(
   }
   return { created, skipped }
 }
-
-export const SAMPLE_CATALOGUE_SIZE = sample.instruments.length
