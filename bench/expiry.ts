@@ -13,12 +13,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
-import { createDocumentClient, ensureTable, meterCapacity } from '../shared/dynamodb'
-import { expireInstruments } from '../shared/expiry/expire-instruments'
-import type { InstrumentRecord } from '../shared/instrument'
-import { DynamoInstrumentStore } from '../shared/instrument-repository'
-import { silentLogger } from '../shared/logger'
-import { fixedClock } from '../shared/time'
+import { expireInstruments } from '../shared/catalogue/expiry/expire-instruments'
+import type { InstrumentRecord } from '../shared/catalogue/instrument'
+import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
+import { silentLogger } from '../shared/platform/logger'
+import { fixedClock } from '../shared/platform/time'
 
 const list = (fallback: string) =>
   z

@@ -8,14 +8,14 @@
  */
 import { z } from 'zod'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
-import { instrumentsToCsv, parseInstrumentCsv } from '../shared/csv/instrument-csv'
-import { createDocumentClient, ensureTable, meterCapacity } from '../shared/dynamodb'
-import { deadlinesCalendar, instrumentsAtom } from '../shared/feeds/instrument-feeds'
-import { importInstruments } from '../shared/imports/import-instruments'
-import { DynamoInstrumentStore } from '../shared/instrument-repository'
-import { LiveCatalogue } from '../shared/search/live-catalogue'
-import { searchCriteria } from '../shared/search/search-query'
-import { syntheticSpreadsheet } from './synthetic-spreadsheet'
+import { syntheticSpreadsheet } from '../scripts/lib/synthetic-spreadsheet'
+import { instrumentsToCsv, parseInstrumentCsv } from '../shared/catalogue/csv/instrument-csv'
+import { deadlinesCalendar, instrumentsAtom } from '../shared/catalogue/feeds/instrument-feeds'
+import { importInstruments } from '../shared/catalogue/imports/import-instruments'
+import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
+import { searchCriteria } from '../shared/catalogue/search/search-query'
+import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 
 const env = z
   .object({ BENCH_IMPORT_ROWS: z.coerce.number().int().min(10).max(50_000).default(5000) })

@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
-import { type InstrumentRecord, toPublicInstrument } from '../shared/instrument'
-import { normaliseText, queryWords, tokenize } from '../shared/search/normalise-text'
-import { deadlineWindow } from '../shared/search/search-instruments'
-import type { SearchCriteria } from '../shared/search/search-query'
-import { PARTITIONS } from '../shared/table'
-import { brusselsDate } from '../shared/time'
+import { type InstrumentRecord, toPublicInstrument } from '../shared/catalogue/instrument'
+import { normaliseText, queryWords, tokenize } from '../shared/catalogue/search/normalise-text'
+import { deadlineWindow } from '../shared/catalogue/search/search-instruments'
+import type { SearchCriteria } from '../shared/catalogue/search/search-query'
+import { PARTITIONS } from '../shared/platform/table'
+import { brusselsDate } from '../shared/platform/time'
 
 /**
  * The baseline the benchmark compares against, NOT part of the product: what a search costs

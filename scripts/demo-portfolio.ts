@@ -8,8 +8,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { loadLocalConfig } from '../shared/config'
-import { signDevToken } from '../shared/dev-issuer'
+import { loadLocalConfig } from '../shared/platform/config'
+import { signDevToken } from './lib/dev-issuer'
 
 const { values } = parseArgs({
   options: {

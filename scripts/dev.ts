@@ -5,8 +5,8 @@
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
 import { depsFromConfig } from '../functions/api/deps'
-import { devIssuerJwks } from '../shared/dev-issuer'
-import { loadSampleCatalogue } from '../shared/sample-catalogue'
+import { loadSampleCatalogue } from '../shared/catalogue/sample-catalogue'
+import { devIssuerJwks } from './lib/dev-issuer'
 import { startExpiryTimer } from './lib/expiry-timer'
 import { openLocalTable } from './lib/local-table'
 

@@ -3,10 +3,10 @@
  * Uses DYNAMODB_ENDPOINT when set, else the DynamoDB Local of a running `npm start`, else starts
  * DynamoDB Local on the `.local/dynamodb` data that `npm start` uses. Exits 1 if anything failed.
  */
-import { expireInstruments } from '../shared/expiry/expire-instruments'
-import { DynamoInstrumentStore } from '../shared/instrument-repository'
-import { createLogger } from '../shared/logger'
-import { systemClock } from '../shared/time'
+import { expireInstruments } from '../shared/catalogue/expiry/expire-instruments'
+import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { createLogger } from '../shared/platform/logger'
+import { systemClock } from '../shared/platform/time'
 import { openLocalTable } from './lib/local-table'
 
 const { config, client, close } = await openLocalTable()

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ImportFileError, parseInstrumentCsv } from '../shared/csv/instrument-csv'
+import { ImportFileError, parseInstrumentCsv } from '../shared/catalogue/csv/instrument-csv'
 import {
   describePosition,
   type ImportProgress,
@@ -20,9 +20,9 @@ import {
   ImportRolledBack,
   importInstruments,
   parseInstrumentJson,
-} from '../shared/imports/import-instruments'
-import { DynamoInstrumentStore } from '../shared/instrument-repository'
-import { systemClock } from '../shared/time'
+} from '../shared/catalogue/imports/import-instruments'
+import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { systemClock } from '../shared/platform/time'
 import { openLocalTable } from './lib/local-table'
 
 const USAGE = 'Usage: npm run import -- FILE.csv|FILE.json [--dry-run] [--atomic] [--api URL --token TOKEN]'

@@ -14,13 +14,13 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import { z } from 'zod'
-import { generateCatalogue } from '../bench/synthetic-catalogue'
-import { parseConfig } from '../shared/config'
-import { signDevToken } from '../shared/dev-issuer'
-import { createDocumentClient, ensureTable } from '../shared/dynamodb'
-import { isExpired } from '../shared/instrument'
+import { isExpired } from '../shared/catalogue/instrument'
+import { parseConfig } from '../shared/platform/config'
+import { createDocumentClient, ensureTable } from '../shared/platform/dynamodb'
 import { bulkLoadLive } from './lib/bulk-load'
+import { signDevToken } from './lib/dev-issuer'
 import { freePort, startDynamoDbLocal } from './lib/dynamodb-local'
+import { generateCatalogue } from './lib/synthetic-catalogue'
 
 const env = z
   .object({

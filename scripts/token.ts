@@ -3,9 +3,9 @@
  * token signed by the local dev issuer, which `npm start` trusts. Deployed stacks trust Cognito only.
  */
 import { parseArgs } from 'node:util'
-import { ROLES, type Role } from '../shared/auth'
-import { loadLocalConfig } from '../shared/config'
-import { signDevToken } from '../shared/dev-issuer'
+import { ROLES, type Role } from '../shared/platform/auth'
+import { loadLocalConfig } from '../shared/platform/config'
+import { signDevToken } from './lib/dev-issuer'
 
 const { values } = parseArgs({
   options: {

@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context, ScheduledEvent } from 'aws-lambda'
-import { loadConfig } from '../../shared/config'
-import { createDocumentClient } from '../../shared/dynamodb'
-import { type ExpirySummary, expireInstruments } from '../../shared/expiry/expire-instruments'
-import { DynamoInstrumentStore, type InstrumentStore } from '../../shared/instrument-repository'
-import type { Logger as AppLogger } from '../../shared/logger'
-import { type Clock, systemClock } from '../../shared/time'
+import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import { DynamoInstrumentStore, type InstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { loadConfig } from '../../shared/platform/config'
+import { createDocumentClient } from '../../shared/platform/dynamodb'
+import type { Logger as AppLogger } from '../../shared/platform/logger'
+import { type Clock, systemClock } from '../../shared/platform/time'
 
 export interface ExpiryHandlerDeps {
   store: InstrumentStore

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import { InvalidCursor } from '../../shared/cursor'
-import { InstrumentGone, InstrumentNotFound } from '../../shared/errors'
+import { InstrumentGone, InstrumentNotFound } from '../../shared/catalogue/errors'
+import { InvalidCursor } from '../../shared/platform/cursor'
 import type { AppEnv } from '../api/lib/types'
 import { ASSETS, IMMUTABLE_CACHE } from './assets'
 import { renderPage } from './lib/render'

@@ -6,7 +6,7 @@ import { Architecture } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
-import type { IndexName } from '../../shared/table'
+import type { IndexName } from '../../shared/platform/table'
 import { LAMBDA_RUNTIME, lambdaBundling, PROJECT_ROOT } from '../bundling'
 
 /** Item-level DynamoDB actions; table-level ones (DeleteTable, UpdateTable, ...) are never granted. */

@@ -7,7 +7,7 @@ import {
   type AttributeType as KeyType,
   TABLE_KEYS,
   TTL_ATTRIBUTE,
-} from '../../shared/table'
+} from '../../shared/platform/table'
 
 export interface FundfinderTableProps {
   /** Production: deletion protection on and the table survives stack deletion. */
@@ -19,7 +19,7 @@ const ATTRIBUTE_TYPES: Record<KeyType, AttributeType> = { S: AttributeType.STRIN
 const toAttribute = (key: KeyAttribute) => ({ name: key.name, type: ATTRIBUTE_TYPES[key.type] })
 
 /**
- * The catalogue table, built from the one definition in `shared/table.ts` (the same one the local
+ * The catalogue table, built from the one definition in `shared/platform/table.ts` (the same one the local
  * bootstrap uses), so keys, indexes and the TTL attribute cannot drift between AWS and tests.
  */
 export class FundfinderTable extends Construct {

@@ -1,7 +1,7 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import type { InstrumentRecord } from '../../shared/instrument'
-import { liveItemOf } from '../../shared/instrument-repository'
-import { keys } from '../../shared/table'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
+import { liveItemOf } from '../../shared/catalogue/store/instrument-store'
+import { keys } from '../../shared/platform/table'
 
 export interface BulkLoadOptions {
   /** BatchWriteItem requests in flight (25 items each). */

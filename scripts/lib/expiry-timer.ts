@@ -1,7 +1,7 @@
-import { type ExpirySummary, expireInstruments } from '../../shared/expiry/expire-instruments'
-import type { InstrumentStore } from '../../shared/instrument-repository'
-import type { Logger } from '../../shared/logger'
-import type { Clock } from '../../shared/time'
+import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import type { Logger } from '../../shared/platform/logger'
+import type { Clock } from '../../shared/platform/time'
 
 export interface ExpiryTimer {
   /** Runs the job now (or waits for the run in progress) and returns its summary. */

@@ -5,7 +5,7 @@
 import { serve } from '@hono/node-server'
 import { createApp } from '../../functions/api/app'
 import { depsFromConfig } from '../../functions/api/deps'
-import { loadConfig } from '../../shared/config'
+import { loadConfig } from '../../shared/platform/config'
 
 const config = loadConfig()
 const app = createApp(await depsFromConfig(config))

@@ -1,8 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { type Config, loadLocalConfig } from '../../shared/config'
-import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
+import { type Config, loadLocalConfig } from '../../shared/platform/config'
+import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { startDynamoDbLocal } from './dynamodb-local'
 
 const DATA_DIR = '.local/dynamodb'

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
 import { describe, expect, inject, it, vi } from 'vitest'
-import { createDocumentClient, ensureTable } from '../../shared/dynamodb'
-import { InstrumentInput } from '../../shared/instrument'
-import { DynamoInstrumentStore } from '../../shared/instrument-repository'
+import { InstrumentInput } from '../../shared/catalogue/instrument'
+import { DynamoInstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentBody } from '../support/factories'
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { parseInstrumentCsv } from '../../shared/csv/instrument-csv'
-import { ImportRolledBack, importInstruments } from '../../shared/imports/import-instruments'
-import type { InstrumentInput } from '../../shared/instrument'
+import { parseInstrumentCsv } from '../../shared/catalogue/csv/instrument-csv'
+import { ImportRolledBack, importInstruments } from '../../shared/catalogue/imports/import-instruments'
+import type { InstrumentInput } from '../../shared/catalogue/instrument'
 import {
   type ChangeOutcome,
   DynamoInstrumentStore,
   type InstrumentChange,
-} from '../../shared/instrument-repository'
+} from '../../shared/catalogue/store/instrument-store'
 import { createTestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 import { csvFile, ROW_HEADER, row } from './support'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { syntheticSpreadsheet } from '../../bench/synthetic-spreadsheet'
+import { syntheticSpreadsheet } from '../../scripts/lib/synthetic-spreadsheet'
 import { createTestContext } from '../support/context'
 import { importCsv } from './support'
 

@@ -7,9 +7,9 @@ import {
   neutraliseCell,
   parseInstrumentCsv,
   restoreCell,
-} from '../../shared/csv/instrument-csv'
-import { type Instrument, InstrumentInput } from '../../shared/instrument'
-import { FEATURE_CODES } from '../../shared/taxonomy'
+} from '../../shared/catalogue/csv/instrument-csv'
+import { type Instrument, InstrumentInput } from '../../shared/catalogue/instrument'
+import { FEATURE_CODES } from '../../shared/catalogue/taxonomy'
 
 const FORMULA_CHARS = ['=', '+', '-', '@', '\t', '\r', "'"]
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
-import { createDocumentClient, ensureTable, meterCapacity } from '../../shared/dynamodb'
-import { InstrumentInput } from '../../shared/instrument'
-import { DynamoInstrumentStore } from '../../shared/instrument-repository'
-import { keys } from '../../shared/table'
+import { InstrumentInput } from '../../shared/catalogue/instrument'
+import { DynamoInstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { createDocumentClient, ensureTable, meterCapacity } from '../../shared/platform/dynamodb'
+import { keys } from '../../shared/platform/table'
 import { instrumentBody } from '../support/factories'
 
 describe('meterCapacity', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { BusinessRuleViolation } from '../../shared/errors'
-import { assertDeadlineNotPast, InstrumentInput, instrumentStatus } from '../../shared/instrument'
-import { fieldErrors } from '../../shared/problem'
+import { fieldErrors } from '../../functions/api/lib/problem'
+import { BusinessRuleViolation } from '../../shared/catalogue/errors'
+import { assertDeadlineNotPast, InstrumentInput, instrumentStatus } from '../../shared/catalogue/instrument'
 import { instrumentBody } from '../support/factories'
 
 function errorsOf(body: unknown) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { FEATURE_CODES, sortFeatureCodes, TAXONOMY } from '../../shared/taxonomy'
+import { FEATURE_CODES, sortFeatureCodes, TAXONOMY } from '../../shared/catalogue/taxonomy'
 
 /** Annex 1 of SecurIT D2.5 as extracted from the seed document (tab-separated: category, code, label). */
 function annexOne() {

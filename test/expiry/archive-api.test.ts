@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import { expireInstruments } from '../../shared/expiry/expire-instruments'
-import { InstrumentInput } from '../../shared/instrument'
-import { silentLogger } from '../../shared/logger'
-import { keys } from '../../shared/table'
+import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import { InstrumentInput } from '../../shared/catalogue/instrument'
+import { silentLogger } from '../../shared/platform/logger'
+import { keys } from '../../shared/platform/table'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expireInstruments } from '../../shared/expiry/expire-instruments'
-import { InstrumentInput, isExpired } from '../../shared/instrument'
-import { silentLogger } from '../../shared/logger'
-import { brusselsDate, brusselsDayStart, deadlineExpiresAt } from '../../shared/time'
+import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import { InstrumentInput, isExpired } from '../../shared/catalogue/instrument'
+import { silentLogger } from '../../shared/platform/logger'
+import { brusselsDate, brusselsDayStart, deadlineExpiresAt } from '../../shared/platform/time'
 import { createTestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { expireInstruments } from '../../shared/expiry/expire-instruments'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
-import type { InstrumentStore } from '../../shared/instrument-repository'
-import { silentLogger } from '../../shared/logger'
+import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { meterCapacity } from '../../shared/dynamodb'
-import { expireInstruments } from '../../shared/expiry/expire-instruments'
-import { silentLogger } from '../../shared/logger'
+import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
+import { meterCapacity } from '../../shared/platform/dynamodb'
+import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext } from '../support/context'
 import { bulkLoadLive, seedRecords } from './seed'
 

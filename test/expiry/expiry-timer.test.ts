@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startExpiryTimer } from '../../scripts/lib/expiry-timer'
-import { InstrumentInput } from '../../shared/instrument'
-import { silentLogger } from '../../shared/logger'
+import { InstrumentInput } from '../../shared/catalogue/instrument'
+import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
-import type { AuditEvent, InstrumentStore } from '../../shared/instrument-repository'
+import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { AuditEvent, InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { instrumentBody } from '../support/factories'
 
 /** A stored record as the repository would write it, built without a transaction (bulk seeding). */

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { LAMBDA_RUNTIME } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { STAGE_NAMES, type StageName, stageConfigFromContext } from '../../infra/stage-config'
-import { parseConfig } from '../../shared/config'
-import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/table'
+import { parseConfig } from '../../shared/platform/config'
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/platform/table'
 import { cdkContext, stageSettings, synthStage } from './synth'
 
 // Synthesised once per stage (about 3 s each) and only read by the tests below.
@@ -55,7 +55,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
   const template = () => templates[stage]
   const settings = stageSettings(stage)
 
-  it('builds the table from shared/table.ts: keys, indexes, TTL, on-demand, PITR', () => {
+  it('builds the table from shared/platform/table.ts: keys, indexes, TTL, on-demand, PITR', () => {
     const [, table] = only(template(), 'AWS::DynamoDB::GlobalTable')
     expect(table.Properties.KeySchema).toEqual([
       { AttributeName: TABLE_KEYS.partitionKey.name, KeyType: 'HASH' },

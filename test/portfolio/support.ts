@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { z } from 'zod'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
-import type { ProjectInput } from '../../shared/projects/project'
+import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { ProjectInput } from '../../shared/portfolio/project'
 import type { TestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

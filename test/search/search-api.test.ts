@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { meterCapacity } from '../../shared/dynamodb'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/instrument'
-import { LiveCatalogue } from '../../shared/search/live-catalogue'
+import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import { LiveCatalogue } from '../../shared/catalogue/search/live-catalogue'
+import { meterCapacity } from '../../shared/platform/dynamodb'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 

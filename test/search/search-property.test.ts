@@ -1,13 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expiresAt, type InstrumentRecord, toPublicInstrument } from '../../shared/instrument'
-import { CatalogueIndex } from '../../shared/search/catalogue-index'
-import { matchInstruments } from '../../shared/search/match-instruments'
-import { normaliseText, queryWords, tokenize } from '../../shared/search/normalise-text'
-import { searchInstruments } from '../../shared/search/search-instruments'
-import type { SearchCriteria } from '../../shared/search/search-query'
-import { FEATURE_CODES, type FeatureCode, sortFeatureCodes } from '../../shared/taxonomy'
-import { brusselsDate } from '../../shared/time'
+import { expiresAt, type InstrumentRecord, toPublicInstrument } from '../../shared/catalogue/instrument'
+import { CatalogueIndex } from '../../shared/catalogue/search/catalogue-index'
+import { matchInstruments } from '../../shared/catalogue/search/match-instruments'
+import { normaliseText, queryWords, tokenize } from '../../shared/catalogue/search/normalise-text'
+import { searchInstruments } from '../../shared/catalogue/search/search-instruments'
+import type { SearchCriteria } from '../../shared/catalogue/search/search-query'
+import { FEATURE_CODES, type FeatureCode, sortFeatureCodes } from '../../shared/catalogue/taxonomy'
+import { brusselsDate } from '../../shared/platform/time'
 
 /**
  * The engine (bitmasks, inverted index, precomputed ranks) must return exactly what a plain,

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { InstrumentInput } from '../../shared/instrument'
+import type { InstrumentInput } from '../../shared/catalogue/instrument'
 
 type InstrumentBody = z.input<typeof InstrumentInput>
 

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { createApp } from '../../functions/api/app'
 import type { AppDeps } from '../../functions/api/lib/types'
 import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
-import { createJwtVerifier } from '../../shared/auth'
-import { devIssuerJwks } from '../../shared/dev-issuer'
+import { devIssuerJwks } from '../../scripts/lib/dev-issuer'
+import { createJwtVerifier } from '../../shared/platform/auth'
 import { createTestContext } from '../support/context'
 
 /**

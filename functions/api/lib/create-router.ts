@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { fieldErrors, problems } from '../../../shared/problem'
+import { fieldErrors, problems } from './problem'
 import type { AppEnv } from './types'
 
 const TARGET_NAMES: Record<string, string> = {

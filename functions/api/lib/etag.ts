@@ -1,4 +1,4 @@
-import { problems } from '../../../shared/problem'
+import { problems } from './problem'
 
 export function etag(version: number): string {
   return `"${version}"`

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
-import { AuthenticationError, hasRole, type Role } from '../../../shared/auth'
-import { problems } from '../../../shared/problem'
+import { AuthenticationError, hasRole, type Role } from '../../../shared/platform/auth'
+import { problems } from './problem'
 import type { AppEnv } from './types'
 
 /**

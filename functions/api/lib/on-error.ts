@@ -1,7 +1,5 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { AuthenticationError } from '../../../shared/auth'
-import { InvalidCursor } from '../../../shared/cursor'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -10,14 +8,16 @@ import {
   InstrumentNotFound,
   VersionConflict,
   WriteContention,
-} from '../../../shared/errors'
-import { Problem, problems } from '../../../shared/problem'
+} from '../../../shared/catalogue/errors'
+import { AuthenticationError } from '../../../shared/platform/auth'
+import { InvalidCursor } from '../../../shared/platform/cursor'
 import {
   ImportConflict,
   ProjectNotFound,
   ProjectVersionConflict,
-} from '../../../shared/projects/project-errors'
-import { ImportInvalid } from '../../../shared/projects/project-import'
+} from '../../../shared/portfolio/project-errors'
+import { ImportInvalid } from '../../../shared/portfolio/project-import'
+import { Problem, problems } from './problem'
 import type { AppEnv } from './types'
 
 /** Domain errors and framework exceptions, as problems. Anything unexpected is a logged 500. */

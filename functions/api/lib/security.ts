@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
-import type { Config } from '../../../shared/config'
+import type { Config } from '../../../shared/platform/config'
 import type { AppEnv } from './types'
 
 /**

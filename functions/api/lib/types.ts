@@ -1,11 +1,11 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
-import type { Principal, TokenVerifier } from '../../../shared/auth'
-import type { Config } from '../../../shared/config'
-import type { InstrumentStore } from '../../../shared/instrument-repository'
-import type { Logger } from '../../../shared/logger'
-import type { ProjectStore } from '../../../shared/projects/project-store'
-import type { LiveCatalogue } from '../../../shared/search/live-catalogue'
-import type { Clock } from '../../../shared/time'
+import type { LiveCatalogue } from '../../../shared/catalogue/search/live-catalogue'
+import type { InstrumentStore } from '../../../shared/catalogue/store/instrument-store'
+import type { Principal, TokenVerifier } from '../../../shared/platform/auth'
+import type { Config } from '../../../shared/platform/config'
+import type { Logger } from '../../../shared/platform/logger'
+import type { Clock } from '../../../shared/platform/time'
+import type { ProjectStore } from '../../../shared/portfolio/project-store'
 
 /** Everything the app needs from the outside world, injected so tests build it with real parts. */
 export interface AppDeps {

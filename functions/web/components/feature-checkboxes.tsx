@@ -1,4 +1,4 @@
-import { TAXONOMY } from '../../../shared/taxonomy'
+import { TAXONOMY } from '../../../shared/catalogue/taxonomy'
 import { FieldErrors } from './form-fields'
 
 /**

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { InstrumentStatus } from '../../../shared/instrument'
+import type { InstrumentStatus } from '../../../shared/catalogue/instrument'
 import {
   CLOSING_SOON_DAYS,
   closesIn,

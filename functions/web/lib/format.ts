@@ -1,7 +1,7 @@
-import { countryName } from '../../../shared/countries'
-import type { InstrumentRecord } from '../../../shared/instrument'
-import { FEATURE_LABELS, TAXONOMY } from '../../../shared/taxonomy'
-import { brusselsDate, deadlineExpiresAt } from '../../../shared/time'
+import { countryName } from '../../../shared/catalogue/countries'
+import type { InstrumentRecord } from '../../../shared/catalogue/instrument'
+import { FEATURE_LABELS, TAXONOMY } from '../../../shared/catalogue/taxonomy'
+import { brusselsDate, deadlineExpiresAt } from '../../../shared/platform/time'
 
 const DAY_MS = 86_400_000
 

@@ -1,6 +1,9 @@
-import type { InstrumentInput, InstrumentRecord } from '../../../shared/instrument'
-import { FLAT_INSTRUMENT_FIELDS, InstrumentInput as InstrumentInputSchema } from '../../../shared/instrument'
-import { type FieldError, fieldErrors } from '../../../shared/problem'
+import type { InstrumentInput, InstrumentRecord } from '../../../shared/catalogue/instrument'
+import {
+  FLAT_INSTRUMENT_FIELDS,
+  InstrumentInput as InstrumentInputSchema,
+} from '../../../shared/catalogue/instrument'
+import { type FieldError, fieldErrors } from '../../api/lib/problem'
 import { type FormValues, list, text } from './form-data'
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { AuthenticationError, hasRole, type Principal, type Role } from '../../../shared/auth'
+import { AuthenticationError, hasRole, type Principal, type Role } from '../../../shared/platform/auth'
 import type { AppEnv } from '../../api/lib/types'
 import { readForm, text } from './form-data'
 

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { Instrument } from '../../../shared/instrument'
+import type { Instrument } from '../../../shared/catalogue/instrument'
 import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import {

@@ -1,4 +1,4 @@
-import type { MatchResult } from '../../../shared/search'
+import type { MatchResult } from '../../../shared/catalogue/search'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
 import { FieldErrors } from '../components/form-fields'
 import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'

@@ -1,5 +1,5 @@
-import { INSTRUMENT_KINDS, ORIGINS } from '../../../shared/instrument'
-import type { SearchCriteria, SearchResult } from '../../../shared/search'
+import { INSTRUMENT_KINDS, ORIGINS } from '../../../shared/catalogue/instrument'
+import type { SearchCriteria, SearchResult } from '../../../shared/catalogue/search'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
 import { FieldErrors } from '../components/form-fields'
 import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'

@@ -1,7 +1,6 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { hasRole } from '../../../shared/auth'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -9,9 +8,10 @@ import {
   InstrumentGone,
   InstrumentNotFound,
   VersionConflict,
-} from '../../../shared/errors'
-import { assertDeadlineNotPast, Deadline, type InstrumentInput } from '../../../shared/instrument'
-import { searchCriteria } from '../../../shared/search'
+} from '../../../shared/catalogue/errors'
+import { assertDeadlineNotPast, Deadline, type InstrumentInput } from '../../../shared/catalogue/instrument'
+import { searchCriteria } from '../../../shared/catalogue/search'
+import { hasRole } from '../../../shared/platform/auth'
 import type { SignedInUser } from '../components/layout'
 import { type FormValues, readForm, text } from '../lib/form-data'
 import { errorsByField, type FormErrors, formValuesOf, parseInstrumentForm } from '../lib/instrument-form'

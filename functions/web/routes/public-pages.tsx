@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
-import { toPublicInstrument } from '../../../shared/instrument'
-import { fieldErrors } from '../../../shared/problem'
+import { toPublicInstrument } from '../../../shared/catalogue/instrument'
 import {
   MatchRequest,
   type MatchResult,
@@ -8,7 +7,8 @@ import {
   SearchQuery,
   searchCriteria,
   searchQueryFromParams,
-} from '../../../shared/search'
+} from '../../../shared/catalogue/search'
+import { fieldErrors } from '../../api/lib/problem'
 import type { AppEnv } from '../../api/lib/types'
 import { renderPage } from '../lib/render'
 import { ClosedPage, DetailPage, MessagePage } from '../pages/detail-page'

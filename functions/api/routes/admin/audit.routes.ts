@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { AUDIT_ACTIONS } from '../../../../shared/instrument-repository'
+import { AUDIT_ACTIONS } from '../../../../shared/catalogue/store/instrument-store'
 import { requireRole } from '../../lib/middleware'
 import { bearerSecurity, problemResponses } from '../../lib/openapi'
 

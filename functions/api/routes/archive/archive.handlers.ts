@@ -1,4 +1,4 @@
-import { toPublicInstrument } from '../../../../shared/instrument'
+import { toPublicInstrument } from '../../../../shared/catalogue/instrument'
 import { etag } from '../../lib/etag'
 import type { AppRouteHandler } from '../../lib/types'
 import type { listArchive, restoreArchived } from './archive.routes'

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { Deadline, Instrument } from '../../../../shared/instrument'
-import { ARCHIVE_REASONS } from '../../../../shared/instrument-repository'
+import { Deadline, Instrument } from '../../../../shared/catalogue/instrument'
+import { ARCHIVE_REASONS } from '../../../../shared/catalogue/store/instrument-store'
 import { requireRole } from '../../lib/middleware'
 import { bearerSecurity, ETagHeader, problemResponses } from '../../lib/openapi'
 import { PageQuery } from '../admin/audit.routes'

@@ -1,4 +1,4 @@
-import { instrumentsToCsv } from '../../../../shared/csv/instrument-csv'
+import { instrumentsToCsv } from '../../../../shared/catalogue/csv/instrument-csv'
 import type { AppRouteHandler } from '../../lib/types'
 import { type exportInstrumentsCsv, MAX_EXPORT_ROWS } from './exports.routes'
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { EXPORT_COLUMNS } from '../../../../shared/csv/instrument-csv'
-import { SearchQuery } from '../../../../shared/search/search-query'
+import { EXPORT_COLUMNS } from '../../../../shared/catalogue/csv/instrument-csv'
+import { SearchQuery } from '../../../../shared/catalogue/search/search-query'
 import { problemResponses } from '../../lib/openapi'
 
 /** The most instruments one export returns; beyond it the export says so in `X-Export-Truncated`. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import {
   deadlinesCalendar as buildCalendar,
   instrumentsAtom,
-} from '../../../../shared/feeds/instrument-feeds'
+} from '../../../../shared/catalogue/feeds/instrument-feeds'
 import type { AppEnv, AppRouteHandler } from '../../lib/types'
 import {
   ATOM_ENTRIES,

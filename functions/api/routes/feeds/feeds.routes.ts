@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { SearchQuery } from '../../../../shared/search/search-query'
+import { SearchQuery } from '../../../../shared/catalogue/search/search-query'
 import { problemResponses } from '../../lib/openapi'
 
 /** Entries in the Atom feed: the newest matching instruments. */

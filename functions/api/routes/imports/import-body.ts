@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { problems } from '../../../../shared/problem'
 import { problemResponse } from '../../lib/on-error'
+import { problems } from '../../lib/problem'
 import type { AppEnv } from '../../lib/types'
 
 /**

@@ -1,12 +1,16 @@
-import { ImportFileError, ImportTooLarge, parseInstrumentCsv } from '../../../../shared/csv/instrument-csv'
+import {
+  ImportFileError,
+  ImportTooLarge,
+  parseInstrumentCsv,
+} from '../../../../shared/catalogue/csv/instrument-csv'
 import {
   ImportRejected,
   ImportRolledBack,
   importInstruments,
   parseInstrumentJson,
   recordFieldErrors,
-} from '../../../../shared/imports/import-instruments'
-import { Problem, problems } from '../../../../shared/problem'
+} from '../../../../shared/catalogue/imports/import-instruments'
+import { Problem, problems } from '../../lib/problem'
 import type { AppRouteHandler } from '../../lib/types'
 import { bodyMediaType, CSV_MEDIA_TYPES, declaredCharset } from './import-body'
 import type { importInstruments as importRoute } from './imports.routes'

@@ -1,6 +1,6 @@
-import { assertDeadlineNotPast, toPublicInstrument } from '../../../../shared/instrument'
-import { problems } from '../../../../shared/problem'
+import { assertDeadlineNotPast, toPublicInstrument } from '../../../../shared/catalogue/instrument'
 import { etag, expectedVersion, notModified } from '../../lib/etag'
+import { problems } from '../../lib/problem'
 import type { AppRouteHandler } from '../../lib/types'
 import type {
   createInstrument,

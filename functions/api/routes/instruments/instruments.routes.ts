@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { Instrument, InstrumentInput } from '../../../../shared/instrument'
-import { SearchQuery, SearchResponse } from '../../../../shared/search/search-query'
+import { Instrument, InstrumentInput } from '../../../../shared/catalogue/instrument'
+import { SearchQuery, SearchResponse } from '../../../../shared/catalogue/search/search-query'
 import { requireJson, requireRole } from '../../lib/middleware'
 import { bearerSecurity, ETagHeader, problemResponses } from '../../lib/openapi'
 

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
-import { MatchRequest, MatchResponse } from '../../../../shared/search/search-query'
+import { MatchRequest, MatchResponse } from '../../../../shared/catalogue/search/search-query'
 import { requireJson } from '../../lib/middleware'
 import { problemResponses } from '../../lib/openapi'
 

@@ -1,7 +1,7 @@
-import { computePortfolioMatrix, type MatrixOptions } from '../../../../shared/projects/portfolio-matrix'
-import { portfolioMatrixCsv, portfolioMatrixView } from '../../../../shared/projects/portfolio-matrix-export'
-import { ProjectNotFound } from '../../../../shared/projects/project-errors'
-import { parseProjectCsv, planProjectImport } from '../../../../shared/projects/project-import'
+import { computePortfolioMatrix, type MatrixOptions } from '../../../../shared/portfolio/portfolio-matrix'
+import { portfolioMatrixCsv, portfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
+import { ProjectNotFound } from '../../../../shared/portfolio/project-errors'
+import { parseProjectCsv, planProjectImport } from '../../../../shared/portfolio/project-import'
 import { etag, expectedVersion } from '../../lib/etag'
 import type { AppDeps, AppRouteHandler } from '../../lib/types'
 import type {

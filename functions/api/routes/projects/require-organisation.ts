@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { problems } from '../../../../shared/problem'
+import { problems } from '../../lib/problem'
 import type { AppEnv } from '../../lib/types'
 
 /**

@@ -1,4 +1,4 @@
-import { TAXONOMY } from '../../../../shared/taxonomy'
+import { TAXONOMY } from '../../../../shared/catalogue/taxonomy'
 import { createRouter } from '../../lib/create-router'
 import { getTaxonomy } from './taxonomy.routes'
 

@@ -1,4 +1,4 @@
-import type { ArchivedInstrument, AuditEvent } from '../../../../shared/instrument-repository'
+import type { ArchivedInstrument, AuditEvent } from '../../../../shared/catalogue/store/instrument-store'
 import { FieldErrors } from '../../components/form-fields'
 import { Notice } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'

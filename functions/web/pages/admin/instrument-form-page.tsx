@@ -1,5 +1,10 @@
-import { COUNTRY_CODES, CURRENCY_CODES } from '../../../../shared/countries'
-import { INSTRUMENT_KINDS, ORIGINS, PERIODICITIES, TARGET_ORGANISATIONS } from '../../../../shared/instrument'
+import { COUNTRY_CODES, CURRENCY_CODES } from '../../../../shared/catalogue/countries'
+import {
+  INSTRUMENT_KINDS,
+  ORIGINS,
+  PERIODICITIES,
+  TARGET_ORGANISATIONS,
+} from '../../../../shared/catalogue/instrument'
 import { FeatureCheckboxes } from '../../components/feature-checkboxes'
 import {
   CheckboxGroup,

@@ -1,4 +1,4 @@
-import type { Instrument } from '../../../../shared/instrument'
+import type { Instrument } from '../../../../shared/catalogue/instrument'
 import { DeadlineText, Notice, StatusBadge } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
 import { Pagination } from '../../components/pagination'

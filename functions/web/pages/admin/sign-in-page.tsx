@@ -1,4 +1,4 @@
-import { ROLES } from '../../../../shared/auth'
+import { ROLES } from '../../../../shared/platform/auth'
 import { Notice } from '../../components/instrument-bits'
 import { Layout } from '../../components/layout'
 

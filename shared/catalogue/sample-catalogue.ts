@@ -1,6 +1,6 @@
 import sample from './data/sample-catalogue.json' with { type: 'json' }
 import { InstrumentInput } from './instrument'
-import type { InstrumentStore } from './instrument-repository'
+import type { InstrumentStore } from './store/instrument-store'
 
 /**
  * Loads the sample catalogue (real instruments, to be verified at the source) into an empty

@@ -1,8 +1,8 @@
 import { Feed } from 'feed'
 import ical, { ICalAlarmType, ICalCalendarMethod } from 'ical-generator'
+import { CATALOGUE_TIME_ZONE } from '../../platform/time'
 import { countryName } from '../countries'
 import type { Instrument } from '../instrument'
-import { CATALOGUE_TIME_ZONE } from '../time'
 
 /**
  * Subscribable views of a search, written with well-kept libraries rather than by hand: an Atom 1.0

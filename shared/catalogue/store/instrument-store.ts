@@ -9,7 +9,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { ulid } from 'ulid'
-import { decodeCursor, encodeCursor } from './cursor'
+import { decodeCursor, encodeCursor } from '../../platform/cursor'
+import { auditSortKey, keys, PARTITIONS } from '../../platform/table'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -18,9 +19,8 @@ import {
   InstrumentNotFound,
   VersionConflict,
   WriteContention,
-} from './errors'
-import { expiresAt, type InstrumentInput, type InstrumentRecord, isExpired } from './instrument'
-import { auditSortKey, keys, PARTITIONS } from './table'
+} from '../errors'
+import { expiresAt, type InstrumentInput, type InstrumentRecord, isExpired } from '../instrument'
 
 export const AUDIT_ACTIONS = ['created', 'updated', 'deleted', 'expired', 'restored'] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -1,5 +1,5 @@
 import { type Instrument, type InstrumentRecord, isExpired, toPublicInstrument } from '../instrument'
-import type { InstrumentStore } from '../instrument-repository'
+import type { InstrumentStore } from '../store/instrument-store'
 import { CatalogueIndex } from './catalogue-index'
 import { type MatchResult, matchInstruments } from './match-instruments'
 import { type SearchResult, searchInstruments } from './search-instruments'

@@ -1,5 +1,5 @@
-import type { InstrumentKind, InstrumentRecord, Origin } from '../shared/instrument'
-import { type FeatureCode, sortFeatureCodes } from '../shared/taxonomy'
+import type { InstrumentKind, InstrumentRecord, Origin } from '../../shared/catalogue/instrument'
+import { type FeatureCode, sortFeatureCodes } from '../../shared/catalogue/taxonomy'
 
 /**
  * Synthetic catalogues for the benchmark, deterministic for a seed. Profiles follow what the

@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import type { ServerOwnedFields } from '../platform/server-owned'
+import { brusselsDayStart, deadlineExpiresAt } from '../platform/time'
 import { COUNTRY_CODES, CURRENCY_CODES } from './countries'
 import { BusinessRuleViolation } from './errors'
-import type { ServerOwnedFields } from './server-owned'
 import { FEATURE_CODES, type FeatureCode, isFeatureCode, sortFeatureCodes } from './taxonomy'
-import { brusselsDayStart, deadlineExpiresAt } from './time'
 
 export const INSTRUMENT_KINDS = ['call', 'programme', 'strategy'] as const
 export const ORIGINS = ['international', 'national', 'regional'] as const

@@ -1,4 +1,4 @@
-import { DomainError } from './errors'
+import { DomainError } from '../catalogue/errors'
 
 /** An opaque pagination cursor was tampered with or belongs to another listing. */
 export class InvalidCursor extends DomainError {

@@ -1,6 +1,6 @@
+import { brusselsDate } from '../../platform/time'
 import { INSTRUMENT_KINDS, type Instrument, ORIGINS } from '../instrument'
 import { FEATURE_CODES, type FeatureCode } from '../taxonomy'
-import { brusselsDate } from '../time'
 import {
   type CatalogueIndex,
   featureCodesOf,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { CountryCode, FeatureList } from '../instrument'
-import type { ServerOwnedFields } from '../server-owned'
+import { CountryCode, FeatureList } from '../catalogue/instrument'
+import type { ServerOwnedFields } from '../platform/server-owned'
 
 /** How far a project has come, from idea to market (the seed's Annex 2 says "Prototyping" or "Demonstrator"). */
 export const PROJECT_STAGES = ['idea', 'prototype', 'demonstration', 'productization', 'market'] as const

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync'
-import { FEATURE_CODES } from '../shared/taxonomy'
+import { FEATURE_CODES } from '../../shared/catalogue/taxonomy'
 
 /**
  * A spreadsheet of `rows` instruments in the import's row layout (externalId, fields, one `Y`

@@ -1,4 +1,4 @@
-import { instrumentStatus } from '../instrument'
+import { instrumentStatus } from '../catalogue/instrument'
 import type { PortfolioMatrix } from './portfolio-matrix'
 
 /** Scores in the dense matrix are rounded to 4 decimals: 200 x 1,000 cells stay a small response. */

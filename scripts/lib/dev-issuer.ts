@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose'
-import type { Role } from './auth'
+import type { Role } from '../../shared/platform/auth'
 
 /**
  * The local stand-in for Cognito: an RS256 key pair created on first run and kept out of git

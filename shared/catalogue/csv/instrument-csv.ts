@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
+import type { FieldError } from '../../../functions/api/lib/problem'
 import { COUNTRY_CODES, countryName } from '../countries'
 import { DomainError } from '../errors'
 import { FLAT_INSTRUMENT_FIELDS, type Instrument } from '../instrument'
-import type { FieldError } from '../problem'
 import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
 
 /**

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors'
+import { DomainError } from '../catalogue/errors'
 
 /**
  * No project with this id in the caller's organisation. Another organisation's project is

@@ -1,3 +1,4 @@
+import { type FieldError, fieldErrors } from '../../../functions/api/lib/problem'
 import {
   ImportFileError,
   type ImportLayout,
@@ -8,8 +9,7 @@ import {
 } from '../csv/instrument-csv'
 import { BusinessRuleViolation, DomainError } from '../errors'
 import { assertDeadlineNotPast, InstrumentInput, type InstrumentRecord } from '../instrument'
-import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../instrument-repository'
-import { type FieldError, fieldErrors } from '../problem'
+import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/instrument-store'
 
 /**
  * Imports a file of instruments (already parsed: `parseInstrumentCsv` or `parseInstrumentJson`).

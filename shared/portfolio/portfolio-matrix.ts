@@ -1,8 +1,13 @@
-import type { InstrumentKind, InstrumentRecord, Origin } from '../instrument'
-import { type CatalogueIndex, featureCodesOf, featureMask, popcount } from '../search/catalogue-index'
-import { rankHits } from '../search/search-instruments'
-import { searchCriteria } from '../search/search-query'
-import type { FeatureCode } from '../taxonomy'
+import type { InstrumentKind, InstrumentRecord, Origin } from '../catalogue/instrument'
+import {
+  type CatalogueIndex,
+  featureCodesOf,
+  featureMask,
+  popcount,
+} from '../catalogue/search/catalogue-index'
+import { rankHits } from '../catalogue/search/search-instruments'
+import { searchCriteria } from '../catalogue/search/search-query'
+import type { FeatureCode } from '../catalogue/taxonomy'
 import type { ProjectRecord } from './project'
 
 export const DEFAULT_MATRIX_TOP = 5

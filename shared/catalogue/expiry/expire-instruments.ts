@@ -1,8 +1,8 @@
+import type { Logger } from '../../platform/logger'
+import type { Clock } from '../../platform/time'
 import { InstrumentNotFound, VersionConflict, WriteContention } from '../errors'
 import { type InstrumentRecord, isExpired } from '../instrument'
-import type { InstrumentStore } from '../instrument-repository'
-import type { Logger } from '../logger'
-import type { Clock } from '../time'
+import type { InstrumentStore } from '../store/instrument-store'
 
 /** What one run did. `scanned` counts index entries read, whatever became of them. */
 export interface ExpirySummary {

@@ -1,3 +1,4 @@
+import { brusselsDate, brusselsDayStart } from '../../platform/time'
 import {
   expiresAt,
   INSTRUMENT_KINDS,
@@ -7,7 +8,6 @@ import {
   ORIGINS,
 } from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
-import { brusselsDate, brusselsDayStart } from '../time'
 import { normaliseText, tokenize } from './normalise-text'
 
 /**

@@ -8,8 +8,8 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { monotonicFactory } from 'ulid'
-import { decodeCursor, encodeCursor, InvalidCursor } from '../cursor'
-import { keys, PROJECT_SORT_PREFIX } from '../table'
+import { decodeCursor, encodeCursor, InvalidCursor } from '../platform/cursor'
+import { keys, PROJECT_SORT_PREFIX } from '../platform/table'
 import type { ProjectInput, ProjectRecord } from './project'
 import { ImportConflict, ProjectNotFound, ProjectVersionConflict } from './project-errors'
 
