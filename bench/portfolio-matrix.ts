@@ -16,12 +16,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
-import { depsFromConfig } from '../functions/api/deps'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { generateCatalogue, random } from '../scripts/lib/synthetic-catalogue'
 import { CatalogueIndex } from '../shared/catalogue/search/catalogue-index'
 import { FEATURE_CODES, type FeatureCode } from '../shared/catalogue/taxonomy'
+import { createDeps } from '../shared/deps'
 import { createJwtVerifier } from '../shared/platform/auth'
 import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../shared/platform/dynamodb'
@@ -160,12 +160,13 @@ async function benchRequest(endpoint: string, now: Date) {
     .setExpirationTime('1h')
     .sign(privateKey)
   const config = parseConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'silent' })
-  const app = createApp({
-    ...(await depsFromConfig(config)),
-    verifier: createJwtVerifier({ issuer, audience, keys: { jwks: { keys: [jwk] } } }),
-    clock: systemClock,
-    logger: silentLogger,
-  })
+  const app = createApp(
+    createDeps(config, {
+      client,
+      verifier: createJwtVerifier({ issuer, audience, keys: { jwks: { keys: [jwk] } } }),
+      logger: silentLogger,
+    }),
+  )
   let bytes = { json: 0, csv: 0 }
   const request = (path: string, kind: 'json' | 'csv') => async () => {
     const response = await app.request(path, { headers: { authorization: `Bearer ${token}` } })

@@ -9,7 +9,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
-import { depsFromConfig } from '../functions/api/deps'
 import type { AppDeps } from '../functions/api/lib/types'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
@@ -18,6 +17,7 @@ import { InstrumentInput, isExpired } from '../shared/catalogue/instrument'
 import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
 import { SearchQuery, searchQueryFromParams } from '../shared/catalogue/search/search-query'
 import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { createDeps } from '../shared/deps'
 import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 import { silentLogger } from '../shared/platform/logger'
@@ -89,16 +89,9 @@ async function benchSize(endpoint: string, size: number) {
 
   const meter = meterCapacity(client)
   const config = parseConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'silent' })
-  const store = new DynamoInstrumentStore(client, tableName)
-  const catalogue = new LiveCatalogue(store)
-  // The app's real dependencies, with the store and catalogue on the metered client.
-  const deps: AppDeps = {
-    ...(await depsFromConfig(config)),
-    store,
-    catalogue,
-    clock: systemClock,
-    logger: silentLogger,
-  }
+  // The app's real dependencies, on the metered client.
+  const deps = createDeps(config, { client, logger: silentLogger })
+  const { store, catalogue } = deps
   const app = createApp(deps)
 
   log(`[${size}] cold load of the search projection...`)

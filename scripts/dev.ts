@@ -4,15 +4,13 @@
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
-import { depsFromConfig } from '../functions/api/deps'
 import { loadSampleCatalogue } from '../shared/catalogue/sample-catalogue'
-import { devIssuerJwks } from './lib/dev-issuer'
 import { startExpiryTimer } from './lib/expiry-timer'
 import { openLocalTable } from './lib/local-table'
 
+// The dev issuer is what makes this the local server: its tokens are accepted, its form signs them.
 const local = await openLocalTable({ publish: true })
-const { config, table } = local
-const deps = await depsFromConfig(config)
+const { config, table, deps, devIssuer } = local
 if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
   console.log(`Loaded the sample catalogue: ${created} instruments (verify them at their official source).`)
@@ -24,10 +22,9 @@ const firstExpiry = await expiry.runNow()
 if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
 
 const app = createApp(deps)
-if (config.auth.devIssuerKeyFile) {
+if (devIssuer) {
   // Publish the dev issuer's keys where Cognito publishes its own, for tools that fetch them.
-  const jwks = await devIssuerJwks(config.auth.devIssuerKeyFile)
-  app.get('/dev-issuer/.well-known/jwks.json', (c) => c.json(jwks))
+  app.get('/dev-issuer/.well-known/jwks.json', (c) => c.json(devIssuer.jwks))
 }
 
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {

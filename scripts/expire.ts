@@ -9,13 +9,9 @@ import { createLogger } from '../shared/platform/logger'
 import { systemClock } from '../shared/platform/time'
 import { openLocalTable } from './lib/local-table'
 
-const { config, client, close } = await openLocalTable()
+const { config, deps, close } = await openLocalTable({ service: 'fundfinder-expiry' })
 try {
-  const summary = await expireInstruments({
-    store: new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays),
-    clock: systemClock,
-    logger: createLogger(config.logLevel, { service: 'fundfinder-expiry' }),
-  })
+  const summary = await expireInstruments(deps)
   console.log(
     [
       `Expiry run at ${summary.at} on table ${config.tableName}:`,

@@ -98,9 +98,9 @@ async function viaApi(api: string, token: string): Promise<void> {
 }
 
 async function local(): Promise<void> {
-  const { config, client, close } = await openLocalTable()
+  const { config, deps, close } = await openLocalTable({ service: 'fundfinder-import' })
   try {
-    const store = new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+    const { store } = deps
     const parsed = isJson
       ? { layout: 'json' as const, records: parseInstrumentJson(JSON.parse(bytes.toString('utf8'))) }
       : parseInstrumentCsv(new Uint8Array(bytes))

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
+import type { Context as LambdaContext } from 'aws-lambda'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { webRouter } from '../web'
@@ -54,6 +55,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(securityHeaders())
   app.use('/v1/*', apiCors(deps.config))
   app.use(async function accessLog(c, next) {
+    // On Lambda, hono/aws-lambda passes the invocation's context: every log line then carries it.
+    const lambdaContext = (c.env as { lambdaContext?: LambdaContext } | undefined)?.lambdaContext
+    if (lambdaContext) deps.logger.withLambdaContext(lambdaContext)
     const started = performance.now()
     await next()
     deps.logger.info('request', {

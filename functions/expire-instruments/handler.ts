@@ -1,19 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { DynamoInstrumentStore, type InstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { createDeps, type Deps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
-import { createDocumentClient } from '../../shared/platform/dynamodb'
-import type { Logger as AppLogger } from '../../shared/platform/logger'
-import { type Clock, systemClock } from '../../shared/platform/time'
+import { createLogger } from '../../shared/platform/logger'
 
-export interface ExpiryHandlerDeps {
-  store: InstrumentStore
-  clock: Clock
-  logger: AppLogger
+export interface ExpiryHandlerDeps extends Pick<Deps, 'store' | 'clock' | 'logger'> {
   metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
 }
+
+const EXPIRY_SERVICE = 'fundfinder-expiry'
 
 /** Stop starting new pages this long before the Lambda timeout; the next run finishes the work. */
 const SAFETY_MARGIN_MS = 15_000
@@ -26,9 +22,10 @@ const SAFETY_MARGIN_MS = 15_000
 export function createExpiryHandler(deps: () => ExpiryHandlerDeps) {
   return async function expireInstrumentsHandler(
     _event: ScheduledEvent | Record<string, never>,
-    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+    context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
   ): Promise<ExpirySummary> {
     const { store, clock, logger, metrics } = deps()
+    if (context?.awsRequestId) logger.withLambdaContext(context as Context)
     let summary: ExpirySummary
     try {
       summary = await expireInstruments({
@@ -58,31 +55,11 @@ let productionDeps: ExpiryHandlerDeps | undefined
 function depsFromEnvironment(): ExpiryHandlerDeps {
   if (productionDeps) return productionDeps
   const config = loadConfig()
-  const client = createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
-  const deps: ExpiryHandlerDeps = {
-    store: new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays),
-    clock: systemClock,
-    logger: powertoolsLogger(
-      new Logger({ serviceName: 'fundfinder-expiry', logLevel: toPowertoolsLevel(config.logLevel) }),
-    ),
-    metrics: new Metrics({ namespace: 'fundfinder', serviceName: 'fundfinder-expiry' }),
+  productionDeps = {
+    ...createDeps(config, { logger: createLogger(config.logLevel, EXPIRY_SERVICE) }),
+    metrics: new Metrics({ namespace: 'fundfinder', serviceName: EXPIRY_SERVICE }),
   }
-  productionDeps = deps
-  return deps
-}
-
-/** The project's logger interface over Powertools' (structured JSON with Lambda context fields). */
-function powertoolsLogger(logger: Logger): AppLogger {
-  return {
-    debug: (message, fields = {}) => logger.debug(message, fields),
-    info: (message, fields = {}) => logger.info(message, fields),
-    warn: (message, fields = {}) => logger.warn(message, fields),
-    error: (message, fields = {}) => logger.error(message, fields),
-  }
-}
-
-function toPowertoolsLevel(level: string): 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' {
-  return level.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT'
+  return productionDeps
 }
 
 export const handler = createExpiryHandler(depsFromEnvironment)

@@ -1,7 +1,13 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose'
-import type { Role } from '../../shared/platform/auth'
+import {
+  createJwtVerifier,
+  type Role,
+  type TokenSigner,
+  type TokenVerifier,
+} from '../../shared/platform/auth'
+import type { Config } from '../../shared/platform/config'
 
 /**
  * The local stand-in for Cognito: an RS256 key pair created on first run and kept out of git
@@ -80,4 +86,29 @@ export async function signDevToken(options: DevTokenOptions): Promise<string> {
     .setNotBefore(now)
     .setExpirationTime(now + (options.ttlSeconds ?? 3600))
     .sign(key)
+}
+
+/**
+ * The dev issuer as the composition root takes it (`createDeps(config, await devIssuerDeps(config))`):
+ * a verifier that trusts its key and the signer behind the local sign-in form. Only `npm start`,
+ * the local scripts and the tests call this; the deployed bundles never import this file.
+ */
+export interface DevIssuer {
+  verifier: TokenVerifier
+  devSignIn: TokenSigner
+  jwks: JSONWebKeySet
+}
+
+export async function devIssuerDeps(config: Config): Promise<DevIssuer> {
+  const keyFile = config.auth.devIssuerKeyFile
+  if (!keyFile) throw new Error('DEV_ISSUER_KEY_FILE is not set: the dev issuer is disabled.')
+  const jwks = await devIssuerJwks(keyFile)
+  const { issuer, audience } = config.auth
+  return {
+    jwks,
+    verifier: createJwtVerifier({ issuer, audience, keys: { jwks } }),
+    devSignIn: {
+      sign: (claims) => signDevToken({ keyFile, issuer, audience, ...claims }),
+    },
+  }
 }

@@ -4,11 +4,14 @@
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../../functions/api/app'
-import { depsFromConfig } from '../../functions/api/deps'
+import { createDeps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
+import { devIssuerDeps } from './dev-issuer'
 
 const config = loadConfig()
-const app = createApp(await depsFromConfig(config))
+// The load test signs its admin's token with the dev issuer, as `npm start` trusts it.
+const { verifier } = await devIssuerDeps(config)
+const app = createApp(createDeps(config, { verifier }))
 const report = (afterGc = false) => {
   const { rss, heapUsed } = process.memoryUsage()
   process.stdout.write(`${JSON.stringify({ memory: { rss, heapUsed, at: Date.now(), afterGc } })}\n`)

@@ -1,8 +1,11 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { createDeps, type Deps } from '../../shared/deps'
 import { type Config, loadLocalConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
+import { createLogger } from '../../shared/platform/logger'
+import { type DevIssuer, devIssuerDeps } from './dev-issuer'
 import { startDynamoDbLocal } from './dynamodb-local'
 
 const DATA_DIR = '.local/dynamodb'
@@ -12,6 +15,9 @@ const ENDPOINT_FILE = '.local/dynamodb-endpoint'
 export interface LocalTable {
   config: Config
   client: DynamoDBDocumentClient
+  /** The composition root's dependencies on this table, trusting the dev issuer when it is configured. */
+  deps: Deps
+  devIssuer: DevIssuer | undefined
   /** Whether the table had to be created. */
   table: 'created' | 'exists'
   /** Stops the DynamoDB Local this process started, if it started one. */
@@ -34,7 +40,9 @@ async function reachable(endpoint: string): Promise<boolean> {
  * files); else a DynamoDB Local of its own on `.local/dynamodb`. `publish` makes this process the
  * one others join (the server does that).
  */
-export async function openLocalTable(options: { publish?: boolean } = {}): Promise<LocalTable> {
+export async function openLocalTable(
+  options: { publish?: boolean; service?: string } = {},
+): Promise<LocalTable> {
   const base = loadLocalConfig()
   let endpoint = base.dynamodbEndpoint
   if (!endpoint) {
@@ -55,5 +63,11 @@ export async function openLocalTable(options: { publish?: boolean } = {}): Promi
   const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint })
   const client = createDocumentClient({ region: config.region, endpoint })
   const table = await ensureTable(client, config.tableName)
-  return { config, client, table, close }
+  const devIssuer = config.auth.devIssuerKeyFile ? await devIssuerDeps(config) : undefined
+  const deps = createDeps(config, {
+    client,
+    logger: createLogger(config.logLevel, options.service ?? 'fundfinder-local'),
+    ...(devIssuer ? { verifier: devIssuer.verifier, devSignIn: devIssuer.devSignIn } : {}),
+  })
+  return { config, client, deps, devIssuer, table, close }
 }

@@ -30,6 +30,24 @@ export interface TokenVerifier {
   verify(token: string): Promise<Principal>
 }
 
+/** What a locally issued token says about its holder (the claims Cognito would put in an ID token). */
+export interface TokenClaims {
+  subject: string
+  name?: string
+  roles: Role[]
+  org?: string
+  /** Lifetime in seconds (default one hour). */
+  ttlSeconds?: number
+}
+
+/**
+ * Signs tokens the verifier accepts. Only the local dev issuer implements it (scripts/lib), and only
+ * `npm start` and the tests inject one: a deployed stack has none, so it can never mint a token.
+ */
+export interface TokenSigner {
+  sign(claims: TokenClaims): Promise<string>
+}
+
 export interface JwtVerifierOptions {
   issuer: string
   /** App client id: matched against `aud` (ID tokens) or `client_id` (Cognito access tokens). */

@@ -1,6 +1,11 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
+import type { Context as LambdaContext } from 'aws-lambda'
+
 /**
- * Structured JSON logs, one line per event. Deliberately tiny: the API and jobs log request
- * summaries and failures, never tokens or request bodies.
+ * The one logger: Powertools Logger (structured JSON, one line per event, the Lambda context's
+ * request id and cold-start flag once `withLambdaContext` has seen an invocation). Used the same way
+ * by both functions, the local server and the scripts. Logs request summaries and failures, never
+ * tokens or request bodies.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
@@ -9,22 +14,22 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void
   warn(message: string, fields?: Record<string, unknown>): void
   error(message: string, fields?: Record<string, unknown>): void
+  /** Adds the invocation's context (request id, function name, cold start) to every later line. */
+  withLambdaContext(context: LambdaContext): void
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
-
-export function createLogger(
-  level: LogLevel,
-  base: Record<string, unknown> = {},
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Logger {
-  const log =
-    (at: Exclude<LogLevel, 'silent'>) =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      if (ORDER[at] < ORDER[level]) return
-      write(JSON.stringify({ level: at, time: new Date().toISOString(), message, ...base, ...fields }))
-    }
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+export function createLogger(level: LogLevel, serviceName: string): Logger {
+  const logger = new PowertoolsLogger({
+    serviceName,
+    logLevel: level.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT',
+  })
+  return {
+    debug: (message, fields = {}) => logger.debug(message, fields),
+    info: (message, fields = {}) => logger.info(message, fields),
+    warn: (message, fields = {}) => logger.warn(message, fields),
+    error: (message, fields = {}) => logger.error(message, fields),
+    withLambdaContext: (context) => logger.addContext(context),
+  }
 }
 
-export const silentLogger: Logger = createLogger('silent')
+export const silentLogger: Logger = createLogger('silent', 'fundfinder')

@@ -37,12 +37,18 @@ let outdir: string
 const bundles = { api: '', expireInstruments: '' }
 const deployed = { api: '', expireInstruments: '' }
 const sizes: Record<string, number> = {}
+/** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
+const inputs: Record<string, string[]> = {}
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
   for (const name of ['api', 'expireInstruments'] as const) {
     const outfile = path.join(outdir, name, 'index.mjs')
-    await build(esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile))
+    const { metafile } = await build({
+      ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
+      metafile: true,
+    })
+    inputs[name] = Object.keys(metafile.inputs)
     bundles[name] = outfile
     sizes[name] = (await stat(outfile)).size
   }
@@ -111,6 +117,16 @@ describe('the deployed bundles', () => {
       expect(bytes, name).toBeGreaterThan(50_000)
       expect(bytes, name).toBeLessThan(5_000_000)
     }
+  })
+
+  it('never carry the local dev issuer or other local tooling (it cannot mint a token in AWS)', () => {
+    for (const name of ['api', 'expireInstruments'] as const) {
+      expect(inputs[name]?.length, name).toBeGreaterThan(10)
+      const local = (inputs[name] ?? []).filter((input) => /^(scripts|bench|test)\//.test(input))
+      expect(local, name).toEqual([])
+      expect(inputs[name], name).not.toContain('scripts/lib/dev-issuer.ts')
+    }
+    expect(inputs.api).toContain('functions/web/routes/sign-in.tsx')
   })
 
   it('are byte for byte what `cdk synth` packages for each function', async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import { createApp } from '../../functions/api/app'
-import type { AppDeps } from '../../functions/api/lib/types'
 import { LiveCatalogue } from '../../shared/catalogue/search/live-catalogue'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { createDeps } from '../../shared/deps'
 import { createJwtVerifier } from '../../shared/platform/auth'
 import { parseConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
@@ -33,10 +33,8 @@ export async function createTestContext(options: { now?: string; env?: Record<st
   await ensureTable(client, tableName)
   const issuer = await testIssuer()
   const clock = fixedClock(options.now ?? DEFAULT_NOW)
-  const store = new DynamoInstrumentStore(client, tableName, config.archiveRetentionDays)
-  const deps: AppDeps = {
-    config,
-    store,
+  const deps = createDeps(config, {
+    client,
     verifier: createJwtVerifier({
       issuer: TEST_ISSUER,
       audience: TEST_AUDIENCE,
@@ -44,9 +42,8 @@ export async function createTestContext(options: { now?: string; env?: Record<st
     }),
     clock,
     logger: silentLogger,
-    catalogue: new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
-    projects: new DynamoProjectStore(client, tableName),
-  }
+  })
+  const { store } = deps
   const app = createApp(deps)
 
   const token = (roles: string[] | SignOptions = []) => issuer.sign(Array.isArray(roles) ? { roles } : roles)

@@ -5,8 +5,7 @@ import { join } from 'node:path'
 import { createApp } from '../../functions/api/app'
 import type { AppDeps } from '../../functions/api/lib/types'
 import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
-import { devIssuerJwks } from '../../scripts/lib/dev-issuer'
-import { createJwtVerifier } from '../../shared/platform/auth'
+import { devIssuerDeps } from '../../scripts/lib/dev-issuer'
 import { createTestContext } from '../support/context'
 
 /**
@@ -16,14 +15,8 @@ import { createTestContext } from '../support/context'
 export async function createWebContext(options: { now?: string; env?: Record<string, string> } = {}) {
   const keyFile = join(tmpdir(), `fundfinder-dev-issuer-${randomUUID()}.json`)
   const t = await createTestContext({ ...options, env: { DEV_ISSUER_KEY_FILE: keyFile, ...options.env } })
-  const deps: AppDeps = {
-    ...t.deps,
-    verifier: createJwtVerifier({
-      issuer: t.config.auth.issuer,
-      audience: t.config.auth.audience,
-      keys: { jwks: await devIssuerJwks(keyFile) },
-    }),
-  }
+  const devIssuer = await devIssuerDeps(t.config)
+  const deps: AppDeps = { ...t.deps, verifier: devIssuer.verifier, devSignIn: devIssuer.devSignIn }
   const app = createApp(deps)
   const origin = 'http://localhost'
 

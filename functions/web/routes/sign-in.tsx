@@ -2,7 +2,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { signDevToken } from '../../../scripts/lib/dev-issuer'
 import { AuthenticationError, ROLES } from '../../../shared/platform/auth'
 import type { AppEnv } from '../../api/lib/types'
 import { readForm, text } from '../lib/form-data'
@@ -74,16 +73,16 @@ export const signInPages = new Hono<AppEnv>()
       }).toString()
       return c.redirect(authorize.toString(), 302)
     }
-    if (config.auth.devIssuerKeyFile) {
+    if (c.var.deps.devSignIn) {
       const message = c.req.query('ended') ? 'Your session has ended; sign in again.' : undefined
       return renderPage(c, <DevSignInPage next={next} message={message} />, { private: true })
     }
     return renderPage(c, <SignInUnavailablePage />, { status: 404 })
   })
   .post('/admin/sign-in', async (c) => {
-    const { config } = c.var.deps
-    // The dev form exists only where the dev issuer is configured (never in a deployed stack).
-    if (!config.auth.devIssuerKeyFile) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
+    const { devSignIn } = c.var.deps
+    // The dev form exists only where the dev issuer is injected (`npm start`, tests; never in AWS).
+    if (!devSignIn) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
     if (!isSameOriginRequest(c)) throw new CrossSiteRequest('This form was submitted from another site.')
     const form = await readForm(c)
     const parsed = DevSignInForm.safeParse({
@@ -100,10 +99,7 @@ export const signInPages = new Hono<AppEnv>()
         private: true,
       })
     }
-    const token = await signDevToken({
-      keyFile: config.auth.devIssuerKeyFile,
-      issuer: config.auth.issuer,
-      audience: config.auth.audience,
+    const token = await devSignIn.sign({
       subject: parsed.data.name,
       name: parsed.data.name,
       roles: [parsed.data.role],

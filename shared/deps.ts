@@ -1,0 +1,60 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { LiveCatalogue } from './catalogue/search/live-catalogue'
+import { DynamoInstrumentStore, type InstrumentStore } from './catalogue/store/instrument-store'
+import { createJwtVerifier, type TokenSigner, type TokenVerifier } from './platform/auth'
+import type { Config } from './platform/config'
+import { createDocumentClient } from './platform/dynamodb'
+import { createLogger, type Logger } from './platform/logger'
+import { type Clock, systemClock } from './platform/time'
+import { DynamoProjectStore, type ProjectStore } from './portfolio/project-store'
+
+/**
+ * Everything the functions, the local server, the scripts, the benchmarks and the tests need from
+ * the outside world. Built in one place, `createDeps`; callers replace parts through `overrides`
+ * (tests inject a fixed clock and their own token issuer, `npm start` the dev issuer).
+ */
+export interface Deps {
+  config: Config
+  /** One DocumentClient per process, shared by every store. */
+  client: DynamoDBDocumentClient
+  store: InstrumentStore
+  /** Organisations' private project portfolios (never shown by public endpoints). */
+  projects: ProjectStore
+  /** The in-memory search projection of the live catalogue, kept fresh against `store`. */
+  catalogue: LiveCatalogue
+  verifier: TokenVerifier
+  clock: Clock
+  logger: Logger
+  /** Local development only: signs tokens for the dev sign-in form. Absent in AWS. */
+  devSignIn?: TokenSigner | undefined
+}
+
+/**
+ * The composition root. Parts given in `overrides` are used as they are; the others are built from
+ * the configuration, on top of the overridden ones (a given `client` serves the default stores).
+ * Deployed functions trust the issuer's JWKS URL (Cognito) only.
+ */
+export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const client =
+    overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
+  const store =
+    overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+  return {
+    config,
+    client,
+    store,
+    projects: overrides.projects ?? new DynamoProjectStore(client, config.tableName),
+    catalogue:
+      overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
+    verifier:
+      overrides.verifier ??
+      createJwtVerifier({
+        issuer: config.auth.issuer,
+        audience: config.auth.audience,
+        keys: { jwksUrl: config.auth.jwksUrl },
+      }),
+    clock: overrides.clock ?? systemClock,
+    logger: overrides.logger ?? createLogger(config.logLevel, 'fundfinder'),
+    devSignIn: overrides.devSignIn,
+  }
+}
