@@ -77,7 +77,6 @@ const ConfigSchema = z
   }))
 
 export type Config = z.output<typeof ConfigSchema>
-export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string>>
 
 export class ConfigError extends Error {
   override name = 'ConfigError'

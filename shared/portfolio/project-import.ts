@@ -1,8 +1,8 @@
 import { CsvError } from 'csv-parse'
 import { parse } from 'csv-parse/sync'
-import type { FieldError } from '../../functions/api/lib/problem'
-import { fieldErrors } from '../../functions/api/lib/problem'
 import { isFeatureCode } from '../catalogue/taxonomy'
+import type { FieldError } from '../platform/field-errors'
+import { fieldErrors } from '../platform/field-errors'
 import {
   PROJECT_STAGES,
   ProjectInput,

@@ -29,8 +29,6 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'Temporarily unable to complete the request; retry later',
 }
 
-export type ProblemStatus = keyof typeof DESCRIPTIONS
-
 /** OpenAPI response entries for the problems a route can return. */
 export function problemResponses<S extends number>(...statuses: S[]) {
   return Object.fromEntries(

@@ -1,11 +1,13 @@
+import type { FieldError } from '../../../shared/platform/field-errors'
+
+export { fieldErrors } from '../../../shared/platform/field-errors'
 /**
- * Every error the service returns is an RFC 9457 problem. Domain code throws these; the HTTP edge
- * (`functions/api/app.ts`, `onError`) turns them into `application/problem+json`.
+ * Every error the service returns is an RFC 9457 problem. Problems belong to the HTTP layer: domain
+ * code throws domain errors (shared/catalogue/errors.ts, shared/portfolio/project-errors.ts, ...),
+ * and `toProblem` (./on-error.ts) maps each to its problem, for the API's problem+json and the web
+ * pages alike. Routes and middleware throw problems directly for HTTP-level refusals.
  */
-export interface FieldError {
-  path: string
-  message: string
-}
+export type { FieldError }
 
 export interface ProblemBody {
   type: string
@@ -80,25 +82,4 @@ export const problems = {
       'An unexpected error occurred. It has been logged.',
     ),
   unavailable: (detail: string) => new Problem(503, 'unavailable', 'Service unavailable', detail),
-}
-
-/** zod issues as `{ path, message }`, the path in dotted form (`budget.min`); unknown keys get one entry each. */
-export function fieldErrors(
-  issues: ReadonlyArray<{
-    path: ReadonlyArray<PropertyKey>
-    message: string
-    code?: string
-    keys?: string[]
-  }>,
-): FieldError[] {
-  return issues.flatMap((issue) => {
-    const path = issue.path.map(String).join('.')
-    if (issue.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((key) => ({
-        path: [path, key].filter(Boolean).join('.'),
-        message: 'unknown field',
-      }))
-    }
-    return [{ path, message: issue.message }]
-  })
 }

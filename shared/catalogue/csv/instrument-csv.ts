@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import type { FieldError } from '../../../functions/api/lib/problem'
+import type { FieldError } from '../../platform/field-errors'
 import { COUNTRY_CODES, countryName } from '../countries'
 import { DomainError } from '../errors'
 import { FLAT_INSTRUMENT_FIELDS, type Instrument } from '../instrument'

@@ -1,4 +1,4 @@
-import { type FieldError, fieldErrors } from '../../../functions/api/lib/problem'
+import { type FieldError, fieldErrors } from '../../platform/field-errors'
 import {
   ImportFileError,
   type ImportLayout,

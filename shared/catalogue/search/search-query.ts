@@ -22,8 +22,6 @@ import { queryWords } from './normalise-text'
 
 export const SORTS = ['relevance', 'deadline', 'name', 'updated'] as const
 export const MATCH_MODES = ['any', 'all'] as const
-export type SearchSort = (typeof SORTS)[number]
-export type MatchMode = (typeof MATCH_MODES)[number]
 
 export const MAX_QUERY_LENGTH = 200
 export const MAX_LIMIT = 100
