@@ -4,9 +4,6 @@
  * DynamoDB Local on the `.local/dynamodb` data that `npm start` uses. Exits 1 if anything failed.
  */
 import { expireInstruments } from '../shared/catalogue/expiry/expire-instruments'
-import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
-import { createLogger } from '../shared/platform/logger'
-import { systemClock } from '../shared/platform/time'
 import { openLocalTable } from './lib/local-table'
 
 const { config, deps, close } = await openLocalTable({ service: 'fundfinder-expiry' })

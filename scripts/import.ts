@@ -21,7 +21,6 @@ import {
   importInstruments,
   parseInstrumentJson,
 } from '../shared/catalogue/imports/import-instruments'
-import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
 import { systemClock } from '../shared/platform/time'
 import { openLocalTable } from './lib/local-table'
 
