@@ -167,24 +167,25 @@ describe('expiry under throttling', () => {
   it('retries throttled moves in the store only, within its bound, and reports what still failed', async () => {
     const t = await createTestContext({ now: NOW })
     const { expiredRecords } = await seedCatalogue(t, 4, 0)
-    const [alwaysThrottled, ...rest] = expiredRecords as [InstrumentRecord, ...InstrumentRecord[]]
-    let throttling = true
+    const [throttledLonger, ...rest] = expiredRecords as [InstrumentRecord, ...InstrumentRecord[]]
+    // Two throttled attempts each, and one instrument throttled for longer than the store retries.
     const transactions = interceptTransactions(t.client, (items) => {
       const record = expiredRecords.find(({ id }) => touchesLive(items, id))
-      if (!throttling || !record) return undefined
+      if (!record) return undefined
       const attempt = transactions.attemptsOn(record.id)
-      return record === alwaysThrottled || attempt <= 2 ? 'ThrottlingError' : undefined
+      return attempt <= (record === throttledLonger ? COMMIT_RETRY.maxAttempts : 2)
+        ? 'ThrottlingError'
+        : undefined
     })
     // The store's documented retry bound, without its backoff waits.
     const store = new DynamoInstrumentStore(t.client, t.tableName, 365, { ...COMMIT_RETRY, delayMs: () => 0 })
     const summary = await run(t, store)
     expect(summary).toMatchObject({ scanned: 4, archived: 3, failed: 1, skipped: 0 })
     // One retry layer: the store's bound per move, not that bound times retries of the job.
-    expect(transactions.attemptsOn(alwaysThrottled.id)).toBe(COMMIT_RETRY.maxAttempts)
+    expect(transactions.attemptsOn(throttledLonger.id)).toBe(COMMIT_RETRY.maxAttempts)
     for (const record of rest) expect(transactions.attemptsOn(record.id)).toBe(3)
-    expect(await t.store.get(alwaysThrottled.id)).toEqual(alwaysThrottled)
+    expect(await t.store.get(throttledLonger.id)).toEqual(throttledLonger)
     // The next run picks up what was left.
-    throttling = false
     expect(await run(t)).toMatchObject({ scanned: 1, archived: 1, failed: 0 })
   })
 

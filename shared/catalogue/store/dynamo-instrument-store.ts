@@ -17,6 +17,7 @@ import {
   COMMIT_RETRY,
   type CommitRetryPolicy,
   type GuardedWrite,
+  type StoredAttributes,
 } from './catalogue-transaction'
 import type {
   ArchivedInstrument,
@@ -101,36 +102,17 @@ export class DynamoInstrumentStore implements InstrumentStore {
     }
     if (change.action === 'create') {
       const writes: GuardedWrite[] = [
-        {
-          item: {
-            Put: {
-              TableName: this.tableName,
-              Item: liveItemOf(record),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          onConditionFailed: () => new Error(`Generated id collided: ${record.id}`),
-        },
+        this.putNewLive(record, () => new Error(`Generated id collided: ${record.id}`)),
         ...this.claimExternalId(record),
       ]
       return { record, writes, event }
     }
     const { current } = change
+    const { condition, onConditionFailed } = atVersion(current.id, current.version)
     const writes: GuardedWrite[] = [
       {
-        item: {
-          Put: {
-            TableName: this.tableName,
-            Item: liveItemOf(record),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': current.version },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        onConditionFailed: (old) =>
-          old
-            ? new VersionConflict(current.id, current.version, Number(old.version?.N))
-            : new InstrumentNotFound(current.id),
+        item: { Put: { TableName: this.tableName, Item: liveItemOf(record), ...condition } },
+        onConditionFailed,
       },
     ]
     if (current.externalId !== record.externalId) {
@@ -210,21 +192,11 @@ export class DynamoInstrumentStore implements InstrumentStore {
       archivedBy: options.actor,
       purgeAfter: new Date(purgeAtMs).toISOString(),
     }
+    const { condition, onConditionFailed } = atVersion(id, options.expectedVersion)
     const writes: GuardedWrite[] = [
       {
-        item: {
-          Delete: {
-            TableName: this.tableName,
-            Key: keys.live(id),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': options.expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        onConditionFailed: (old) =>
-          old
-            ? new VersionConflict(id, options.expectedVersion, Number(old.version?.N))
-            : new InstrumentNotFound(id),
+        item: { Delete: { TableName: this.tableName, Key: keys.live(id), ...condition } },
+        onConditionFailed,
       },
       {
         item: { Put: { TableName: this.tableName, Item: archivedItemOf(archived) } },
@@ -272,17 +244,8 @@ export class DynamoInstrumentStore implements InstrumentStore {
       )
     }
     const writes: GuardedWrite[] = [
-      {
-        item: {
-          Put: {
-            TableName: this.tableName,
-            Item: liveItemOf(record),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        // Another restore of the same instrument won the race.
-        onConditionFailed: () => new InstrumentAlreadyLive(id),
-      },
+      // Another restore of the same instrument won the race.
+      this.putNewLive(record, () => new InstrumentAlreadyLive(id)),
       {
         item: {
           Delete: {
@@ -402,6 +365,20 @@ export class DynamoInstrumentStore implements InstrumentStore {
     throw new InstrumentNotFound(id)
   }
 
+  /** Puts a live item that must not exist yet; `onConditionFailed` says what it existing means. */
+  private putNewLive(record: InstrumentRecord, onConditionFailed: () => Error): GuardedWrite {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: liveItemOf(record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      onConditionFailed,
+    }
+  }
+
   private claimExternalId(record: InstrumentRecord): GuardedWrite[] {
     if (!record.externalId) return []
     const externalId = record.externalId
@@ -436,5 +413,21 @@ export class DynamoInstrumentStore implements InstrumentStore {
         onConditionFailed: () => new DuplicateExternalId(record.externalId ?? ''),
       },
     ]
+  }
+}
+
+/**
+ * The condition of a put or delete of a live item at the version the caller saw, and what its
+ * failure means: a `VersionConflict` (someone saved first), or `InstrumentNotFound` when it is gone.
+ */
+function atVersion(id: string, expectedVersion: number) {
+  return {
+    condition: {
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    },
+    onConditionFailed: (old: StoredAttributes | undefined) =>
+      old ? new VersionConflict(id, expectedVersion, Number(old.version?.N)) : new InstrumentNotFound(id),
   }
 }

@@ -1,7 +1,7 @@
 import type { Item } from '../../platform/dynamodb'
 import { keys } from '../../platform/table'
 import { expiresAt, type InstrumentRecord } from '../instrument'
-import type { ArchivedInstrument, ArchiveReason, AuditAction, AuditEvent } from './instrument-store'
+import type { ArchivedInstrument, AuditEvent } from './instrument-store'
 
 /**
  * How instruments, archived instruments and audit events are laid out as table items, both ways.
@@ -33,23 +33,32 @@ export function toRecord(item: Item): InstrumentRecord {
   return record as unknown as InstrumentRecord
 }
 
+/** Every attribute of an archived instrument and of an audit event: checked complete by the compiler. */
+const ARCHIVED_ATTRIBUTES: Record<keyof ArchivedInstrument, true> = {
+  instrument: true,
+  archivedAt: true,
+  reason: true,
+  archivedBy: true,
+  purgeAfter: true,
+}
+const AUDIT_ATTRIBUTES: Record<keyof AuditEvent, true> = {
+  seq: true,
+  at: true,
+  actor: true,
+  action: true,
+  instrumentId: true,
+  instrumentVersion: true,
+}
+
+/** The named attributes of an item, and only those: keys, `ttl` and the like stay in the table. */
+function pick<T>(item: Item, attributes: Record<keyof T, true>): T {
+  return Object.fromEntries(Object.keys(attributes).map((name) => [name, item[name]])) as T
+}
+
 export function toArchived(item: Item): ArchivedInstrument {
-  return {
-    instrument: item.instrument as InstrumentRecord,
-    archivedAt: item.archivedAt as string,
-    reason: item.reason as ArchiveReason,
-    archivedBy: item.archivedBy as string,
-    purgeAfter: item.purgeAfter as string,
-  }
+  return pick<ArchivedInstrument>(item, ARCHIVED_ATTRIBUTES)
 }
 
 export function toAuditEvent(item: Item): AuditEvent {
-  return {
-    seq: item.seq as number,
-    at: item.at as string,
-    actor: item.actor as string,
-    action: item.action as AuditAction,
-    instrumentId: item.instrumentId as string,
-    instrumentVersion: item.instrumentVersion as number,
-  }
+  return pick<AuditEvent>(item, AUDIT_ATTRIBUTES)
 }
