@@ -27,7 +27,7 @@ export interface DynamoOptions {
  * failed with a 5xx, before any decision on it; it never re-sends a transaction DynamoDB cancelled
  * (the catalogue's transaction engine retries those, see `catalogue-transaction.ts`).
  */
-export const SDK_MAX_ATTEMPTS = 5
+const SDK_MAX_ATTEMPTS = 5
 
 /** One DocumentClient per process; DynamoDB Local gets static dummy credentials. */
 export function createDocumentClient(options: DynamoOptions): DynamoDBDocumentClient {
