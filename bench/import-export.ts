@@ -14,7 +14,7 @@ import { deadlinesCalendar, instrumentsAtom } from '../shared/catalogue/feeds/in
 import { importInstruments } from '../shared/catalogue/imports/import-instruments'
 import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
 import { searchCriteria } from '../shared/catalogue/search/search-query'
-import { DynamoInstrumentStore } from '../shared/catalogue/store/instrument-store'
+import { DynamoInstrumentStore } from '../shared/catalogue/store'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 
 const env = z

@@ -27,6 +27,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { TimeZone } from 'aws-cdk-lib/core'
 import type { Construct } from 'constructs'
+import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
 import { AlarmTopic } from './constructs/alarm-topic'
 import { FundfinderFunction } from './constructs/fundfinder-function'
@@ -195,7 +196,11 @@ export class FundfinderStack extends Stack {
         LOG_LEVEL: config.logLevel,
       },
     })
-    apiFunction.bindTable(table, 'readWrite', ['archiveByTime', 'auditByInstrument', 'liveByExpiry'])
+    apiFunction.bindTable(table, 'readWrite', [
+      INDEX.archiveByTime,
+      INDEX.auditByInstrument,
+      INDEX.liveByExpiry,
+    ])
     // One catch-all route ($default): the Hono app routes, and answers unknown paths with a 404 problem.
     const apiRoute = new HttpRoute(this, 'ApiRoute', {
       httpApi,
@@ -248,7 +253,7 @@ export class FundfinderStack extends Stack {
         POWERTOOLS_METRICS_NAMESPACE: EXPIRY_METRICS.namespace,
       },
     })
-    expiryFunction.bindTable(table, 'readWrite', ['liveByExpiry'])
+    expiryFunction.bindTable(table, 'readWrite', [INDEX.liveByExpiry])
     Validations.of(expiryFunction).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { LiveCatalogue } from './catalogue/search/live-catalogue'
-import { DynamoInstrumentStore, type InstrumentStore } from './catalogue/store/instrument-store'
+import { DynamoInstrumentStore, type InstrumentStore } from './catalogue/store'
 import { createJwtVerifier, type TokenSigner, type TokenVerifier } from './platform/auth'
 import type { Config } from './platform/config'
 import { createDocumentClient } from './platform/dynamodb'

@@ -1,6 +1,7 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
-import { liveItemOf } from '../../shared/catalogue/store/instrument-store'
+import { liveItemOf } from '../../shared/catalogue/store'
+import { BATCH_WRITE_REQUESTS, batchWrite } from '../../shared/platform/dynamodb'
 import { keys } from '../../shared/platform/table'
 
 export interface BulkLoadOptions {
@@ -25,21 +26,19 @@ export async function bulkLoadLive(
   options: BulkLoadOptions = {},
 ): Promise<void> {
   const batches: InstrumentRecord[][] = []
-  for (let start = 0; start < records.length; start += 25) batches.push(records.slice(start, start + 25))
+  for (let start = 0; start < records.length; start += BATCH_WRITE_REQUESTS) {
+    batches.push(records.slice(start, start + BATCH_WRITE_REQUESTS))
+  }
   let next = 0
   let written = 0
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++] as InstrumentRecord[]
-      let pending: Record<string, unknown>[] | undefined = batch.map((record) => ({
-        PutRequest: { Item: liveItemOf(record) },
-      }))
-      while (pending && pending.length > 0) {
-        const result = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
-        )
-        pending = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined
-      }
+      await batchWrite(
+        client,
+        tableName,
+        batch.map((record) => ({ PutRequest: { Item: liveItemOf(record) } })),
+      )
       written += batch.length
       options.onProgress?.(written, records.length)
     }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -5,7 +6,15 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb'
+import { decodeCursor, encodeCursor } from './cursor'
 import { createTableInput, TTL_ATTRIBUTE } from './table'
 
 export interface DynamoOptions {
@@ -13,11 +22,18 @@ export interface DynamoOptions {
   endpoint?: string | undefined
 }
 
+/**
+ * Attempts the SDK makes per request. The SDK re-sends one request that DynamoDB throttled or
+ * failed with a 5xx, before any decision on it; it never re-sends a transaction DynamoDB cancelled
+ * (the catalogue's transaction engine retries those, see `catalogue-transaction.ts`).
+ */
+const SDK_MAX_ATTEMPTS = 5
+
 /** One DocumentClient per process; DynamoDB Local gets static dummy credentials. */
 export function createDocumentClient(options: DynamoOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
-    maxAttempts: 5,
+    maxAttempts: SDK_MAX_ATTEMPTS,
     ...(options.endpoint
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
@@ -46,6 +62,127 @@ export async function ensureTable(
     }),
   )
   return 'created'
+}
+
+/** A stored item as the DocumentClient returns it. */
+export type Item = Record<string, unknown>
+
+/** A key of the table (see `keys` in ./table). */
+export interface ItemKey {
+  pk: string
+  sk: string
+}
+
+export interface PageRequest {
+  limit: number
+  cursor?: string | undefined
+}
+
+export interface ItemPage {
+  items: Item[]
+  nextCursor?: string | undefined
+}
+
+/** Every item a Query matches, following `LastEvaluatedKey` to the end. */
+export async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = []
+  let startKey: Item | undefined
+  do {
+    const result = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))
+    items.push(...(result.Items ?? []))
+    startKey = result.LastEvaluatedKey
+  } while (startKey)
+  return items
+}
+
+/**
+ * One page of a Query behind an opaque cursor. The cursor must carry `cursorScope`'s attributes, so
+ * a crafted one cannot page through another partition. A filter applies after `Limit`, so this
+ * keeps reading until the page is full or the query is done.
+ */
+export async function queryPage(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  request: PageRequest,
+  cursorScope: Record<string, string>,
+): Promise<ItemPage> {
+  const items: Item[] = []
+  let startKey = request.cursor ? decodeCursor(request.cursor, cursorScope) : undefined
+  do {
+    const result = await client.send(
+      new QueryCommand({ ...input, Limit: request.limit - items.length, ExclusiveStartKey: startKey }),
+    )
+    items.push(...(result.Items ?? []))
+    startKey = result.LastEvaluatedKey
+  } while (startKey && items.length < request.limit)
+  return { items, nextCursor: startKey ? encodeCursor(startKey) : undefined }
+}
+
+/** DynamoDB's limits per BatchGetItem and per BatchWriteItem call. */
+const BATCH_GET_KEYS = 100
+export const BATCH_WRITE_REQUESTS = 25
+
+/**
+ * Strongly consistent BatchGet of any number of keys: duplicates dropped, 100 keys per call, the
+ * keys DynamoDB leaves unprocessed (under load) asked again after a backoff. In no particular order.
+ */
+export async function batchGet(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  itemKeys: readonly ItemKey[],
+): Promise<Item[]> {
+  const items: Item[] = []
+  const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()]
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+    await untilAllProcessed(unique.slice(start, start + BATCH_GET_KEYS), async (keys) => {
+      const result = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+      )
+      items.push(...(result.Responses?.[tableName] ?? []))
+      return result.UnprocessedKeys?.[tableName]?.Keys as ItemKey[] | undefined
+    })
+  }
+  return items
+}
+
+export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number]
+
+/**
+ * One BatchWriteItem of at most 25 requests, the ones DynamoDB leaves unprocessed (under load) sent
+ * again after a backoff until none is left. Unconditional and not atomic: for bulk loads only.
+ */
+export async function batchWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  requests: readonly WriteRequest[],
+): Promise<void> {
+  if (requests.length > BATCH_WRITE_REQUESTS) {
+    throw new RangeError(`A BatchWriteItem takes at most ${BATCH_WRITE_REQUESTS} requests.`)
+  }
+  await untilAllProcessed(requests, async (pending) => {
+    const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }))
+    return result.UnprocessedItems?.[tableName]
+  })
+}
+
+/** Sends `pending`, then whatever `send` reports unprocessed, with a backoff between sends. */
+async function untilAllProcessed<T>(
+  pending: readonly T[],
+  send: (pending: T[]) => Promise<T[] | undefined>,
+): Promise<void> {
+  let left: T[] | undefined = [...pending]
+  for (let attempt = 0; left && left.length > 0; attempt++) {
+    if (attempt > 0) await sleep(backoffMs(attempt))
+    left = await send(left)
+  }
+}
+
+/**
+ * Capped exponential backoff with jitter before retry number `attempt` (1, 2, ...): 10, 20, 40, 80,
+ * 160 ms, then 200 ms, each scaled by a random 0.5-1.5 so that writers racing on one item spread out.
+ */
+export function backoffMs(attempt: number): number {
+  return Math.min(200, 5 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())
 }
 
 interface ConsumedCapacityEntry {

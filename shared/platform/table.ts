@@ -53,6 +53,13 @@ export const INDEXES = {
 
 export type IndexName = keyof typeof INDEXES
 
+/** Index names for queries and IAM grants (`INDEX.liveByExpiry`): checked, never a string literal. */
+export const INDEX: { readonly [Name in IndexName]: Name } = {
+  liveByExpiry: 'liveByExpiry',
+  archiveByTime: 'archiveByTime',
+  auditByInstrument: 'auditByInstrument',
+}
+
 export const PARTITIONS = {
   catalogue: 'CATALOGUE',
   archive: 'ARCHIVE',

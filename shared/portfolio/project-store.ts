@@ -5,10 +5,12 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { monotonicFactory } from 'ulid'
 import { decodeCursor, encodeCursor, InvalidCursor } from '../platform/cursor'
+import { queryAll } from '../platform/dynamodb'
 import { keys, PROJECT_SORT_PREFIX } from '../platform/table'
 import type { ProjectInput, ProjectRecord } from './project'
 import { ImportConflict, ProjectNotFound, ProjectVersionConflict } from './project-errors'
@@ -86,21 +88,13 @@ export class DynamoProjectStore implements ProjectStore {
   }
 
   async list(org: string, options: { limit: number; cursor?: string | undefined }): Promise<ProjectPage> {
-    const pk = keys.organisation(org)
-    const startKey = options.cursor ? decodeCursor(options.cursor, { pk }) : undefined
+    const startKey = options.cursor ? decodeCursor(options.cursor, { pk: keys.organisation(org) }) : undefined
     if (startKey && !String(startKey.sk ?? '').startsWith(PROJECT_SORT_PREFIX)) {
       // A cursor must not walk the listing outside the organisation's projects.
       throw new InvalidCursor()
     }
     const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': PROJECT_SORT_PREFIX },
-        ConsistentRead: true,
-        Limit: options.limit,
-        ExclusiveStartKey: startKey,
-      }),
+      new QueryCommand({ ...this.projectsOf(org), Limit: options.limit, ExclusiveStartKey: startKey }),
     )
     return {
       items: (result.Items ?? []).map(toRecord),
@@ -109,22 +103,17 @@ export class DynamoProjectStore implements ProjectStore {
   }
 
   async listAll(org: string): Promise<ProjectRecord[]> {
-    const records: ProjectRecord[] = []
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.organisation(org), ':prefix': PROJECT_SORT_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      for (const item of result.Items ?? []) records.push(toRecord(item))
-      startKey = result.LastEvaluatedKey
-    } while (startKey)
-    return records
+    return (await queryAll(this.client, this.projectsOf(org))).map(toRecord)
+  }
+
+  /** The Query of an organisation's projects, in id (creation) order. */
+  private projectsOf(org: string): QueryCommandInput {
+    return {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.organisation(org), ':prefix': PROJECT_SORT_PREFIX },
+      ConsistentRead: true,
+    }
   }
 
   async replace(

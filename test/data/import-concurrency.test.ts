@@ -6,7 +6,7 @@ import {
   type ChangeOutcome,
   DynamoInstrumentStore,
   type InstrumentChange,
-} from '../../shared/catalogue/store/instrument-store'
+} from '../../shared/catalogue/store'
 import { createTestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
 import { csvFile, ROW_HEADER, row } from './support'

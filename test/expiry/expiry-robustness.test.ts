@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
 import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
-import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
+import { COMMIT_RETRY, DynamoInstrumentStore, type InstrumentStore } from '../../shared/catalogue/store'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody } from '../support/factories'
+import { interceptTransactions, touchesLive } from '../support/transaction-faults'
 
 const NOW = '2026-11-22T10:00:00.000Z'
 
-/** The real store with some of its methods replaced, to inject crashes, races and throttling. */
+/** The real store with some of its methods replaced, to inject crashes and races. */
 function wrapStore(store: InstrumentStore, overrides: Partial<InstrumentStore>): InstrumentStore {
   return new Proxy(store, {
     get(target, property) {
@@ -163,28 +164,27 @@ describe('expiry never archives on stale data', () => {
 })
 
 describe('expiry under throttling', () => {
-  it('retries throttled moves with backoff and reports what still failed', async () => {
+  it('retries throttled moves in the store only, within its bound, and reports what still failed', async () => {
     const t = await createTestContext({ now: NOW })
     const { expiredRecords } = await seedCatalogue(t, 4, 0)
-    const [alwaysThrottled, ...rest] = expiredRecords as [InstrumentRecord, ...InstrumentRecord[]]
-    const attempts = new Map<string, number>()
-    const throttled = () =>
-      Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
-        name: 'ThrottlingException',
-      })
-    const throttling = wrapStore(t.store, {
-      archive: async (id, options) => {
-        const attempt = (attempts.get(id) ?? 0) + 1
-        attempts.set(id, attempt)
-        if (id === alwaysThrottled.id || attempt <= 2) throw throttled()
-        return t.store.archive(id, options)
-      },
+    const [throttledLonger, ...rest] = expiredRecords as [InstrumentRecord, ...InstrumentRecord[]]
+    // Two throttled attempts each, and one instrument throttled for longer than the store retries.
+    const transactions = interceptTransactions(t.client, (items) => {
+      const record = expiredRecords.find(({ id }) => touchesLive(items, id))
+      if (!record) return undefined
+      const attempt = transactions.attemptsOn(record.id)
+      return attempt <= (record === throttledLonger ? COMMIT_RETRY.maxAttempts : 2)
+        ? 'ThrottlingError'
+        : undefined
     })
-    const summary = await run(t, throttling, { maxAttempts: 4 })
+    // The store's documented retry bound, without its backoff waits.
+    const store = new DynamoInstrumentStore(t.client, t.tableName, 365, { ...COMMIT_RETRY, delayMs: () => 0 })
+    const summary = await run(t, store)
     expect(summary).toMatchObject({ scanned: 4, archived: 3, failed: 1, skipped: 0 })
-    expect(attempts.get(alwaysThrottled.id)).toBe(4)
-    for (const record of rest) expect(attempts.get(record.id)).toBe(3)
-    expect(await t.store.get(alwaysThrottled.id)).toEqual(alwaysThrottled)
+    // One retry layer: the store's bound per move, not that bound times retries of the job.
+    expect(transactions.attemptsOn(throttledLonger.id)).toBe(COMMIT_RETRY.maxAttempts)
+    for (const record of rest) expect(transactions.attemptsOn(record.id)).toBe(3)
+    expect(await t.store.get(throttledLonger.id)).toEqual(throttledLonger)
     // The next run picks up what was left.
     expect(await run(t)).toMatchObject({ scanned: 1, archived: 1, failed: 0 })
   })

@@ -1,6 +1,6 @@
 import type { Logger } from '../../platform/logger'
 import type { Clock } from '../../platform/time'
-import { InstrumentNotFound, VersionConflict, WriteContention } from '../errors'
+import { InstrumentNotFound, VersionConflict } from '../errors'
 import { type InstrumentRecord, isExpired } from '../instrument'
 import type { InstrumentStore } from '../store/instrument-store'
 
@@ -12,7 +12,10 @@ export interface ExpirySummary {
   archived: number
   /** Not archived, rightly: changed or archived meanwhile, or not expired after all (stale index entry). */
   skipped: number
-  /** Not archived because of an error that persisted through the retries; a later run tries again. */
+  /**
+   * Not archived because of an error: one the store's own retries did not overcome (contention,
+   * throttling) or any other. The run does not retry it; the next run tries again.
+   */
   failed: number
   /** False when `shouldContinue` stopped the run before the index was exhausted. */
   complete: boolean
@@ -30,8 +33,6 @@ export interface ExpireInstrumentsOptions {
    * it anyway; a little concurrency only overlaps one move's reads with another's commit.
    */
   concurrency?: number
-  /** Attempts per move or page read when DynamoDB throttles (on top of the SDK's own retries). */
-  maxAttempts?: number
   /** Who the audit trail names as having archived the instruments. */
   actor?: string
   /** Asked before each page; returning false ends the run early (a Lambda near its timeout). */
@@ -50,12 +51,17 @@ type MoveOutcome = 'archived' | 'skipped' | 'failed'
  *
  * Safe to run at any time and any number of times, concurrently with editors and with itself: an
  * item is archived only if the version that was checked to be expired is still the live one.
+ *
+ * Retries nothing itself: the catalogue transaction engine retries a contended or throttled move
+ * (at most `COMMIT_RETRY.maxAttempts` transactions, see ../store/catalogue-transaction.ts) and the
+ * SDK a throttled read. Retrying here as well would multiply those bounds. A move given up on counts
+ * as `failed` and is left to the next run; a page read given up on fails the run (the scheduler
+ * retries it).
  */
 export async function expireInstruments(options: ExpireInstrumentsOptions): Promise<ExpirySummary> {
   const { store, clock, logger } = options
   const pageSize = options.pageSize ?? 100
   const concurrency = Math.max(1, options.concurrency ?? 2)
-  const maxAttempts = options.maxAttempts ?? 6
   const actor = options.actor ?? EXPIRY_ACTOR
   const started = performance.now()
   const at = clock.now()
@@ -68,15 +74,13 @@ export async function expireInstruments(options: ExpireInstrumentsOptions): Prom
     // The archive is conditioned on this record's version, so what was checked is what is archived.
     if (!isExpired(record, now)) return 'skipped'
     try {
-      await withThrottlingRetries(maxAttempts, () =>
-        store.archive(record.id, {
-          expectedVersion: record.version,
-          reason: 'expired',
-          actor,
-          now,
-          current: record,
-        }),
-      )
+      await store.archive(record.id, {
+        expectedVersion: record.version,
+        reason: 'expired',
+        actor,
+        now,
+        current: record,
+      })
       return 'archived'
     } catch (error) {
       if (error instanceof VersionConflict || error instanceof InstrumentNotFound) {
@@ -100,9 +104,7 @@ export async function expireInstruments(options: ExpireInstrumentsOptions): Prom
       complete = false
       break
     }
-    const page = await withThrottlingRetries(maxAttempts, () =>
-      store.listExpiredBy(at.getTime(), { limit: pageSize, cursor }),
-    )
+    const page = await store.listExpiredBy(at.getTime(), { limit: pageSize, cursor })
     summary.scanned += page.items.length
     for (const outcome of await mapWithConcurrency(page.items, concurrency, move)) summary[outcome] += 1
     cursor = page.nextCursor
@@ -118,46 +120,6 @@ export async function expireInstruments(options: ExpireInstrumentsOptions): Prom
   if (result.archived > 0 || result.failed > 0) logger.info('expiry run finished', { ...result })
   else logger.debug('expiry run finished', { ...result })
   return result
-}
-
-const THROTTLING_ERRORS = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'TransactionInProgressException',
-  'InternalServerError',
-  'ServiceUnavailable',
-])
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof WriteContention) return true
-  if (!(error instanceof Error)) return false
-  if (THROTTLING_ERRORS.has(error.name)) return true
-  // A cancelled transaction whose reasons are all throttling (never a failed condition).
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons
-  return (
-    error.name === 'TransactionCanceledException' &&
-    Array.isArray(reasons) &&
-    reasons.some((reason) => reason.Code === 'ThrottlingError') &&
-    reasons.every((reason) => reason.Code !== 'ConditionalCheckFailed')
-  )
-}
-
-/** Retries what DynamoDB refused for load (throttling, contention) with capped, jittered backoff. */
-export async function withThrottlingRetries<T>(
-  maxAttempts: number,
-  operation: () => Promise<T>,
-  sleep: (ms: number) => Promise<void> = defaultSleep,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation()
-    } catch (error) {
-      if (attempt >= maxAttempts || !isRetryable(error)) throw error
-      await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random()))
-    }
-  }
 }
 
 async function mapWithConcurrency<T, R>(
@@ -179,8 +141,4 @@ async function mapWithConcurrency<T, R>(
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
