@@ -1,6 +1,9 @@
 /**
- * Every error the service returns is an RFC 9457 problem. Domain code throws these; the HTTP edge
- * (`functions/api/app.ts`, `onError`) turns them into `application/problem+json`.
+ * RFC 9457 problems: the one shape of every error response of the API. Domain code never throws
+ * these; it throws `DomainError` subclasses (shared/catalogue/errors.ts,
+ * shared/portfolio/project-errors.ts, ...), which `toProblem` (./on-error.ts) maps to a Problem at
+ * the HTTP edge. Handlers and middleware may throw a Problem for what only HTTP knows (a missing
+ * If-Match, an unsupported media type); the web pages render the same problems as pages.
  */
 export interface FieldError {
   path: string

@@ -3,7 +3,6 @@ import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { AuthenticationError, ROLES } from '../../../shared/platform/auth'
-import type { AppEnv } from '../../api/lib/types'
 import { readForm, text } from '../lib/form-data'
 import { renderPage } from '../lib/render'
 import {
@@ -15,8 +14,9 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from '../lib/session'
+import type { WebEnv } from '../lib/web-env'
 import { DevSignInPage, SignInUnavailablePage } from '../pages/admin/sign-in-page'
-import { MessagePage } from '../pages/detail-page'
+import { MessagePage } from '../pages/message-page'
 
 const PKCE_COOKIE = 'ff_pkce'
 const CALLBACK_PATH = '/admin/callback'
@@ -44,7 +44,7 @@ const DevSignInForm = z.object({
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url')
 
-export const signInPages = new Hono<AppEnv>()
+export const signInPages = new Hono<WebEnv>()
   .get('/admin/sign-in', async (c) => {
     const { config } = c.var.deps
     const next = safeNext(c.req.query('next'))
