@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { AuthenticationError, hasRole, type Principal, type Role } from '../../../shared/platform/auth'
+import { hasRole, type Principal, type Role } from '../../../shared/platform/auth'
+import { toProblem } from '../../api/lib/on-error'
 import { Problem } from '../../api/lib/problem'
 import type { SignedInUser } from '../components/layout'
 import { readForm, text } from './form-data'
@@ -110,7 +111,8 @@ export function requireSignIn(...roles: Role[]): MiddlewareHandler<WebEnv> {
     try {
       principal = await c.var.deps.verifier.verify(token)
     } catch (error) {
-      if (error instanceof AuthenticationError) {
+      // A token that no longer verifies (expired, revoked key) ends the session: sign in again.
+      if (toProblem(error).status === 401) {
         clearSessionCookie(c)
         throw new NotSignedIn('invalid')
       }
