@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { problemFor } from '../api/lib/on-error'
-import { ASSETS, IMMUTABLE_CACHE } from './assets'
+import { ASSETS, FAVICON_ICO, IMMUTABLE_CACHE } from './assets'
 import { renderPage } from './lib/render'
 import { NotSignedIn } from './lib/session'
 import type { WebEnv } from './lib/web-env'
@@ -27,6 +27,12 @@ for (const asset of Object.values(ASSETS)) {
     return c.body(asset.body)
   })
 }
+webRouter.get(FAVICON_ICO.path, (c) => {
+  c.header('Cache-Control', FAVICON_ICO.cacheControl)
+  c.header('Content-Type', ASSETS.favicon.contentType)
+  c.header('X-Content-Type-Options', 'nosniff')
+  return c.body(ASSETS.favicon.body)
+})
 
 webRouter.route('/', publicPages)
 webRouter.route('/', signInPages)
