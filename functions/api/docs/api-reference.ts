@@ -21,6 +21,11 @@ export const VIEWER_FILES = {
 } as const
 type ViewerFile = keyof typeof VIEWER_FILES
 
+/** Every file of the package this module reads, as paths under node_modules (for the Lambda package). */
+export const VIEWER_RUNTIME_FILES = ['package.json', 'LICENSE', 'NOTICE', ...Object.keys(VIEWER_FILES)].map(
+  (file) => `${VIEWER_PACKAGE}/${file}`,
+)
+
 const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable'
 const resolveFromHere = createRequire(import.meta.url)
 
