@@ -1,7 +1,10 @@
+import { copyFile, mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Runtime } from 'aws-cdk-lib/aws-lambda'
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import type { BuildOptions } from 'esbuild'
+import { VIEWER_RUNTIME_FILES } from '../functions/api/docs/api-reference'
 
 /**
  * How a Lambda function is bundled, defined once: the CDK construct and the bundle test
@@ -33,7 +36,7 @@ const MAIN_FIELDS = ['module', 'main']
  * The AWS SDK is bundled rather than taken from the runtime: the deployed function then runs the
  * SDK version the tests ran, not whichever one the Lambda runtime happens to ship.
  */
-export const lambdaBundling: BundlingOptions = {
+const lambdaBundling: BundlingOptions = {
   format: OutputFormat.ESM,
   target: ESBUILD_TARGET,
   minify: true,
@@ -42,6 +45,43 @@ export const lambdaBundling: BundlingOptions = {
   banner: ESM_REQUIRE_SHIM,
   bundleAwsSDK: true,
   externalModules: [],
+}
+
+/**
+ * Package files an entry reads at run time rather than imports (the API reference's viewer: a
+ * browser script and stylesheet that the API serves as they are). They travel beside the bundle as
+ * node_modules/<package>/<file>, where Node's resolution from the bundle finds them just as it
+ * finds them in the repository.
+ */
+export const RUNTIME_PACKAGE_FILES: Record<string, readonly string[]> = {
+  [ENTRIES.api]: VIEWER_RUNTIME_FILES,
+}
+
+/** The bundling of one entry: the common options, plus copying the package files it reads. */
+export function bundlingFor(entry: string): BundlingOptions {
+  const files = RUNTIME_PACKAGE_FILES[entry] ?? []
+  if (files.length === 0) return lambdaBundling
+  return {
+    ...lambdaBundling,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        files.map((file) => {
+          const target = `${outputDir}/node_modules/${file}`
+          return `mkdir -p "${path.posix.dirname(target)}" && cp "${inputDir}/node_modules/${file}" "${target}"`
+        }),
+    },
+  }
+}
+
+/** What `bundlingFor`'s hook does, for a bundle built with `esbuildOptions` (the bundle test). */
+export async function copyRuntimePackageFiles(entry: string, outdir: string): Promise<void> {
+  for (const file of RUNTIME_PACKAGE_FILES[entry] ?? []) {
+    const target = path.join(outdir, 'node_modules', file)
+    await mkdir(path.dirname(target), { recursive: true })
+    await copyFile(path.join(PROJECT_ROOT, 'node_modules', file), target)
+  }
 }
 
 /** The same bundle through esbuild's own API (what `NodejsFunction` runs), for tests. */

@@ -1,13 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import { Scalar } from '@scalar/hono-api-reference'
 import type { Context as LambdaContext } from 'aws-lambda'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { webRouter } from '../web'
+import { apiReferenceRouter } from './docs/api-reference'
 import { createRouter } from './lib/create-router'
 import { onError, problemResponse } from './lib/on-error'
 import { problems } from './lib/problem'
-import { apiCors, DOCS_CONTENT_SECURITY_POLICY, securityHeaders } from './lib/security'
+import { apiCors, securityHeaders } from './lib/security'
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
 import { archiveRouter } from './routes/archive'
@@ -103,14 +103,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: '/' }],
   })
-  app.get(
-    '/docs',
-    async (c, next) => {
-      c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
-      await next()
-    },
-    Scalar({ url: '/openapi.json', pageTitle: 'fundfinder API' }),
-  )
+  app.route('/', apiReferenceRouter)
 
   app.notFound((c) => problemResponse(c, problems.notFound(`No route for ${c.req.method} ${c.req.path}.`)))
   app.onError(onError)

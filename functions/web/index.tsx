@@ -1,11 +1,12 @@
+import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { InstrumentGone, InstrumentNotFound } from '../../shared/catalogue/errors'
-import { InvalidCursor } from '../../shared/platform/cursor'
-import type { AppEnv } from '../api/lib/types'
-import { ASSETS, IMMUTABLE_CACHE } from './assets'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { problemFor } from '../api/lib/on-error'
+import { ASSETS, FAVICON_ICO, IMMUTABLE_CACHE } from './assets'
 import { renderPage } from './lib/render'
-import { CrossSiteRequest, MissingRole, NotSignedIn } from './lib/session'
-import { MessagePage } from './pages/detail-page'
+import { NotSignedIn } from './lib/session'
+import type { WebEnv } from './lib/web-env'
+import { ProblemPage } from './pages/message-page'
 import { adminPages } from './routes/admin-pages'
 import { portfolioPages } from './routes/portfolio-pages'
 import { publicPages } from './routes/public-pages'
@@ -16,7 +17,7 @@ import { signInPages } from './routes/sign-in'
  * not part of the OpenAPI document. No middleware here is registered on `*`: mounted at `/`, that
  * would run for the API's routes too.
  */
-export const webRouter = new Hono<AppEnv>()
+export const webRouter = new Hono<WebEnv>()
 
 for (const asset of Object.values(ASSETS)) {
   webRouter.get(asset.path, (c) => {
@@ -26,52 +27,36 @@ for (const asset of Object.values(ASSETS)) {
     return c.body(asset.body)
   })
 }
+webRouter.get(FAVICON_ICO.path, (c) => {
+  c.header('Cache-Control', FAVICON_ICO.cacheControl)
+  c.header('Content-Type', ASSETS.favicon.contentType)
+  c.header('X-Content-Type-Options', 'nosniff')
+  return c.body(ASSETS.favicon.body)
+})
 
 webRouter.route('/', publicPages)
 webRouter.route('/', signInPages)
-webRouter.route('/', adminPages as unknown as Hono<AppEnv>)
-webRouter.route('/', portfolioPages as unknown as Hono<AppEnv>)
+webRouter.route('/', adminPages)
+webRouter.route('/', portfolioPages)
 
-/** Errors on web pages are pages too (the API's problem+json is for API clients). */
+/** To the sign-in page, then back to where the browser was going (a GET) or to the admin home. */
+function redirectToSignIn(c: Context<WebEnv>, signal: NotSignedIn): Response {
+  const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search ?? '') : '/admin'
+  const ended = signal.reason === 'invalid' ? '&ended=1' : ''
+  return c.redirect(`/admin/sign-in?next=${encodeURIComponent(next)}${ended}`, 303)
+}
+
+/**
+ * Errors on web pages are pages too: the problem the API would send for the same error
+ * (`problemFor`, one mapping and one log line for the unexpected), with its status and headers,
+ * its title and detail shown to people instead of problem+json.
+ */
 webRouter.onError(async (error, c) => {
-  if (error instanceof NotSignedIn) {
-    const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search ?? '') : '/admin'
-    const ended = error.reason === 'invalid' ? '&ended=1' : ''
-    return c.redirect(`/admin/sign-in?next=${encodeURIComponent(next)}${ended}`, 303)
-  }
-  const page = (title: string, detail: string, status: 400 | 403 | 404 | 410 | 500) =>
-    renderPage(
-      c,
-      <MessagePage title={title}>
-        <p>{detail}</p>
-        <p>
-          <a href="/">Go to the search</a>
-        </p>
-      </MessagePage>,
-      { status, private: true },
-    )
-  if (error instanceof MissingRole) {
-    return page(
-      'You cannot open this page',
-      `${error.message} You are signed in as ${error.principal.name}.`,
-      403,
-    )
-  }
-  if (error instanceof CrossSiteRequest) return page('This form could not be accepted', error.message, 403)
-  if (error instanceof InvalidCursor) return page('That page link is not valid', error.message, 400)
-  if (error instanceof InstrumentNotFound) return page('Instrument not found', error.message, 404)
-  if (error instanceof InstrumentGone) return page('This instrument is no longer listed', error.message, 410)
-  c.var.deps?.logger.error('unhandled error on a web page', {
-    requestId: c.var.requestId,
-    method: c.req.method,
-    path: c.req.path,
-    error: error.name,
-    detail: error.message,
-    stack: error.stack,
+  if (error instanceof NotSignedIn) return redirectToSignIn(c, error)
+  const problem = problemFor(c, error)
+  for (const [name, value] of Object.entries(problem.headers)) c.header(name, value)
+  return renderPage(c, <ProblemPage problem={problem} />, {
+    status: problem.status as ContentfulStatusCode,
+    private: true,
   })
-  return page(
-    'Something went wrong',
-    'An unexpected error occurred. It has been logged; please try again.',
-    500,
-  )
 })

@@ -7,7 +7,7 @@ import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import type { IndexName } from '../../shared/platform/table'
-import { LAMBDA_RUNTIME, lambdaBundling, PROJECT_ROOT } from '../bundling'
+import { bundlingFor, LAMBDA_RUNTIME, PROJECT_ROOT } from '../bundling'
 
 /** Item-level DynamoDB actions; table-level ones (DeleteTable, UpdateTable, ...) are never granted. */
 export const TABLE_ACTIONS = {
@@ -66,7 +66,7 @@ export class FundfinderFunction extends NodejsFunction {
       handler: 'handler',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
-      bundling: lambdaBundling,
+      bundling: bundlingFor(entry),
       logGroup,
       role,
     })

@@ -17,10 +17,25 @@ describe('security headers and CORS', () => {
     }
   })
 
-  it('relaxes the policy only for the API reference page', async () => {
+  it('gives the API reference page and its viewer files the same strict policy, with nothing from a CDN', async () => {
     const t = await createTestContext()
+    const home = await t.call('GET', '/')
     const docs = await t.call('GET', '/docs')
-    expect(docs.headers.get('content-security-policy')).toContain('https://cdn.jsdelivr.net')
+    expect(docs.status).toBe(200)
+    expect(docs.headers.get('content-security-policy')).toBe(home.headers.get('content-security-policy'))
+    expect(docs.headers.get('content-security-policy')).not.toContain('unsafe-inline')
+    expect(docs.text).not.toMatch(/https?:\/\//)
+    expect(docs.text).not.toMatch(/<script>|<style|style="/)
+    const assets = [...docs.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '')
+    expect(assets).toHaveLength(3)
+    for (const asset of assets) {
+      const response = await t.app.request(asset)
+      expect(response.status, asset).toBe(200)
+      expect(response.headers.get('cache-control'), asset).toContain('immutable')
+      expect(response.headers.get('content-security-policy'), asset).toBe(
+        home.headers.get('content-security-policy'),
+      )
+    }
   })
 
   it('answers CORS only for allow-listed origins', async () => {

@@ -9,7 +9,13 @@ import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { buildApp } from '../../infra/app'
-import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling'
+import {
+  copyRuntimePackageFiles,
+  ENTRIES,
+  esbuildOptions,
+  PROJECT_ROOT,
+  RUNTIME_PACKAGE_FILES,
+} from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
@@ -49,6 +55,7 @@ beforeAll(async () => {
       metafile: true,
     })
     inputs[name] = Object.keys(metafile.inputs)
+    await copyRuntimePackageFiles(ENTRIES[name], path.dirname(outfile))
     bundles[name] = outfile
     sizes[name] = (await stat(outfile)).size
   }
@@ -129,9 +136,30 @@ describe('the deployed bundles', () => {
     expect(inputs.api).toContain('functions/web/routes/sign-in.tsx')
   })
 
-  it('are byte for byte what `cdk synth` packages for each function', async () => {
+  it('are byte for byte what `cdk synth` packages for each function, with the package files they read', async () => {
     for (const name of ['api', 'expireInstruments'] as const) {
       expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
+      for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
+        const packaged = path.join(path.dirname(deployed[name]), 'node_modules', file)
+        const tested = path.join(path.dirname(bundles[name]), 'node_modules', file)
+        expect((await readFile(packaged)).equals(await readFile(tested)), file).toBe(true)
+      }
+    }
+    expect(RUNTIME_PACKAGE_FILES[ENTRIES.api]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
+  })
+
+  it('API bundle serves the API reference and its viewer from the files packaged beside it', async () => {
+    const { env } = await tableWithEnvironment()
+    const docs = await invokeBundle(bundles.api, httpApiEvent('GET', '/docs'), env)
+    expect(docs.result.statusCode).toBe(200)
+    const assets = [...String(docs.result.body).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(
+      (match) => match[1] ?? '',
+    )
+    expect(assets).toHaveLength(3)
+    for (const asset of assets) {
+      const served = await invokeBundle(bundles.api, httpApiEvent('GET', asset), env)
+      expect(served.result.statusCode, asset).toBe(200)
+      expect(String(served.result.body).length, asset).toBeGreaterThan(100)
     }
   })
 

@@ -157,6 +157,42 @@ describe('in a browser', () => {
     await context.close()
   })
 
+  it('the API reference at /docs lists every operation under the same policy, loading nothing from another site', async () => {
+    // No bypassCSP: the browser enforces the app's policy, and reports each violation as an event.
+    const context = await browser.newContext({ baseURL: baseUrl })
+    const page = await context.newPage()
+    const violations: string[] = []
+    const offSite: string[] = []
+    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
+      console.error('Content Security Policy violation: ' + event.violatedDirective + ' ' + event.blockedURI)
+    })`)
+    page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) violations.push(message.text())
+    })
+    page.on('pageerror', (error) => violations.push(`page error: ${error.message}`))
+    page.on('request', (request) => {
+      const url = new URL(request.url())
+      if (url.protocol !== 'data:' && url.origin !== baseUrl) offSite.push(request.url())
+    })
+    const response = await page.goto('/docs')
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'self'")
+    expect(response?.headers()['content-security-policy']).not.toContain('unsafe-inline')
+
+    const spec = (await (await page.request.get('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const operations = Object.values(spec.paths).flatMap((item) => Object.keys(item))
+    await page.locator('.opblock').first().waitFor()
+    expect(await page.locator('.opblock').count()).toBe(operations.length)
+    expect(await page.locator('.opblock-summary-path').allTextContents()).toContain('/v1/instruments/{id}')
+    // Expanding an operation renders its parameters and responses, still within the policy.
+    await page.locator('.opblock-summary', { hasText: '/v1/instruments/{id}' }).first().click()
+    await page.locator('.opblock-body .responses-wrapper').first().waitFor()
+    expect(violations).toEqual([])
+    expect(offSite).toEqual([])
+    await context.close()
+  })
+
   it('search: tick features, see matching results and counts, paginate, open a detail page', async () => {
     const { context, page } = await newPage()
     await page.goto('/')

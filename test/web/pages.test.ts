@@ -216,6 +216,23 @@ describe('public pages', () => {
     const js = await t.app.request(ASSETS.script.path)
     expect(js.headers.get('content-type')).toContain('javascript')
   })
+
+  it('serves an icon: linked from every page at a hashed URL, and at /favicon.ico for browsers that ask', async () => {
+    const t = await webContext()
+    const home = await t.page('/')
+    expect(home.html).toContain(`<link rel="icon" href="${ASSETS.favicon.path}" type="image/svg+xml"/>`)
+    const hashed = await t.app.request(ASSETS.favicon.path)
+    expect(hashed.status).toBe(200)
+    expect(hashed.headers.get('content-type')).toBe('image/svg+xml')
+    expect(hashed.headers.get('cache-control')).toContain('immutable')
+    const svg = await hashed.text()
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+    const ico = await t.app.request('/favicon.ico')
+    expect(ico.status).toBe(200)
+    expect(ico.headers.get('content-type')).toBe('image/svg+xml')
+    expect(ico.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/)
+    expect(await ico.text()).toBe(svg)
+  })
 })
 
 describe('admin pages', () => {

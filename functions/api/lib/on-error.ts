@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { ImportFileError, ImportTooLarge } from '../../../shared/catalogue/csv/instrument-csv'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -9,8 +10,14 @@ import {
   VersionConflict,
   WriteContention,
 } from '../../../shared/catalogue/errors'
+import {
+  ImportRejected,
+  ImportRolledBack,
+  recordFieldErrors,
+} from '../../../shared/catalogue/imports/import-instruments'
 import { AuthenticationError } from '../../../shared/platform/auth'
 import { InvalidCursor } from '../../../shared/platform/cursor'
+import type { Logger } from '../../../shared/platform/logger'
 import {
   ImportConflict,
   ProjectNotFound,
@@ -20,8 +27,17 @@ import { ImportInvalid } from '../../../shared/portfolio/project-import'
 import { Problem, problems } from './problem'
 import type { AppEnv } from './types'
 
-/** Domain errors and framework exceptions, as problems. Anything unexpected is a logged 500. */
-export function toProblem(error: unknown): Problem | undefined {
+/**
+ * The one mapping from errors to HTTP: domain errors, framework exceptions and problems thrown by
+ * the HTTP layer itself. The API sends the result as problem+json (`onError`), the web pages render
+ * it as a page (functions/web/index.tsx), and a page that re-shows its form after a failed save
+ * decides from the same result (`toProblem(error).status === 412`). Anything unmapped is a 500.
+ */
+export function toProblem(error: unknown): Problem {
+  return knownProblem(error) ?? problems.internal()
+}
+
+function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof Problem) return error
   if (error instanceof InstrumentNotFound) return problems.notFound(error.message)
   if (error instanceof ProjectNotFound) return problems.notFound(error.message)
@@ -36,6 +52,22 @@ export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof InvalidCursor)
     return problems.validation(error.message, [{ path: 'cursor', message: error.message }])
   if (error instanceof AuthenticationError) return problems.unauthorized(error.message)
+  if (error instanceof ImportTooLarge) return problems.payloadTooLarge(error.message)
+  if (error instanceof ImportFileError) {
+    return problems.validation(
+      error.message,
+      error.errors.length > 0 ? error.errors : [{ path: 'body', message: error.message }],
+    )
+  }
+  if (error instanceof ImportRejected) {
+    return problems.unprocessable(error.message, recordFieldErrors(error.report.records))
+  }
+  if (error instanceof ImportRolledBack) {
+    return new Problem(409, 'import-rolled-back', 'Import undone', error.message, [
+      ...recordFieldErrors(error.causes),
+      ...error.notUndone.map((id) => ({ path: id, message: 'changed concurrently; could not be restored' })),
+    ])
+  }
   if (error instanceof WriteContention) {
     const problem = problems.unavailable(error.message)
     problem.headers['Retry-After'] = '1'
@@ -49,6 +81,30 @@ export function toProblem(error: unknown): Problem | undefined {
       return new Problem(error.status, 'http', 'Bad request', error.message || 'Bad request')
   }
   return undefined
+}
+
+/** What error handling reads from a request, the API's and the web pages' alike. */
+interface FailedRequest {
+  req: { method: string; path: string }
+  var: { requestId?: string; deps?: { logger: Logger } }
+}
+
+/**
+ * `toProblem`, and for an error nothing maps (a bug or an outage) one log line with its stack, the
+ * only place such errors are logged. The client sees the generic 500 problem, never the stack.
+ */
+export function problemFor(c: FailedRequest, error: Error): Problem {
+  const problem = knownProblem(error)
+  if (problem) return problem
+  c.var.deps?.logger.error('unhandled error', {
+    requestId: c.var.requestId,
+    method: c.req.method,
+    path: c.req.path,
+    error: error.name,
+    detail: error.message,
+    stack: error.stack,
+  })
+  return problems.internal()
 }
 
 export function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
@@ -65,15 +121,5 @@ export function problemResponse(c: Context<AppEnv>, problem: Problem): Response 
 }
 
 export function onError(error: Error, c: Context<AppEnv>): Response {
-  const problem = toProblem(error)
-  if (problem) return problemResponse(c, problem)
-  c.var.deps?.logger.error('unhandled error', {
-    requestId: c.var.requestId,
-    method: c.req.method,
-    path: c.req.path,
-    error: error.name,
-    detail: error.message,
-    stack: error.stack,
-  })
-  return problemResponse(c, problems.internal())
+  return problemResponse(c, problemFor(c, error))
 }

@@ -2,10 +2,11 @@ import type { FieldError } from '../../../shared/platform/field-errors'
 
 export { fieldErrors } from '../../../shared/platform/field-errors'
 /**
- * Every error the service returns is an RFC 9457 problem. Problems belong to the HTTP layer: domain
- * code throws domain errors (shared/catalogue/errors.ts, shared/portfolio/project-errors.ts, ...),
- * and `toProblem` (./on-error.ts) maps each to its problem, for the API's problem+json and the web
- * pages alike. Routes and middleware throw problems directly for HTTP-level refusals.
+ * RFC 9457 problems: the one shape of every error response of the API. Domain code never throws
+ * these; it throws `DomainError` subclasses (shared/catalogue/errors.ts,
+ * shared/portfolio/project-errors.ts, ...), which `toProblem` (./on-error.ts) maps to a Problem at
+ * the HTTP edge. Handlers and middleware may throw a Problem for what only HTTP knows (a missing
+ * If-Match, an unsupported media type); the web pages render the same problems as pages.
  */
 export type { FieldError }
 

@@ -31,6 +31,7 @@ export function Layout({ title, section, user, children }: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · fundfinder`}</title>
+        <link rel="icon" href={ASSETS.favicon.path} type="image/svg+xml" />
         <link rel="stylesheet" href={ASSETS.styles.path} />
         <script src={ASSETS.script.path} defer />
       </head>

@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { AuthenticationError, hasRole, type Principal, type Role } from '../../../shared/platform/auth'
-import type { AppEnv } from '../../api/lib/types'
+import { hasRole, type Principal, type Role } from '../../../shared/platform/auth'
+import { toProblem } from '../../api/lib/on-error'
+import { Problem } from '../../api/lib/problem'
+import type { SignedInUser } from '../components/layout'
 import { readForm, text } from './form-data'
+import type { WebEnv } from './web-env'
 
 /**
  * Web sign-in keeps the same JWT the API accepts (dev issuer locally, Cognito in AWS) in an
@@ -15,10 +18,6 @@ import { readForm, text } from './form-data'
  * token (a hash of a secret the attacker cannot read, so it needs no server-side state or key).
  */
 export const SESSION_COOKIE = 'ff_session'
-
-export interface WebEnv extends AppEnv {
-  Variables: AppEnv['Variables'] & { csrfToken: string }
-}
 
 /** Cookies are Secure everywhere except plain-http development on the loopback host. */
 export function isLocalHttp(c: Context): boolean {
@@ -58,12 +57,16 @@ export function isSameOriginRequest(c: Context): boolean {
   return c.req.header('sec-fetch-site') === 'same-origin'
 }
 
-export class CrossSiteRequest extends Error {
+/** A form posted from another site, or without its CSRF token: a 403 problem, shown as a page. */
+export class CrossSiteRequest extends Problem {
   override name = 'CrossSiteRequest'
+  constructor(detail: string) {
+    super(403, 'forbidden', 'This form could not be accepted', detail)
+  }
 }
 
 /** Refuses a POST that did not come from one of our own pages. */
-export function requireSameOrigin(): MiddlewareHandler<AppEnv> {
+export function requireSameOrigin(): MiddlewareHandler<WebEnv> {
   return async function requireSameOriginMiddleware(c, next) {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !isSameOriginRequest(c)) {
       throw new CrossSiteRequest('This form was submitted from another site.')
@@ -72,6 +75,7 @@ export function requireSameOrigin(): MiddlewareHandler<AppEnv> {
   }
 }
 
+/** Not a problem to show but a detour: the pages' error handler sends the browser to sign in. */
 export class NotSignedIn extends Error {
   override name = 'NotSignedIn'
   constructor(readonly reason: 'missing' | 'invalid') {
@@ -79,13 +83,19 @@ export class NotSignedIn extends Error {
   }
 }
 
-export class MissingRole extends Error {
+/** Signed in, but without a role the page needs: a 403 problem, shown as a page. */
+export class MissingRole extends Problem {
   override name = 'MissingRole'
   constructor(
     readonly principal: Principal,
     readonly roles: Role[],
   ) {
-    super(`This page needs the ${roles.join(' or ')} role.`)
+    super(
+      403,
+      'forbidden',
+      'You cannot open this page',
+      `This page needs the ${roles.join(' or ')} role. You are signed in as ${principal.name}.`,
+    )
   }
 }
 
@@ -101,7 +111,8 @@ export function requireSignIn(...roles: Role[]): MiddlewareHandler<WebEnv> {
     try {
       principal = await c.var.deps.verifier.verify(token)
     } catch (error) {
-      if (error instanceof AuthenticationError) {
+      // A token that no longer verifies (expired, revoked key) ends the session: sign in again.
+      if (toProblem(error).status === 401) {
         clearSessionCookie(c)
         throw new NotSignedIn('invalid')
       }
@@ -117,4 +128,9 @@ export function requireSignIn(...roles: Role[]): MiddlewareHandler<WebEnv> {
     c.set('csrfToken', csrfToken)
     await next()
   }
+}
+
+/** The signed-in user as the page header shows them; only on routes behind `requireSignIn`. */
+export function userOf(c: Context<WebEnv>): SignedInUser {
+  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
 }

@@ -1,4 +1,3 @@
-import type { Child } from 'hono/jsx'
 import type { Instrument } from '../../../shared/catalogue/instrument'
 import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
@@ -117,23 +116,6 @@ export function ClosedPage({
       <p>
         <a href="/">Find open funding</a>
       </p>
-    </Layout>
-  )
-}
-
-export function MessagePage({
-  title,
-  children,
-  section = 'none',
-}: {
-  title: string
-  children?: Child
-  section?: 'search' | 'match' | 'admin' | 'none'
-}) {
-  return (
-    <Layout title={title} section={section}>
-      <h1>{title}</h1>
-      {children}
     </Layout>
   )
 }

@@ -1,6 +1,7 @@
 import type { MatchResult } from '../../../shared/catalogue/search'
+import { DataTable } from '../components/data-table'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
-import { FieldErrors } from '../components/form-fields'
+import { SelectField } from '../components/form-fields'
 import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import { countriesByName, whereLabel } from '../lib/format'
@@ -35,26 +36,14 @@ export function MatchPage({ selected, country, countries, result, errors, now }:
           </div>
           <div>
             <div class="filter-row">
-              <div class="field">
-                <label for="match-country">Country (optional)</label>
-                <span class="hint" id="country-hint">
-                  International instruments are always included.
-                </span>
-                <select
-                  id="match-country"
-                  name="country"
-                  aria-describedby={errors.country?.length ? 'country-hint country-error' : 'country-hint'}
-                  aria-invalid={errors.country?.length ? 'true' : undefined}
-                >
-                  <option value="">Any country</option>
-                  {countryOptions.map((option) => (
-                    <option value={option.code} selected={option.code === country}>
-                      {option.name}
-                    </option>
-                  ))}
-                </select>
-                <FieldErrors name="country" errors={errors.country} />
-              </div>
+              <SelectField
+                state={{ values: { country: country ?? '' }, errors }}
+                name="country"
+                label="Country (optional)"
+                hint="International instruments are always included."
+                emptyLabel="Any country"
+                options={countryOptions.map(({ code, name }) => ({ value: code, label: name }))}
+              />
               <button type="submit">Find matching funding</button>
             </div>
             {result ? <MatchResults result={result} requested={selected.length} now={now} /> : null}
@@ -79,51 +68,39 @@ function MatchResults({ result, requested, now }: { result: MatchResult; request
         {result.total} matching {result.total === 1 ? 'instrument' : 'instruments'}
         {result.items.length < result.total ? `, best ${result.items.length} shown` : ''}
       </h2>
-      <div class="table-wrap">
-        <table aria-describedby="match-heading">
-          <thead>
-            <tr>
-              <th scope="col">Instrument</th>
-              <th scope="col">Score</th>
-              <th scope="col">Matched</th>
-              <th scope="col">Missing</th>
-              <th scope="col">Deadline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.items.map((item) => (
-              <tr>
-                <td>
-                  <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>
-                    {item.instrument.name}
-                  </a>
-                  <br />
-                  <span class="muted">
-                    {item.instrument.funder ? `${item.instrument.funder} · ` : ''}
-                    {whereLabel(item.instrument)}
-                  </span>
-                </td>
-                <td>
-                  <span class="score">{Math.round(item.score * 100)}%</span>
-                  <br />
-                  <span class="muted">
-                    {item.matched.length} of {requested}
-                  </span>
-                </td>
-                <td>
-                  <FeatureTags codes={item.matched} variant="matched" />
-                </td>
-                <td>
-                  <FeatureTags codes={item.missing} variant="missing" />
-                </td>
-                <td>
-                  <DeadlineText deadline={item.instrument.deadline} now={now} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={['Instrument', 'Score', 'Matched', 'Missing', 'Deadline']}
+        describedBy="match-heading"
+      >
+        {result.items.map((item) => (
+          <tr>
+            <td>
+              <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>{item.instrument.name}</a>
+              <br />
+              <span class="muted">
+                {item.instrument.funder ? `${item.instrument.funder} · ` : ''}
+                {whereLabel(item.instrument)}
+              </span>
+            </td>
+            <td>
+              <span class="score">{Math.round(item.score * 100)}%</span>
+              <br />
+              <span class="muted">
+                {item.matched.length} of {requested}
+              </span>
+            </td>
+            <td>
+              <FeatureTags codes={item.matched} variant="matched" />
+            </td>
+            <td>
+              <FeatureTags codes={item.missing} variant="missing" />
+            </td>
+            <td>
+              <DeadlineText deadline={item.instrument.deadline} now={now} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </>
   )
 }

@@ -1,7 +1,8 @@
 import { INSTRUMENT_KINDS, ORIGINS } from '../../../shared/catalogue/instrument'
 import type { SearchCriteria, SearchResult } from '../../../shared/catalogue/search'
+import { DataTable } from '../components/data-table'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
-import { FieldErrors } from '../components/form-fields'
+import { FieldErrors, type FieldState, SelectField, TextField } from '../components/form-fields'
 import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import { Pagination } from '../components/pagination'
@@ -27,72 +28,25 @@ export interface SearchPageProps {
   now: Date
 }
 
-function Select({
-  name,
-  label,
-  value,
-  options,
-  errors,
-}: {
-  name: string
-  label: string
-  value: string | undefined
-  options: { value: string; label: string }[]
-  errors?: string[] | undefined
-}) {
-  return (
-    <div class="field">
-      <label for={`search-${name}`}>{label}</label>
-      <select
-        id={`search-${name}`}
-        name={name}
-        aria-invalid={errors?.length ? 'true' : undefined}
-        aria-describedby={errors?.length ? `${name}-error` : undefined}
-      >
-        {options.map((option) => (
-          <option value={option.value} selected={option.value === (value ?? '')}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      <FieldErrors name={name} errors={errors} />
-    </div>
-  )
-}
-
-function DateInput({
-  name,
-  label,
-  value,
-  errors,
-}: {
-  name: string
-  label: string
-  value: string | undefined
-  errors?: string[] | undefined
-}) {
-  return (
-    <div class="field">
-      <label for={`search-${name}`}>{label}</label>
-      <input
-        id={`search-${name}`}
-        type="date"
-        name={name}
-        value={value ?? ''}
-        aria-invalid={errors?.length ? 'true' : undefined}
-        aria-describedby={errors?.length ? `${name}-error` : undefined}
-      />
-      <FieldErrors name={name} errors={errors} />
-    </div>
-  )
-}
-
 /** `/`: the search form (a GET form whose fields are the API's parameters) and the results. */
 export function SearchPage({ criteria, result, countries, params, errors, now }: SearchPageProps) {
   const selectedCountry = criteria.country?.[0]
   const countryOptions = countriesByName(selectedCountry ? [...countries, selectedCountry] : countries)
   const requested = criteria.features ?? []
   const errorCount = Object.values(errors).reduce((sum, list) => sum + list.length, 0)
+  const fields: FieldState = {
+    values: {
+      origin: criteria.origin?.[0] ?? '',
+      country: selectedCountry ?? '',
+      kind: criteria.kind?.[0] ?? '',
+      closingWithin: criteria.closingWithin?.toString() ?? '',
+      deadlineFrom: criteria.deadlineFrom ?? '',
+      deadlineTo: criteria.deadlineTo ?? '',
+      sort: criteria.sort,
+      limit: String(criteria.limit),
+    },
+    errors,
+  }
   return (
     <Layout title="Find funding" section="search">
       <h1>Find public funding for your project</h1>
@@ -145,79 +99,55 @@ export function SearchPage({ criteria, result, countries, params, errors, now }:
           </div>
           <div>
             <div class="filter-row">
-              <Select
+              <SelectField
+                state={fields}
                 name="origin"
                 label="Origin"
-                value={criteria.origin?.[0]}
-                errors={errors.origin}
-                options={[
-                  { value: '', label: 'Any origin' },
-                  ...ORIGINS.map((origin) => ({ value: origin, label: capitalise(origin) })),
-                ]}
+                emptyLabel="Any origin"
+                options={ORIGINS.map((origin) => ({ value: origin, label: capitalise(origin) }))}
               />
-              <Select
+              <SelectField
+                state={fields}
                 name="country"
                 label="Country"
-                value={selectedCountry}
-                errors={errors.country}
-                options={[
-                  { value: '', label: 'Any country' },
-                  ...countryOptions.map(({ code, name }) => ({ value: code, label: name })),
-                ]}
+                emptyLabel="Any country"
+                options={countryOptions.map(({ code, name }) => ({ value: code, label: name }))}
               />
-              <Select
+              <SelectField
+                state={fields}
                 name="kind"
                 label="Kind"
-                value={criteria.kind?.[0]}
-                errors={errors.kind}
-                options={[
-                  { value: '', label: 'Any kind' },
-                  ...INSTRUMENT_KINDS.map((kind) => ({ value: kind, label: capitalise(kind) })),
-                ]}
+                emptyLabel="Any kind"
+                options={INSTRUMENT_KINDS.map((kind) => ({ value: kind, label: capitalise(kind) }))}
               />
-              <Select
+              <SelectField
+                state={fields}
                 name="closingWithin"
                 label="Closing"
-                value={criteria.closingWithin?.toString()}
-                errors={errors.closingWithin}
-                options={[
-                  { value: '', label: 'Any time' },
-                  ...CLOSING_WITHIN_CHOICES.map((days) => ({
-                    value: String(days),
-                    label: `Within ${days} days`,
-                  })),
-                ]}
+                emptyLabel="Any time"
+                options={CLOSING_WITHIN_CHOICES.map((days) => ({
+                  value: String(days),
+                  label: `Within ${days} days`,
+                }))}
               />
-              <DateInput
-                name="deadlineFrom"
-                label="Deadline from"
-                value={criteria.deadlineFrom}
-                errors={errors.deadlineFrom}
-              />
-              <DateInput
-                name="deadlineTo"
-                label="Deadline to"
-                value={criteria.deadlineTo}
-                errors={errors.deadlineTo}
-              />
+              <TextField state={fields} name="deadlineFrom" label="Deadline from" type="date" />
+              <TextField state={fields} name="deadlineTo" label="Deadline to" type="date" />
             </div>
             <div class="summary">
               <h2 id="results-heading">
                 {result.total} {result.total === 1 ? 'instrument' : 'instruments'} found
               </h2>
               <div class="filter-row">
-                <Select
+                <SelectField
+                  state={fields}
                   name="sort"
                   label="Sort by"
-                  value={criteria.sort}
-                  errors={errors.sort}
                   options={Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label }))}
                 />
-                <Select
+                <SelectField
+                  state={fields}
                   name="limit"
                   label="Items per page"
-                  value={String(criteria.limit)}
-                  errors={errors.limit}
                   options={PAGE_SIZES.map((size) => ({ value: String(size), label: String(size) }))}
                 />
                 <button type="submit" class="secondary no-js-only">
@@ -284,58 +214,50 @@ function ResultsTable({
   now: Date
 }) {
   return (
-    <div class="table-wrap">
-      <table aria-describedby="results-heading">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Funder</th>
-            <th scope="col">Origin</th>
-            <th scope="col">Country</th>
-            <th scope="col">Deadline</th>
-            <th scope="col">{requested.length > 0 ? 'Matched features' : 'Features'}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.items.map((item) => (
-            <tr>
-              <td>
-                <a href={`/instruments/${encodeURIComponent(item.id)}`}>{item.name}</a>
+    <DataTable
+      columns={[
+        'Name',
+        'Funder',
+        'Origin',
+        'Country',
+        'Deadline',
+        requested.length > 0 ? 'Matched features' : 'Features',
+      ]}
+      describedBy="results-heading"
+    >
+      {result.items.map((item) => (
+        <tr>
+          <td>
+            <a href={`/instruments/${encodeURIComponent(item.id)}`}>{item.name}</a>
+            <br />
+            <span class="muted">{capitalise(item.kind)}</span>
+          </td>
+          <td>{item.funder ?? <span class="muted">not stated</span>}</td>
+          <td>{capitalise(item.origin)}</td>
+          <td>
+            {item.origin === 'international' ? <span class="muted">International</span> : whereLabel(item)}
+          </td>
+          <td>
+            <DeadlineText deadline={item.deadline} now={now} />
+          </td>
+          <td>
+            {requested.length > 0 ? (
+              <>
+                <span class="muted">
+                  {item.matchedFeatures?.length ?? 0} of {requested.length}
+                </span>
                 <br />
-                <span class="muted">{capitalise(item.kind)}</span>
-              </td>
-              <td>{item.funder ?? <span class="muted">not stated</span>}</td>
-              <td>{capitalise(item.origin)}</td>
-              <td>
-                {item.origin === 'international' ? (
-                  <span class="muted">International</span>
-                ) : (
-                  whereLabel(item)
-                )}
-              </td>
-              <td>
-                <DeadlineText deadline={item.deadline} now={now} />
-              </td>
-              <td>
-                {requested.length > 0 ? (
-                  <>
-                    <span class="muted">
-                      {item.matchedFeatures?.length ?? 0} of {requested.length}
-                    </span>
-                    <br />
-                    <FeatureTags codes={item.matchedFeatures ?? []} variant="matched" />
-                  </>
-                ) : (
-                  <FeatureTags codes={item.features.slice(0, 4)} />
-                )}
-                {requested.length === 0 && item.features.length > 4 ? (
-                  <span class="muted"> +{item.features.length - 4} more</span>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+                <FeatureTags codes={item.matchedFeatures ?? []} variant="matched" />
+              </>
+            ) : (
+              <FeatureTags codes={item.features.slice(0, 4)} />
+            )}
+            {requested.length === 0 && item.features.length > 4 ? (
+              <span class="muted"> +{item.features.length - 4} more</span>
+            ) : null}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   )
 }

@@ -1,26 +1,20 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import {
-  BusinessRuleViolation,
-  DuplicateExternalId,
-  InstrumentAlreadyLive,
-  InstrumentGone,
-  InstrumentNotFound,
-  VersionConflict,
-} from '../../../shared/catalogue/errors'
+import { VersionConflict } from '../../../shared/catalogue/errors'
 import { assertDeadlineNotPast, Deadline, type InstrumentInput } from '../../../shared/catalogue/instrument'
 import { searchCriteria } from '../../../shared/catalogue/search'
 import { hasRole } from '../../../shared/platform/auth'
-import type { SignedInUser } from '../components/layout'
+import { toProblem } from '../../api/lib/on-error'
 import { type FormValues, readForm, text } from '../lib/form-data'
 import { errorsByField, type FormErrors, formValuesOf, parseInstrumentForm } from '../lib/instrument-form'
 import { renderPage } from '../lib/render'
-import { requireSameOrigin, requireSignIn, type WebEnv } from '../lib/session'
+import { requireSameOrigin, requireSignIn, userOf } from '../lib/session'
+import type { WebEnv } from '../lib/web-env'
 import { ArchivePage, AuditPage } from '../pages/admin/archive-page'
 import { InstrumentFormPage } from '../pages/admin/instrument-form-page'
 import { AdminInstrumentsPage } from '../pages/admin/instruments-page'
-import { MessagePage } from '../pages/detail-page'
+import { MessagePage } from '../pages/message-page'
 
 const ADMIN_PAGE_SIZE = 25
 
@@ -42,10 +36,6 @@ const CursorQuery = z.object({
 })
 const VersionField = z.coerce.number().int().min(1).max(999_999_999)
 const IdParam = z.string().min(1).max(64)
-
-function userOf(c: Context<WebEnv>): SignedInUser {
-  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
-}
 
 function NotInCatalogue({ gone }: { gone: boolean }) {
   return (
@@ -78,7 +68,15 @@ function badRequest(c: Context<WebEnv>, detail: string) {
   )
 }
 
-/** Create or update, mapping every failure to the form with the error next to its field. */
+/** The admin's page for an instrument that is missing (404) or archived (410). */
+function notInCatalogue(c: Context<WebEnv>, status: 404 | 410) {
+  return renderPage(c, <NotInCatalogue gone={status === 410} />, { status, private: true })
+}
+
+/**
+ * Create or update. A failure the user can fix re-shows the form with what they typed and the
+ * error next to its field; which failure it was comes from `toProblem`, the API's own mapping.
+ */
 async function saveInstrument(
   c: Context<WebEnv>,
   values: FormValues,
@@ -103,14 +101,22 @@ async function saveInstrument(
     assertDeadlineNotPast(parsed.input, now)
     await save(parsed.input, now)
   } catch (error) {
-    if (error instanceof BusinessRuleViolation) return showForm(errorsByField(error.errors), 422)
-    if (error instanceof DuplicateExternalId) return showForm({ externalId: [error.message] }, 409)
-    if (error instanceof VersionConflict) return showForm({}, 409, { currentVersion: error.actual })
-    if (error instanceof InstrumentGone)
-      return renderPage(c, <NotInCatalogue gone />, { status: 410, private: true })
-    if (error instanceof InstrumentNotFound)
-      return renderPage(c, <NotInCatalogue gone={false} />, { status: 404, private: true })
-    throw error
+    const problem = toProblem(error)
+    switch (problem.status) {
+      case 422:
+        return showForm(errorsByField(problem.errors ?? []), 422)
+      case 409: // the external id is taken
+        return showForm({ externalId: [problem.detail] }, 409)
+      case 412: // someone else saved first: keep what this user typed
+        return showForm({}, 409, {
+          currentVersion: error instanceof VersionConflict ? error.actual : undefined,
+        })
+      case 404:
+      case 410:
+        return notInCatalogue(c, problem.status)
+      default:
+        throw error
+    }
   }
   return c.redirect(existing ? '/admin?done=updated' : '/admin?done=created', 303)
 }
@@ -164,10 +170,7 @@ export const adminPages = new Hono<WebEnv>()
     const record = id.success ? await store.get(id.data) : undefined
     if (!record) {
       const archived = id.success ? await store.getArchived(id.data) : undefined
-      return renderPage(c, <NotInCatalogue gone={Boolean(archived)} />, {
-        status: archived ? 410 : 404,
-        private: true,
-      })
+      return notInCatalogue(c, archived ? 410 : 404)
     }
     return renderPage(
       c,
@@ -209,7 +212,9 @@ export const adminPages = new Hono<WebEnv>()
         now: clock.now(),
       })
     } catch (error) {
-      if (error instanceof VersionConflict) {
+      const status = toProblem(error).status
+      if (status === 404 || status === 410) return notInCatalogue(c, status)
+      if (status === 412) {
         return renderPage(
           c,
           <MessagePage title="Someone else changed this instrument first" section="admin">
@@ -222,10 +227,6 @@ export const adminPages = new Hono<WebEnv>()
           { status: 409, private: true },
         )
       }
-      if (error instanceof InstrumentGone)
-        return renderPage(c, <NotInCatalogue gone />, { status: 410, private: true })
-      if (error instanceof InstrumentNotFound)
-        return renderPage(c, <NotInCatalogue gone={false} />, { status: 404, private: true })
       throw error
     }
     return c.redirect('/admin?done=deleted', 303)
@@ -274,16 +275,19 @@ export const adminPages = new Hono<WebEnv>()
         ...(deadline ? { deadline: deadline.data } : {}),
       })
     } catch (error) {
-      if (error instanceof BusinessRuleViolation) {
-        return showArchive(
-          error.errors.map((e) => e.message).concat(deadline ? [] : ['enter a new deadline to restore it']),
-          422,
-        )
+      const problem = toProblem(error)
+      switch (problem.status) {
+        case 422: {
+          const messages = (problem.errors ?? []).map((e) => e.message)
+          return showArchive(messages.concat(deadline ? [] : ['enter a new deadline to restore it']), 422)
+        }
+        case 409:
+          return showArchive(['it is already back in the catalogue'], 409)
+        case 404:
+          return showArchive(['it is no longer in the archive'], 404)
+        default:
+          throw error
       }
-      if (error instanceof InstrumentAlreadyLive)
-        return showArchive(['it is already back in the catalogue'], 409)
-      if (error instanceof InstrumentNotFound) return showArchive(['it is no longer in the archive'], 404)
-      throw error
     }
     return c.redirect('/admin/archive?done=restored', 303)
   })

@@ -3,17 +3,13 @@ import { Hono } from 'hono'
 import { computePortfolioMatrix, DEFAULT_MATRIX_TOP } from '../../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../shared/portfolio/portfolio-matrix-export'
 import { ProjectId } from '../../../shared/portfolio/project'
-import type { SignedInUser } from '../components/layout'
 import { renderPage } from '../lib/render'
-import { requireSameOrigin, requireSignIn, type WebEnv } from '../lib/session'
+import { requireSameOrigin, requireSignIn, userOf } from '../lib/session'
+import type { WebEnv } from '../lib/web-env'
 import { PortfolioPage, ProjectMatchesPage } from '../pages/admin/portfolio-page'
-import { MessagePage } from '../pages/detail-page'
+import { MessagePage } from '../pages/message-page'
 
 const PROJECT_MATCHES_SHOWN = 25
-
-function userOf(c: Context<WebEnv>): SignedInUser {
-  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
-}
 
 function page(c: Context<WebEnv>, title: string, detail: string, status: 403 | 404) {
   return renderPage(

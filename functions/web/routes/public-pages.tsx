@@ -1,18 +1,22 @@
 import { Hono } from 'hono'
 import { toPublicInstrument } from '../../../shared/catalogue/instrument'
 import {
+  type CatalogueIndex,
   MatchRequest,
   type MatchResult,
+  matchInstruments,
   type SearchCriteria,
   SearchQuery,
   searchCriteria,
+  searchInstruments,
   searchQueryFromParams,
 } from '../../../shared/catalogue/search'
 import { fieldErrors } from '../../api/lib/problem'
-import type { AppEnv } from '../../api/lib/types'
 import { renderPage } from '../lib/render'
-import { ClosedPage, DetailPage, MessagePage } from '../pages/detail-page'
+import type { WebEnv } from '../lib/web-env'
+import { ClosedPage, DetailPage } from '../pages/detail-page'
 import { MatchPage } from '../pages/match-page'
+import { MessagePage } from '../pages/message-page'
 import { SearchPage } from '../pages/search-page'
 
 type FieldMessages = Record<string, string[]>
@@ -58,19 +62,19 @@ export function parseSearchParams(params: URLSearchParams): {
 }
 
 /** Countries that have at least one live instrument, for the country selects. */
-async function catalogueCountries(c: { var: AppEnv['Variables'] }, now: Date): Promise<string[]> {
-  const everything = await c.var.deps.catalogue.search(searchCriteria({ limit: 1 }), now)
-  return Object.keys(everything.facets.country)
+function catalogueCountries(index: CatalogueIndex, now: Date): string[] {
+  return Object.keys(searchInstruments(index, searchCriteria({ limit: 1 }), now).facets.country)
 }
 
-export const publicPages = new Hono<AppEnv>()
+export const publicPages = new Hono<WebEnv>()
   .get('/', async (c) => {
     const now = c.var.deps.clock.now()
     const { criteria, errors, valid } = parseSearchParams(nonEmptyParams(c.req.url))
-    const [result, countries] = await Promise.all([
-      c.var.deps.catalogue.search(criteria, now),
-      catalogueCountries(c, now),
-    ])
+    // One snapshot for the whole page: the results and the country list agree, and the catalogue
+    // version is read once.
+    const index = await c.var.deps.catalogue.current()
+    const result = searchInstruments(index, criteria, now)
+    const countries = catalogueCountries(index, now)
     const params = new URLSearchParams(valid)
     params.delete('page')
     const status = Object.keys(errors).length > 0 ? 400 : 200
@@ -134,6 +138,7 @@ export const publicPages = new Hono<AppEnv>()
     const selected = params.getAll('features').flatMap((value) => value.split(',').map((code) => code.trim()))
     const country = params.get('country') ?? undefined
     const submitted = new URL(c.req.url).search.length > 1
+    const index = await catalogue.current()
     let result: MatchResult | undefined
     let errors: FieldMessages = {}
     if (submitted) {
@@ -143,12 +148,11 @@ export const publicPages = new Hono<AppEnv>()
         ...(country ? { country, includeInternational: true } : {}),
         limit: 25,
       })
-      if (parsed.success)
-        result = await catalogue.match(parsed.data as Parameters<typeof catalogue.match>[0], now)
+      if (parsed.success) result = matchInstruments(index, parsed.data, now)
       else errors = groupByField(fieldErrors(parsed.error.issues))
       if (selected.length === 0) errors.features = ['Tick at least one feature of your project.']
     }
-    const countries = await catalogueCountries(c, now)
+    const countries = catalogueCountries(index, now)
     return renderPage(
       c,
       <MatchPage

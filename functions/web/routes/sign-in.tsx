@@ -1,9 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
-import { AuthenticationError, ROLES } from '../../../shared/platform/auth'
-import type { AppEnv } from '../../api/lib/types'
+import { ROLES } from '../../../shared/platform/auth'
+import { toProblem } from '../../api/lib/on-error'
+import { authorizeUrl, exchangeCode, logoutUrl, newAuthorization, sameState } from '../lib/cognito'
 import { readForm, text } from '../lib/form-data'
 import { renderPage } from '../lib/render'
 import {
@@ -15,8 +15,9 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from '../lib/session'
+import type { WebEnv } from '../lib/web-env'
 import { DevSignInPage, SignInUnavailablePage } from '../pages/admin/sign-in-page'
-import { MessagePage } from '../pages/detail-page'
+import { MessagePage } from '../pages/message-page'
 
 const PKCE_COOKIE = 'ff_pkce'
 const CALLBACK_PATH = '/admin/callback'
@@ -42,36 +43,24 @@ const DevSignInForm = z.object({
     .optional(),
 })
 
-const base64url = (bytes: Buffer) => bytes.toString('base64url')
-
-export const signInPages = new Hono<AppEnv>()
+export const signInPages = new Hono<WebEnv>()
   .get('/admin/sign-in', async (c) => {
     const { config } = c.var.deps
     const next = safeNext(c.req.query('next'))
     if (config.webSignIn) {
       // Authorization code with PKCE: the verifier and state wait in a short-lived cookie. It is
       // SameSite=Lax because Cognito's redirect back to us is a cross-site top-level navigation.
-      const verifier = base64url(randomBytes(32))
-      const state = base64url(randomBytes(16))
-      const challenge = base64url(createHash('sha256').update(verifier).digest())
-      setCookie(c, PKCE_COOKIE, `${state}.${verifier}.${base64url(Buffer.from(next))}`, {
+      const { state, verifier, challenge } = newAuthorization()
+      const nextEncoded = Buffer.from(next).toString('base64url')
+      setCookie(c, PKCE_COOKIE, `${state}.${verifier}.${nextEncoded}`, {
         httpOnly: true,
         sameSite: 'Lax',
         path: CALLBACK_PATH,
         secure: !isLocalHttp(c),
         maxAge: 600,
       })
-      const authorize = new URL(`${config.webSignIn.cognitoDomain}/oauth2/authorize`)
-      authorize.search = new URLSearchParams({
-        response_type: 'code',
-        client_id: config.webSignIn.clientId,
-        redirect_uri: new URL(CALLBACK_PATH, c.req.url).toString(),
-        scope: 'openid email profile',
-        state,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      }).toString()
-      return c.redirect(authorize.toString(), 302)
+      const redirectUri = new URL(CALLBACK_PATH, c.req.url).toString()
+      return c.redirect(authorizeUrl(config.webSignIn, { redirectUri, state, challenge }), 302)
     }
     if (c.var.deps.devSignIn) {
       const message = c.req.query('ended') ? 'Your session has ended; sign in again.' : undefined
@@ -133,41 +122,24 @@ export const signInPages = new Hono<AppEnv>()
       return failed('The sign-in took too long or was started elsewhere.')
     }
     const [expectedState = '', codeVerifier = '', nextEncoded = ''] = stored
-    const a = Buffer.from(state)
-    const b = Buffer.from(expectedState)
-    if (a.length !== b.length || !timingSafeEqual(a, b))
-      return failed('The sign-in response did not match this browser.')
+    if (!sameState(state, expectedState)) return failed('The sign-in response did not match this browser.')
 
-    let tokens: { id_token?: unknown; expires_in?: unknown }
-    try {
-      const response = await fetch(`${config.webSignIn.cognitoDomain}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          client_id: config.webSignIn.clientId,
-          code,
-          redirect_uri: new URL(CALLBACK_PATH, c.req.url).toString(),
-          code_verifier: codeVerifier,
-        }),
-        signal: AbortSignal.timeout(5000),
-      })
-      if (!response.ok) return failed('The sign-in code was refused; it may have expired.')
-      tokens = (await response.json()) as typeof tokens
-    } catch (error) {
-      logger.error('token exchange failed', { error: (error as Error).message })
+    const redirectUri = new URL(CALLBACK_PATH, c.req.url).toString()
+    const exchange = await exchangeCode(config.webSignIn, { code, codeVerifier, redirectUri })
+    if (!exchange.ok) {
+      if (exchange.reason === 'refused') return failed('The sign-in code was refused; it may have expired.')
+      if (exchange.reason === 'no-id-token') return failed('The sign-in service sent no identity token.', 502)
+      logger.error('token exchange failed', { error: exchange.detail })
       return failed('The sign-in service could not be reached.', 502)
     }
-    if (typeof tokens.id_token !== 'string') return failed('The sign-in service sent no identity token.', 502)
     try {
-      await verifier.verify(tokens.id_token)
+      await verifier.verify(exchange.idToken)
     } catch (error) {
-      if (error instanceof AuthenticationError)
-        return failed(`The identity token was not accepted: ${error.message}`)
+      const problem = toProblem(error)
+      if (problem.status === 401) return failed(`The identity token was not accepted: ${problem.detail}`)
       throw error
     }
-    const lifetime = typeof tokens.expires_in === 'number' ? tokens.expires_in : 3600
-    setSessionCookie(c, tokens.id_token, lifetime)
+    setSessionCookie(c, exchange.idToken, exchange.expiresInSeconds)
     const next = safeNext(Buffer.from(nextEncoded, 'base64url').toString('utf8'))
     // A page rather than a redirect: the SameSite=Strict session cookie is not sent on a redirect
     // chain that began on Cognito's site, but it is on a navigation started by our own page.
@@ -192,19 +164,15 @@ export const signInPages = new Hono<AppEnv>()
     clearSessionCookie(c)
     const { webSignIn } = c.var.deps.config
     if (webSignIn) {
-      const logout = new URL(`${webSignIn.cognitoDomain}/logout`)
-      logout.search = new URLSearchParams({
-        client_id: webSignIn.clientId,
-        logout_uri: new URL('/', c.req.url).toString(),
-      }).toString()
+      const logout = logoutUrl(webSignIn, new URL('/', c.req.url).toString())
       // A page, not a redirect: the Content-Security-Policy's form-action 'self' also governs
       // where a form submission may be redirected.
       return renderPage(
         c,
         <MessagePage title="Signed out" section="admin">
-          <meta http-equiv="refresh" content={`0;url=${logout.toString()}`} />
+          <meta http-equiv="refresh" content={`0;url=${logout}`} />
           <p>
-            <a href={logout.toString()}>Finish signing out</a>
+            <a href={logout}>Finish signing out</a>
           </p>
         </MessagePage>,
         { private: true },

@@ -1,16 +1,9 @@
+import { parseInstrumentCsv } from '../../../../shared/catalogue/csv/instrument-csv'
 import {
-  ImportFileError,
-  ImportTooLarge,
-  parseInstrumentCsv,
-} from '../../../../shared/catalogue/csv/instrument-csv'
-import {
-  ImportRejected,
-  ImportRolledBack,
   importInstruments,
   parseInstrumentJson,
-  recordFieldErrors,
 } from '../../../../shared/catalogue/imports/import-instruments'
-import { Problem, problems } from '../../lib/problem'
+import { problems } from '../../lib/problem'
 import type { AppRouteHandler } from '../../lib/types'
 import { bodyMediaType, CSV_MEDIA_TYPES, declaredCharset } from './import-body'
 import type { importInstruments as importRoute } from './imports.routes'
@@ -32,38 +25,16 @@ export const importFile: AppRouteHandler<typeof importRoute> = async (c) => {
     throw problems.unsupportedMediaType(`Send the file as UTF-8 (charset=${charset} is not supported).`)
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer())
-  try {
-    const parsed = isCsv ? parseInstrumentCsv(bytes) : { layout: 'json' as const, records: parseJson(bytes) }
-    const report = await importInstruments(store, parsed, {
-      dryRun,
-      atomic,
-      actor: c.var.principal.name,
-      now: clock.now(),
-    })
-    c.header('Cache-Control', 'no-store')
-    return c.json(report, 200)
-  } catch (error) {
-    if (error instanceof ImportTooLarge) throw problems.payloadTooLarge(error.message)
-    if (error instanceof ImportFileError) {
-      throw problems.validation(
-        error.message,
-        error.errors.length > 0 ? error.errors : [{ path: 'body', message: error.message }],
-      )
-    }
-    if (error instanceof ImportRejected) {
-      throw problems.unprocessable(error.message, recordFieldErrors(error.report.records))
-    }
-    if (error instanceof ImportRolledBack) {
-      throw new Problem(409, 'import-rolled-back', 'Import undone', error.message, [
-        ...recordFieldErrors(error.causes),
-        ...error.notUndone.map((id) => ({
-          path: id,
-          message: 'changed concurrently; could not be restored',
-        })),
-      ])
-    }
-    throw error
-  }
+  // A file that cannot be read, a rejected or an undone import: `toProblem` maps each to its status.
+  const parsed = isCsv ? parseInstrumentCsv(bytes) : { layout: 'json' as const, records: parseJson(bytes) }
+  const report = await importInstruments(store, parsed, {
+    dryRun,
+    atomic,
+    actor: c.var.principal.name,
+    now: clock.now(),
+  })
+  c.header('Cache-Control', 'no-store')
+  return c.json(report, 200)
 }
 
 function parseJson(bytes: Uint8Array) {

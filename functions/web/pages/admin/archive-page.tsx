@@ -1,4 +1,5 @@
 import type { ArchivedInstrument, AuditEvent } from '../../../../shared/catalogue/store/instrument-store'
+import { DataTable } from '../../components/data-table'
 import { FieldErrors } from '../../components/form-fields'
 import { Notice } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
@@ -31,66 +32,54 @@ export function ArchivePage({
       {items.length === 0 ? (
         <p>The archive is empty.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Archived instruments</caption>
-            <thead>
+        <DataTable
+          caption="Archived instruments"
+          columns={['Name', 'Why', 'Archived', 'Kept until', 'Restore']}
+        >
+          {items.map((entry) => {
+            const id = entry.instrument.id
+            const fieldName = `deadline-${id}`
+            const errors = restoreErrors?.id === id ? restoreErrors.messages : undefined
+            return (
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Why</th>
-                <th scope="col">Archived</th>
-                <th scope="col">Kept until</th>
-                <th scope="col">Restore</th>
+                <td>
+                  {entry.instrument.name}
+                  <br />
+                  <span class="muted">
+                    deadline {entry.instrument.deadline ? formatDeadline(entry.instrument.deadline) : 'none'}
+                  </span>
+                </td>
+                <td>{entry.reason === 'deleted' ? 'Deleted' : 'Expired'}</td>
+                <td>
+                  {formatDate(entry.archivedAt)} by {entry.archivedBy}
+                </td>
+                <td>{formatDate(entry.purgeAfter)}</td>
+                <td>
+                  <form method="post" action={`/admin/archive/${encodeURIComponent(id)}/restore`}>
+                    <input type="hidden" name="csrf" value={user.csrfToken} />
+                    <div class="field">
+                      <label for={fieldName}>
+                        New deadline<span class="visually-hidden"> for {entry.instrument.name}</span>
+                      </label>
+                      <input
+                        id={fieldName}
+                        name="deadline"
+                        type="text"
+                        placeholder="YYYY-MM-DD"
+                        aria-invalid={errors ? 'true' : undefined}
+                        aria-describedby={errors ? `${fieldName}-error` : undefined}
+                      />
+                      <FieldErrors name={fieldName} errors={errors} />
+                    </div>
+                    <button type="submit" class="secondary">
+                      Restore<span class="visually-hidden"> {entry.instrument.name}</span>
+                    </button>
+                  </form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => {
-                const id = entry.instrument.id
-                const fieldName = `deadline-${id}`
-                const errors = restoreErrors?.id === id ? restoreErrors.messages : undefined
-                return (
-                  <tr>
-                    <td>
-                      {entry.instrument.name}
-                      <br />
-                      <span class="muted">
-                        deadline{' '}
-                        {entry.instrument.deadline ? formatDeadline(entry.instrument.deadline) : 'none'}
-                      </span>
-                    </td>
-                    <td>{entry.reason === 'deleted' ? 'Deleted' : 'Expired'}</td>
-                    <td>
-                      {formatDate(entry.archivedAt)} by {entry.archivedBy}
-                    </td>
-                    <td>{formatDate(entry.purgeAfter)}</td>
-                    <td>
-                      <form method="post" action={`/admin/archive/${encodeURIComponent(id)}/restore`}>
-                        <input type="hidden" name="csrf" value={user.csrfToken} />
-                        <div class="field">
-                          <label for={fieldName}>
-                            New deadline<span class="visually-hidden"> for {entry.instrument.name}</span>
-                          </label>
-                          <input
-                            id={fieldName}
-                            name="deadline"
-                            type="text"
-                            placeholder="YYYY-MM-DD"
-                            aria-invalid={errors ? 'true' : undefined}
-                            aria-describedby={errors ? `${fieldName}-error` : undefined}
-                          />
-                          <FieldErrors name={fieldName} errors={errors} />
-                        </div>
-                        <button type="submit" class="secondary">
-                          Restore<span class="visually-hidden"> {entry.instrument.name}</span>
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+            )
+          })}
+        </DataTable>
       )}
       {nextCursor ? (
         <p>
@@ -130,37 +119,23 @@ export function AuditPage({
       {items.length === 0 ? (
         <p>No changes recorded.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Change events</caption>
-            <thead>
-              <tr>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Instrument</th>
-                <th scope="col">Version</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((event) => (
-                <tr>
-                  <td>
-                    <time datetime={event.at}>{event.at.replace('T', ' ').slice(0, 19)}</time>
-                  </td>
-                  <td>{event.actor}</td>
-                  <td>{event.action}</td>
-                  <td>
-                    <a href={`/admin/audit?instrumentId=${encodeURIComponent(event.instrumentId)}`}>
-                      {event.instrumentId}
-                    </a>
-                  </td>
-                  <td>{event.instrumentVersion}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Change events" columns={['When (UTC)', 'Who', 'What', 'Instrument', 'Version']}>
+          {items.map((event) => (
+            <tr>
+              <td>
+                <time datetime={event.at}>{event.at.replace('T', ' ').slice(0, 19)}</time>
+              </td>
+              <td>{event.actor}</td>
+              <td>{event.action}</td>
+              <td>
+                <a href={`/admin/audit?instrumentId=${encodeURIComponent(event.instrumentId)}`}>
+                  {event.instrumentId}
+                </a>
+              </td>
+              <td>{event.instrumentVersion}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {nextCursor ? (
         <p>

@@ -1,4 +1,5 @@
 import type { Instrument } from '../../../../shared/catalogue/instrument'
+import { DataTable } from '../../components/data-table'
 import { DeadlineText, Notice, StatusBadge } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
 import { Pagination } from '../../components/pagination'
@@ -58,62 +59,50 @@ export function AdminInstrumentsPage(props: AdminListProps) {
       {items.length === 0 ? (
         <p>No instruments to show.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Instruments in the catalogue</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Where</th>
-                <th scope="col">Deadline</th>
-                <th scope="col">Status</th>
-                <th scope="col">Version</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr>
-                  <td>
-                    <a href={`/instruments/${encodeURIComponent(item.id)}`}>{item.name}</a>
-                    <br />
-                    <span class="muted">
-                      updated {formatDate(item.updatedAt)} by {item.updatedBy}
-                    </span>
-                  </td>
-                  <td>{whereLabel(item)}</td>
-                  <td>
-                    <DeadlineText deadline={item.deadline} now={now} />
-                  </td>
-                  <td>
-                    <StatusBadge status={item.status} />
-                  </td>
-                  <td>{item.version}</td>
-                  <td>
-                    <div class="actions">
-                      <a href={`/admin/instruments/${encodeURIComponent(item.id)}/edit`}>
-                        Edit<span class="visually-hidden"> {item.name}</span>
-                      </a>
-                      {props.canDelete ? (
-                        <form
-                          method="post"
-                          action={`/admin/instruments/${encodeURIComponent(item.id)}/delete`}
-                          data-confirm={`Delete "${item.name}"? It moves to the archive, where it can be restored.`}
-                        >
-                          <input type="hidden" name="csrf" value={user.csrfToken} />
-                          <input type="hidden" name="version" value={String(item.version)} />
-                          <button type="submit" class="danger">
-                            Delete<span class="visually-hidden"> {item.name}</span>
-                          </button>
-                        </form>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Instruments in the catalogue"
+          columns={['Name', 'Where', 'Deadline', 'Status', 'Version', 'Actions']}
+        >
+          {items.map((item) => (
+            <tr>
+              <td>
+                <a href={`/instruments/${encodeURIComponent(item.id)}`}>{item.name}</a>
+                <br />
+                <span class="muted">
+                  updated {formatDate(item.updatedAt)} by {item.updatedBy}
+                </span>
+              </td>
+              <td>{whereLabel(item)}</td>
+              <td>
+                <DeadlineText deadline={item.deadline} now={now} />
+              </td>
+              <td>
+                <StatusBadge status={item.status} />
+              </td>
+              <td>{item.version}</td>
+              <td>
+                <div class="actions">
+                  <a href={`/admin/instruments/${encodeURIComponent(item.id)}/edit`}>
+                    Edit<span class="visually-hidden"> {item.name}</span>
+                  </a>
+                  {props.canDelete ? (
+                    <form
+                      method="post"
+                      action={`/admin/instruments/${encodeURIComponent(item.id)}/delete`}
+                      data-confirm={`Delete "${item.name}"? It moves to the archive, where it can be restored.`}
+                    >
+                      <input type="hidden" name="csrf" value={user.csrfToken} />
+                      <input type="hidden" name="version" value={String(item.version)} />
+                      <button type="submit" class="danger">
+                        Delete<span class="visually-hidden"> {item.name}</span>
+                      </button>
+                    </form>
+                  ) : null}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pagination basePath="/admin" params={params} page={page} limit={limit} total={total} />
     </Layout>

@@ -1,6 +1,7 @@
 import type { MatchItem } from '../../../../shared/catalogue/search/match-instruments'
 import type { PortfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
 import type { ProjectRecord } from '../../../../shared/portfolio/project'
+import { DataTable } from '../../components/data-table'
 import { DeadlineText, FeatureTags, Notice, StatusBadge } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
 import { capitalise, whereLabel } from '../../lib/format'
@@ -59,33 +60,23 @@ export function PortfolioPage({ user, org, projects, matrix }: PortfolioPageProp
           </p>
         </Notice>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Projects of {org}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Project</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Features</th>
-                <th scope="col">Matching instruments</th>
-              </tr>
-            </thead>
-            <tbody>
-              {matrix.projects.map((project) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>{project.name}</a>
-                  </td>
-                  <td>{project.stage ? capitalise(project.stage) : <span class="muted">-</span>}</td>
-                  <td>
-                    <FeatureTags codes={project.features} />
-                  </td>
-                  <td class="count">{project.matchingInstruments}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Projects of ${org}`}
+          columns={['Project', 'Stage', 'Features', 'Matching instruments']}
+        >
+          {matrix.projects.map((project) => (
+            <tr>
+              <td>
+                <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>{project.name}</a>
+              </td>
+              <td>{project.stage ? capitalise(project.stage) : <span class="muted">-</span>}</td>
+              <td>
+                <FeatureTags codes={project.features} />
+              </td>
+              <td class="count">{project.matchingInstruments}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {projects.length > 0 ? (
         <section class="matrix" aria-labelledby="matrix-heading">
@@ -116,47 +107,40 @@ export function PortfolioPage({ user, org, projects, matrix }: PortfolioPageProp
           {columns.length === 0 ? (
             <p>No live instrument shares a feature with these projects.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <caption class="visually-hidden">
-                  Projects (rows) against their best funding instruments (columns), with scores
-                </caption>
-                <thead>
+            <DataTable
+              caption="Projects (rows) against their best funding instruments (columns), with scores"
+              columns={[
+                'Project',
+                ...columns.map((instrument) => (
+                  <>
+                    <a href={`/instruments/${encodeURIComponent(instrument.id)}`}>{instrument.name}</a>
+                    <br />
+                    <span class="muted">best for {instrument.bestFor}</span>
+                  </>
+                )),
+              ]}
+            >
+              {matrix.projects.map((project, row) => {
+                const best = new Set(project.best.map((entry) => entry.column))
+                return (
                   <tr>
-                    <th scope="col">Project</th>
-                    {columns.map((instrument) => (
-                      <th scope="col">
-                        <a href={`/instruments/${encodeURIComponent(instrument.id)}`}>{instrument.name}</a>
-                        <br />
-                        <span class="muted">best for {instrument.bestFor}</span>
-                      </th>
-                    ))}
+                    <th scope="row">
+                      <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>
+                        {project.name}
+                      </a>
+                    </th>
+                    {columns.map((_, column) => {
+                      const score = matrix.scores[row]?.[column] ?? 0
+                      return (
+                        <td class={`cell ${shadeClass(score)}${best.has(column) ? ' best' : ''}`}>
+                          {score > 0 ? percent(score) : '-'}
+                        </td>
+                      )
+                    })}
                   </tr>
-                </thead>
-                <tbody>
-                  {matrix.projects.map((project, row) => {
-                    const best = new Set(project.best.map((entry) => entry.column))
-                    return (
-                      <tr>
-                        <th scope="row">
-                          <a href={`/admin/portfolio/projects/${encodeURIComponent(project.id)}`}>
-                            {project.name}
-                          </a>
-                        </th>
-                        {columns.map((_, column) => {
-                          const score = matrix.scores[row]?.[column] ?? 0
-                          return (
-                            <td class={`cell ${shadeClass(score)}${best.has(column) ? ' best' : ''}`}>
-                              {score > 0 ? percent(score) : '-'}
-                            </td>
-                          )
-                        })}
-                      </tr>
-                    )
-                  })}
-                </tbody>
-              </table>
-            </div>
+                )
+              })}
+            </DataTable>
           )}
         </section>
       ) : null}
@@ -201,41 +185,29 @@ export function ProjectMatchesPage({ user, project, items, total, now }: Project
       {items.length === 0 ? (
         <p>No live instrument has any of this project's features.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Instruments ranked for {project.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Score</th>
-                <th scope="col">Instrument</th>
-                <th scope="col">Deadline</th>
-                <th scope="col">Features</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr>
-                  <td class="score">{percent(item.score)}</td>
-                  <td>
-                    <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>
-                      {item.instrument.name}
-                    </a>
-                    <br />
-                    <span class="muted">{whereLabel(item.instrument)}</span>{' '}
-                    <StatusBadge status={item.instrument.status} />
-                  </td>
-                  <td>
-                    <DeadlineText deadline={item.instrument.deadline} now={now} />
-                  </td>
-                  <td>
-                    <FeatureTags codes={item.matched} variant="matched" />
-                    <FeatureTags codes={item.missing} variant="missing" />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Instruments ranked for ${project.name}`}
+          columns={['Score', 'Instrument', 'Deadline', 'Features']}
+        >
+          {items.map((item) => (
+            <tr>
+              <td class="score">{percent(item.score)}</td>
+              <td>
+                <a href={`/instruments/${encodeURIComponent(item.instrument.id)}`}>{item.instrument.name}</a>
+                <br />
+                <span class="muted">{whereLabel(item.instrument)}</span>{' '}
+                <StatusBadge status={item.instrument.status} />
+              </td>
+              <td>
+                <DeadlineText deadline={item.instrument.deadline} now={now} />
+              </td>
+              <td>
+                <FeatureTags codes={item.matched} variant="matched" />
+                <FeatureTags codes={item.missing} variant="missing" />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Layout>
   )
