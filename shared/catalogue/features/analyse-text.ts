@@ -43,6 +43,8 @@ const KEEP_ING = new Set([
   'marketing',
   'training',
   'networking',
+  'planning',
+  'reporting',
   'meeting',
   'programming',
   'funding',

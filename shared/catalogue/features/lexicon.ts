@@ -404,7 +404,8 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'multisensor',
       'multiple sensors',
     ],
-    medium: ['fusion', 'interoperability', 'interoperable', 'aggregate', 'aggregation'],
+    medium: ['fusion', 'interoperability', 'interoperable', 'aggregation'],
+    weak: ['aggregate'],
   },
   P9: {
     strong: [
@@ -413,13 +414,12 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'store data',
       'storing data',
       'data stored',
-      'database',
       'data repository',
       'data warehouse',
       'cloud storage',
     ],
-    medium: ['storage', 'data lake', 'archiving', 'data management', 'repository'],
-    weak: ['archive', 'cloud'],
+    medium: ['database', 'storage', 'data lake', 'archiving', 'data management', 'repository'],
+    weak: ['cloud'],
   },
   P10: {
     strong: [
@@ -437,8 +437,8 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'common operational picture',
       'data space',
     ],
-    medium: ['sharing', 'interoperability', 'collaborative platform'],
-    weak: ['share', 'communication', 'dissemination', 'platform'],
+    medium: ['interoperability', 'collaborative platform'],
+    weak: ['sharing', 'communication', 'dissemination', 'platform'],
   },
   P11: {
     strong: [
@@ -541,11 +541,17 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'after-action',
       'after action review',
       'root cause',
-      'lessons learned',
-      'lessons learnt',
       'forensic analysis',
     ],
-    medium: ['retrospective', 'debriefing', 'debrief', 'ex-post', 'post-mortem'],
+    medium: [
+      'lessons learned',
+      'lessons learnt',
+      'retrospective',
+      'debriefing',
+      'debrief',
+      'ex-post',
+      'post-mortem',
+    ],
   },
   P17: {
     strong: ['analytical support', 'analytical', 'analytics', 'intelligence analysis', 'analytical tools'],
@@ -563,7 +569,6 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
     strong: [
       'experimental deployment',
       'pilot deployment',
-      'piloting',
       'field trial',
       'operational environment',
       'real-life environment',
@@ -575,6 +580,7 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
     ],
     medium: [
       'pilot',
+      'piloting',
       'pilot project',
       'deployment',
       'deploy',
@@ -699,16 +705,8 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'test before invest',
       'testing facilities',
     ],
-    medium: [
-      'testing',
-      'usability',
-      'trial',
-      'testbed',
-      'test bed',
-      'validation with end users',
-      'end users',
-    ],
-    weak: ['test', 'tested', 'end-user', 'feedback'],
+    medium: ['testing', 'usability', 'trial', 'testbed', 'test bed', 'validation with end users'],
+    weak: ['end users', 'feedback'],
   },
 
   // General
@@ -785,8 +783,7 @@ export const LEXICON: Record<FeatureCode, FeatureLexicon> = {
       'trademark',
       'freedom to operate',
     ],
-    medium: ['licensing', 'IP'],
-    weak: ['licence', 'license'],
+    medium: ['licensing', 'licence', 'IP'],
   },
   G5: {
     strong: [
@@ -1043,4 +1040,8 @@ export const NEUTRAL_PHRASES: readonly string[] = [
   'working capital',
   'capital city',
   'app store',
+  'cascade funding',
+  'cascade financing',
+  'cascading funding',
+  'cascading financing',
 ]

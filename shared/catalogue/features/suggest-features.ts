@@ -14,11 +14,12 @@ import { type FeatureLexicon, LEXICON, NEUTRAL_PHRASES, type Tier } from './lexi
  * - `tier` is how much one mention tells (`TIER_WEIGHTS`: strong, medium, weak);
  * - `idf` discounts phrases that several features share, with the features as the documents:
  *   log((N + 1) / df) / log(N + 1), 1 for a phrase of one feature only;
- * - the `tf` term saturates (the tenth "drone" adds little) and long texts need more mentions
- *   than short ones, as in BM25 (k1 = 1.2, b = 0.5, a paragraph of 100 words as the norm);
+ * - the `tf` term saturates (the tenth "drone" adds little) and texts longer than a paragraph
+ *   (100 words) need more mentions, as in BM25 (k1 = 1.2, b = 0.5); shorter texts get no boost
+ *   (the length factor is at least 1), so one mention is worth exactly its tier weight;
  *
- * and its score is 1 - exp(-s), in (0, 1). The scale is set so that one strong phrase in a
- * paragraph-long text gives s = 1 (score 0.63): confident on its own. A medium phrase needs a
+ * and its score is 1 - exp(-s), in (0, 1). One strong phrase in a text of a paragraph or less
+ * gives s = 1 (score 0.63): confident on its own. A medium phrase needs a
  * second mention or another phrase; weak phrases only add to others. `SUGGESTION_THRESHOLD` is
  * that rule written as a score.
  *
@@ -71,13 +72,6 @@ interface TrieNode {
 interface LexiconIndex {
   readonly root: TrieNode
   readonly longestPhrase: number
-}
-
-let index: LexiconIndex | undefined
-
-function lexiconIndex(): LexiconIndex {
-  index ??= buildIndex(LEXICON, NEUTRAL_PHRASES)
-  return index
 }
 
 function buildIndex(lexicon: Record<FeatureCode, FeatureLexicon>, neutral: readonly string[]): LexiconIndex {
@@ -163,14 +157,34 @@ interface PhraseEvidence {
   surfaces: string[]
 }
 
+export type FeatureSuggester = (text: string, options?: { limit?: number }) => FeatureSuggestion[]
+
+/**
+ * A suggester over the given lexicon (the shipped one is `suggestFeatures`; the benchmark builds
+ * others to compare against). The lexicon is indexed once, on first use.
+ */
+export function createFeatureSuggester(
+  lexicon: Record<FeatureCode, FeatureLexicon>,
+  neutralPhrases: readonly string[] = [],
+): FeatureSuggester {
+  let index: LexiconIndex | undefined
+  return (text, options = {}) => {
+    index ??= buildIndex(lexicon, neutralPhrases)
+    const suggestions = suggest(text, index)
+    return options.limit === undefined ? suggestions : suggestions.slice(0, options.limit)
+  }
+}
+
 /**
  * Every feature the text gives some evidence for, best first (score, then taxonomy order), at
  * most `limit` of them (default: all).
  */
-export function suggestFeatures(text: string, options: { limit?: number } = {}): FeatureSuggestion[] {
+export const suggestFeatures: FeatureSuggester = createFeatureSuggester(LEXICON, NEUTRAL_PHRASES)
+
+function suggest(text: string, lexiconIndex: LexiconIndex): FeatureSuggestion[] {
   const terms = analyseText(text)
   const byFeature = new Map<FeatureCode, Map<string, PhraseEvidence>>()
-  for (const match of findPhrases(terms, lexiconIndex())) {
+  for (const match of findPhrases(terms, lexiconIndex)) {
     const surface = text.slice((terms[match.first] as Term).start, (terms[match.last] as Term).end)
     for (const { code, weight } of match.credits) {
       const phrases = byFeature.get(code) ?? new Map<string, PhraseEvidence>()
@@ -185,7 +199,8 @@ export function suggestFeatures(text: string, options: { limit?: number } = {}):
     }
   }
 
-  const lengthNorm = K1 * (1 - B + (B * terms.length) / AVERAGE_WORDS)
+  // Shorter than a paragraph gets no boost: one mention is then worth exactly its tier weight.
+  const lengthNorm = K1 * Math.max(1, 1 - B + (B * terms.length) / AVERAGE_WORDS)
   const suggestions: FeatureSuggestion[] = []
   for (const [code, phrases] of byFeature) {
     const contributions = [...phrases.values()].map((phrase) => ({
@@ -207,7 +222,7 @@ export function suggestFeatures(text: string, options: { limit?: number } = {}):
   suggestions.sort(
     (a, b) => b.score - a.score || (FEATURE_INDEX.get(a.code) ?? 0) - (FEATURE_INDEX.get(b.code) ?? 0),
   )
-  return options.limit === undefined ? suggestions : suggestions.slice(0, options.limit)
+  return suggestions
 }
 
 /** The suggestions at or above `SUGGESTION_THRESHOLD`, best first: what the sync tags a call with. */
