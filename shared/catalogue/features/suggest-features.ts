@@ -9,7 +9,7 @@ import { type FeatureLexicon, LEXICON, NEUTRAL_PHRASES, type Tier } from './lexi
  * is the document. A feature's evidence is
  *
  *   s(f) = sum over the lexicon phrases p of f found in the text:
- *          tier(p) * idf(p) * tf(p) * (k1 + 1) / (tf(p) + k1 * (1 - b + b * words / AVERAGE_WORDS))
+ *          tier(p) * idf(p) * tf(p) * (k1 + 1) / (tf(p) + k1 * max(1, 1 - b + b * words / AVERAGE_WORDS))
  *
  * - `tier` is how much one mention tells (`TIER_WEIGHTS`: strong, medium, weak);
  * - `idf` discounts phrases that several features share, with the features as the documents:
@@ -19,9 +19,9 @@ import { type FeatureLexicon, LEXICON, NEUTRAL_PHRASES, type Tier } from './lexi
  *   (the length factor is at least 1), so one mention is worth exactly its tier weight;
  *
  * and its score is 1 - exp(-s), in (0, 1). One strong phrase in a text of a paragraph or less
- * gives s = 1 (score 0.63): confident on its own. A medium phrase needs a
- * second mention or another phrase; weak phrases only add to others. `SUGGESTION_THRESHOLD` is
- * that rule written as a score.
+ * gives s = 1 (score 0.63): confident on its own. A medium phrase needs a second mention or
+ * another phrase; weak phrases only add to others. `SUGGESTION_THRESHOLD` is that rule written
+ * as a score.
  *
  * Phrases are found by longest match: a phrase inside a longer phrase found at the same place does
  * not count ("network" inside "neural network"). Everything is a pure function of the text and
