@@ -12,6 +12,7 @@ import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
 import { archiveRouter } from './routes/archive'
 import { exportsRouter } from './routes/exports'
+import { featuresRouter } from './routes/features'
 import { feedsRouter } from './routes/feeds'
 import { healthRouter } from './routes/health'
 import { importsRouter } from './routes/imports'
@@ -29,6 +30,7 @@ const routers = [
   taxonomyRouter,
   instrumentsRouter,
   matchRouter,
+  featuresRouter,
   adminRouter,
   archiveRouter,
   projectsRouter,

@@ -51,6 +51,11 @@ const ROUTES: Record<string, RouteRule> = {
     ok: 200,
     prepare: async () => ({ path: '/v1/match', ...json({ features: ['T1'] }) }),
   },
+  'POST /v1/features/suggest': {
+    access: 'public',
+    ok: 200,
+    prepare: async () => ({ path: '/v1/features/suggest', ...json({ text: 'A drone for inspection.' }) }),
+  },
   'GET /v1/exports/instruments.csv': {
     access: 'public',
     ok: 200,
