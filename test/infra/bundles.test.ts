@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { buildApp } from '../../infra/app'
 import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { httpApiEvent } from '../support/api-gateway-event'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { cdkContext } from './synth'
 
 /**
@@ -138,7 +137,7 @@ describe('the deployed bundles', () => {
   it('API bundle answers /health and reads DynamoDB, from a v2 event', async () => {
     const { store, env } = await tableWithEnvironment()
     const record = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Read through the bundle', deadline: '2099-01-01' })),
+      instrumentInput({ name: 'Read through the bundle', deadline: '2099-01-01' }),
       'tester',
       new Date(),
     )
@@ -168,12 +167,12 @@ describe('the deployed bundles', () => {
     const { store, env } = await tableWithEnvironment()
     const now = new Date()
     const expired = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Closed call', deadline: '2020-01-31' })),
+      instrumentInput({ name: 'Closed call', deadline: '2020-01-31' }),
       'tester',
       now,
     )
     const open = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Open call', deadline: '2099-01-31' })),
+      instrumentInput({ name: 'Open call', deadline: '2099-01-31' }),
       'tester',
       now,
     )
