@@ -22,17 +22,9 @@ export {
   type ProjectStage,
   sameProjectContent,
 } from './project'
+export { type ParsedImport, PROJECT_CSV_LAYOUTS, type ProjectCsvLayout, parseProjectCsv } from './project-csv'
 export { ImportConflict, ProjectNotFound, ProjectVersionConflict } from './project-errors'
-export {
-  IMPORT_LAYOUTS,
-  type ImportAction,
-  ImportInvalid,
-  type ImportLayout,
-  type ImportPlan,
-  type ParsedImport,
-  parseProjectCsv,
-  planProjectImport,
-} from './project-import'
+export { type ImportAction, ImportInvalid, type ImportPlan, planProjectImport } from './project-import'
 export {
   DynamoProjectStore,
   MAX_IMPORT_WRITES,
