@@ -1,6 +1,7 @@
 import { ulid } from 'ulid'
 import type { z } from 'zod'
 import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { ServerOwnedFields } from '../../shared/platform/server-owned'
 import { ProjectInput, type ProjectRecord } from '../../shared/portfolio/project'
 import type { TestContext } from './context'
 
@@ -43,15 +44,7 @@ export function instrumentRecord(
   overrides: Partial<InstrumentBody> = {},
   createdAt = '2026-01-05T09:00:00.000Z',
 ): InstrumentRecord {
-  return {
-    ...instrumentInput(overrides),
-    id: ulid().toLowerCase(),
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    createdBy: 'seed',
-    updatedBy: 'seed',
-  }
+  return stored(instrumentInput(overrides), createdAt)
 }
 
 /** Creates one instrument per entry through the store (audited, in the catalogue), in order. */
@@ -90,8 +83,13 @@ export function projectRecord(
   overrides: Partial<ProjectBody> = {},
   createdAt = '2026-01-05T09:00:00.000Z',
 ): ProjectRecord {
+  return stored(projectInput(overrides), createdAt)
+}
+
+/** An input with the fields the server writes on a first save. */
+function stored<Input>(input: Input, createdAt: string): Input & ServerOwnedFields {
   return {
-    ...projectInput(overrides),
+    ...input,
     id: ulid().toLowerCase(),
     version: 1,
     createdAt,
