@@ -6,7 +6,7 @@ import { CatalogueIndex } from '../../shared/catalogue/search/catalogue-index'
 import { neutraliseCell, restoreCell } from '../../shared/platform/spreadsheet'
 import { computePortfolioMatrix } from '../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv } from '../../shared/portfolio/portfolio-matrix-export'
-import { instrumentRecord, projectRecord } from '../support/factories'
+import { instrumentInput, projectInput, storedRecord } from '../support/factories'
 
 const NOW = new Date('2026-11-22T10:00:00.000Z')
 
@@ -24,8 +24,8 @@ const AWKWARD_NAMES = [
 
 describe('spreadsheet safety: every export neutralises cells by the same rule', () => {
   it('the portfolio matrix CSV writes each name exactly as the instrument export does, and both restore', () => {
-    const instruments = AWKWARD_NAMES.map((name) => instrumentRecord({ name, features: ['T1'] }))
-    const projects = AWKWARD_NAMES.map((name) => projectRecord({ name, features: ['T1'] }))
+    const instruments = AWKWARD_NAMES.map((name) => storedRecord(instrumentInput({ name, features: ['T1'] })))
+    const projects = AWKWARD_NAMES.map((name) => storedRecord(projectInput({ name, features: ['T1'] })))
 
     const exported = parse(instrumentsToCsv(instruments.map((record) => toPublicInstrument(record, NOW))), {
       bom: true,

@@ -1,6 +1,6 @@
 import type { InstrumentInput } from '../../shared/catalogue/instrument'
 import type { AuditEvent, InstrumentStore } from '../../shared/catalogue/store/instrument-store'
-import { instrumentRecord } from '../support/factories'
+import { instrumentInput, storedRecord } from '../support/factories'
 
 export { bulkLoadLive } from '../../scripts/lib/bulk-load'
 
@@ -11,5 +11,5 @@ export async function allAuditEvents(store: InstrumentStore): Promise<AuditEvent
 
 /** `count` live records with a date-only deadline, for bulk loads; the rest of each record is a factory default. */
 export function seedRecords(count: number, overrides: (index: number) => Partial<InstrumentInput>) {
-  return Array.from({ length: count }, (_, index) => instrumentRecord(overrides(index)))
+  return Array.from({ length: count }, (_, index) => storedRecord(instrumentInput(overrides(index))))
 }

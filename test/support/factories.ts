@@ -2,13 +2,13 @@ import { ulid } from 'ulid'
 import type { z } from 'zod'
 import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
 import type { ServerOwnedFields } from '../../shared/platform/server-owned'
-import { ProjectInput, type ProjectRecord } from '../../shared/portfolio/project'
+import { ProjectInput } from '../../shared/portfolio/project'
 import type { TestContext } from './context'
 
 /**
  * Test data, valid by default: override what a test is about. `...Body` is what a client sends
  * (unparsed: for HTTP calls, and for tests of the schema itself); `...Input` is the same body parsed
- * by the schema, as the stores take it; `...Record` is a stored record built without a store.
+ * by the schema, as the stores take it; `storedRecord` adds what the server writes, without a store.
  */
 
 type InstrumentBody = z.input<typeof InstrumentInput>
@@ -37,14 +37,6 @@ export function instrumentBody(overrides: Partial<InstrumentBody> = {}): Instrum
 /** A valid instrument input, parsed: what `InstrumentStore.create` and `replace` take. */
 export function instrumentInput(overrides: Partial<InstrumentBody> = {}): InstrumentInput {
   return InstrumentInput.parse(instrumentBody(overrides))
-}
-
-/** A live instrument as the store would write it at version 1, built without a transaction (bulk seeding). */
-export function instrumentRecord(
-  overrides: Partial<InstrumentBody> = {},
-  createdAt = '2026-01-05T09:00:00.000Z',
-): InstrumentRecord {
-  return stored(instrumentInput(overrides), createdAt)
 }
 
 /** Creates one instrument per entry through the store (audited, in the catalogue), in order. */
@@ -78,16 +70,11 @@ export function projectInput(overrides: Partial<ProjectBody> = {}): ProjectInput
   return ProjectInput.parse(projectBody(overrides))
 }
 
-/** A project as the store would write it at version 1, built without a store. */
-export function projectRecord(
-  overrides: Partial<ProjectBody> = {},
+/** A stored record built without a store: the input with what the server writes on a first save (bulk seeding, pure tests). */
+export function storedRecord<Input extends InstrumentInput | ProjectInput>(
+  input: Input,
   createdAt = '2026-01-05T09:00:00.000Z',
-): ProjectRecord {
-  return stored(projectInput(overrides), createdAt)
-}
-
-/** An input with the fields the server writes on a first save. */
-function stored<Input>(input: Input, createdAt: string): Input & ServerOwnedFields {
+): Input & ServerOwnedFields {
   return {
     ...input,
     id: ulid().toLowerCase(),
