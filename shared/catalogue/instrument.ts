@@ -76,31 +76,6 @@ const uniqueArray = <T extends z.ZodType>(item: T, max: number) =>
     .refine((values) => new Set(values as unknown[]).size === values.length, 'values must be unique')
 
 /**
- * The instrument's input as flat cells, the budget split in three: the columns of the spreadsheet
- * layout and the fields of the admin form (features are columns or checkboxes of their own).
- */
-export const FLAT_INSTRUMENT_FIELDS = [
-  'externalId',
-  'name',
-  'description',
-  'kind',
-  'origin',
-  'country',
-  'region',
-  'funder',
-  'programme',
-  'url',
-  'opensAt',
-  'deadline',
-  'periodicity',
-  'budgetMin',
-  'budgetMax',
-  'budgetCurrency',
-  'targetOrganisations',
-  'applicationDomains',
-] as const
-
-/**
  * What editors send to create or replace an instrument. Unknown fields are rejected rather than
  * ignored, so a typo never silently loses data. Server-owned fields (id, version, status, audit
  * stamps) are not part of it.

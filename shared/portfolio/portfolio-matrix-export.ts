@@ -1,4 +1,5 @@
 import { instrumentStatus } from '../catalogue/instrument'
+import { spreadsheetCsv } from '../platform/spreadsheet'
 import type { PortfolioMatrix } from './portfolio-matrix'
 
 /** Scores in the dense matrix are rounded to 4 decimals: 200 x 1,000 cells stay a small response. */
@@ -46,6 +47,7 @@ export type PortfolioMatrixView = ReturnType<typeof portfolioMatrixView>
 /**
  * The matrix as a spreadsheet: one row per project, one column per instrument (`name [id]`), the
  * score in each cell (empty when they share no feature), and each project's best instruments.
+ * Cells are neutralised like every export's (`shared/platform/spreadsheet.ts`): names come from users.
  */
 export function portfolioMatrixCsv(matrix: PortfolioMatrix): string {
   const header = [
@@ -56,34 +58,15 @@ export function portfolioMatrixCsv(matrix: PortfolioMatrix): string {
     'Best instruments',
     ...matrix.columns.map(({ record }) => `${record.name} [${record.id}]`),
   ]
-  const lines = matrix.rows.map((row, index) =>
-    [
-      csvField(row.project.name),
-      csvField(row.project.id),
-      csvField(row.project.stage ?? ''),
-      csvField(row.project.features.join(' ')),
-      csvField(
-        row.best
-          .map((best) => `${matrix.columns[best.column]?.record.name} (${roundScore(best.score).toFixed(2)})`)
-          .join('; '),
-      ),
-      // Scores are plain numbers: nothing to quote or neutralise, and 200 x 1,000 of them stay cheap.
-      ...(matrix.scores[index] as number[]).map((score) => (score > 0 ? String(roundScore(score)) : '')),
-    ].join(','),
-  )
-  return `${[header.map(csvField).join(','), ...lines].join('\r\n')}\r\n`
-}
-
-/** One RFC 4180 field, formula-neutralised, quoted when it holds a comma, quote or line break. */
-function csvField(value: string): string {
-  const safe = safeCell(value)
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
-
-/**
- * Spreadsheets run a cell that starts with = + - @ (or a tab or CR) as a formula; names come from
- * users, so such cells are prefixed with an apostrophe (OWASP "CSV injection").
- */
-export function safeCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  const rows = matrix.rows.map((row, index) => [
+    row.project.name,
+    row.project.id,
+    row.project.stage ?? '',
+    row.project.features.join(' '),
+    row.best
+      .map((best) => `${matrix.columns[best.column]?.record.name} (${roundScore(best.score).toFixed(2)})`)
+      .join('; '),
+    ...(matrix.scores[index] as number[]).map((score) => (score > 0 ? String(roundScore(score)) : '')),
+  ])
+  return spreadsheetCsv([header, ...rows])
 }

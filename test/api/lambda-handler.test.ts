@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
 import { describe, expect, inject, it, vi } from 'vitest'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { httpApiEvent } from '../support/api-gateway-event'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 describe('functions/api/handler (Lambda, API Gateway HTTP API v2 events)', () => {
   it('serves /health and an instrument from DynamoDB', async () => {
@@ -14,7 +13,7 @@ describe('functions/api/handler (Lambda, API Gateway HTTP API v2 events)', () =>
     const client = createDocumentClient({ region: 'eu-west-1', endpoint })
     await ensureTable(client, tableName)
     const record = await new DynamoInstrumentStore(client, tableName).create(
-      InstrumentInput.parse(instrumentBody({ name: 'Seen through Lambda', deadline: '2099-01-01' })),
+      instrumentInput({ name: 'Seen through Lambda', deadline: '2099-01-01' }),
       'tester',
       new Date(),
     )

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentBody, instrumentInput } from '../support/factories'
 import { catalogueInputs, csvFile, importBytes, importCsv, ROW_HEADER, row } from './support'
 
 const MATRIX_FIXTURE = new URL('./fixtures/d2-5-matrix.csv', import.meta.url)
@@ -172,7 +172,7 @@ describe('POST /v1/admin/imports (CSV)', () => {
 
   it('matches an exported row without externalId by its id, and refuses an edit made over a newer version', async () => {
     const t = await createTestContext()
-    const created = await t.store.create(instrumentBody() as any, 'editor', t.clock.now())
+    const created = await t.store.create(instrumentInput(), 'editor', t.clock.now())
     const exported = await t.call('GET', '/v1/exports/instruments.csv')
     // Someone edits the instrument after the export...
     await t.store.replace(created.id, { ...created, name: 'Edited meanwhile' }, 1, 'editor', t.clock.now())

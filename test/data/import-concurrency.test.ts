@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { parseInstrumentCsv } from '../../shared/catalogue/csv/instrument-csv'
 import { ImportRolledBack, importInstruments } from '../../shared/catalogue/imports/import-instruments'
-import type { InstrumentInput } from '../../shared/catalogue/instrument'
 import {
   type ChangeOutcome,
   DynamoInstrumentStore,
   type InstrumentChange,
 } from '../../shared/catalogue/store'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { csvFile, ROW_HEADER, row } from './support'
 
 /**
@@ -37,11 +36,7 @@ class RacingStore extends DynamoInstrumentStore {
 async function seedForRace() {
   const t = await createTestContext()
   const now = t.clock.now()
-  const target = await t.store.create(
-    instrumentBody({ externalId: 'target' }) as InstrumentInput,
-    'editor',
-    now,
-  )
+  const target = await t.store.create(instrumentInput({ externalId: 'target' }), 'editor', now)
   // 40 new rows with externalIds need two transactions (3 items each), then the update of `target`.
   const rows = Array.from({ length: 40 }, (_, index) =>
     row({ externalId: `new-${index}`, name: `New ${index}` }),

@@ -4,12 +4,11 @@ import {
   decodeCsv,
   ImportFileError,
   instrumentsToCsv,
-  neutraliseCell,
   parseInstrumentCsv,
-  restoreCell,
 } from '../../shared/catalogue/csv/instrument-csv'
 import { type Instrument, InstrumentInput } from '../../shared/catalogue/instrument'
 import { FEATURE_CODES } from '../../shared/catalogue/taxonomy'
+import { neutraliseCell, restoreCell } from '../../shared/platform/spreadsheet'
 
 const FORMULA_CHARS = ['=', '+', '-', '@', '\t', '\r', "'"]
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable, meterCapacity } from '../../shared/platform/dynamodb'
 import { keys } from '../../shared/platform/table'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 describe('meterCapacity', () => {
   it('sums the capacity DynamoDB reports for reads and transactional writes', async () => {
@@ -14,11 +13,7 @@ describe('meterCapacity', () => {
     await ensureTable(client, tableName)
     const meter = meterCapacity(client)
     const store = new DynamoInstrumentStore(client, tableName)
-    const record = await store.create(
-      InstrumentInput.parse(instrumentBody()),
-      'tester',
-      new Date('2026-11-22T00:00:00Z'),
-    )
+    const record = await store.create(instrumentInput(), 'tester', new Date('2026-11-22T00:00:00Z'))
     expect(meter.write).toBeGreaterThan(0)
     meter.reset()
     await client.send(

@@ -1,15 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { silentLogger } from '../../shared/platform/logger'
 import { keys } from '../../shared/platform/table'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 /** An instrument created earlier (by the store, so a deadline now past is allowed). */
-const seed = (t: TestContext, overrides: Parameters<typeof instrumentBody>[0] = {}) =>
-  t.store.create(InstrumentInput.parse(instrumentBody(overrides)), 'editor', new Date('2026-01-10T08:00:00Z'))
+const seed = (t: TestContext, overrides: Parameters<typeof instrumentInput>[0] = {}) =>
+  t.store.create(instrumentInput(overrides), 'editor', new Date('2026-01-10T08:00:00Z'))
 
 const expire = (t: TestContext) => expireInstruments({ store: t.store, clock: t.clock, logger: silentLogger })
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { InstrumentInput, isExpired } from '../../shared/catalogue/instrument'
+import { isExpired } from '../../shared/catalogue/instrument'
 import { silentLogger } from '../../shared/platform/logger'
 import { brusselsDate, brusselsDayStart, deadlineExpiresAt } from '../../shared/platform/time'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 /** Deadline -> the first instant (UTC) at which it has passed, worked out by hand from the DST rules. */
 const EDGES: [label: string, deadline: string, expiresAt: string][] = [
@@ -67,7 +67,7 @@ describe('the expiry job honours the deadline to the millisecond', () => {
     const ids = new Map<string, string>()
     for (const [, deadline] of EDGES) {
       const record = await t.store.create(
-        InstrumentInput.parse(instrumentBody({ deadline })),
+        instrumentInput({ deadline }),
         'editor',
         new Date('2025-12-01T00:00:00Z'),
       )

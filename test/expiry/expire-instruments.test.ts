@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { allAuditEvents } from './seed'
 
 const create = (t: Awaited<ReturnType<typeof createTestContext>>, deadline: string | undefined, at: string) =>
   t.store.create(
-    InstrumentInput.parse(instrumentBody(deadline === undefined ? { deadline: undefined } : { deadline })),
+    instrumentInput(deadline === undefined ? { deadline: undefined } : { deadline }),
     'editor',
     new Date(at),
   )

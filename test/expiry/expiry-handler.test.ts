@@ -2,11 +2,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics'
 import type { ScheduledEvent } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createExpiryHandler } from '../../functions/expire-instruments/handler'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 const NOW = '2026-11-22T10:00:00.000Z'
 
@@ -27,7 +26,7 @@ const lambdaContext = { getRemainingTimeInMillis: () => 60_000 }
 async function seedExpired(t: TestContext, count: number) {
   for (let index = 0; index < count; index++) {
     await t.store.create(
-      InstrumentInput.parse(instrumentBody({ deadline: '2026-11-01' })),
+      instrumentInput({ deadline: '2026-11-01' }),
       'editor',
       new Date('2026-01-10T08:00:00Z'),
     )
@@ -100,16 +99,8 @@ describe('the expire-instruments Lambda handler', () => {
     const t = await createTestContext({ now: NOW })
     // A deadline a moment ago by the real clock: the exported handler uses the system clock.
     const past = new Date(Date.now() - 60_000).toISOString()
-    await t.store.create(
-      InstrumentInput.parse(instrumentBody({ deadline: past })),
-      'editor',
-      new Date(Date.now() - 3_600_000),
-    )
-    await t.store.create(
-      InstrumentInput.parse(instrumentBody({ deadline: '2999-01-01' })),
-      'editor',
-      new Date(),
-    )
+    await t.store.create(instrumentInput({ deadline: past }), 'editor', new Date(Date.now() - 3_600_000))
+    await t.store.create(instrumentInput({ deadline: '2999-01-01' }), 'editor', new Date())
     vi.stubEnv('TABLE_NAME', t.tableName)
     vi.stubEnv('DYNAMODB_ENDPOINT', t.config.dynamodbEndpoint as string)
     vi.stubEnv('LOG_LEVEL', 'silent')

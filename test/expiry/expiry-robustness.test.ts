@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
-import { COMMIT_RETRY, DynamoInstrumentStore, type InstrumentStore } from '../../shared/catalogue/store'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
+import { COMMIT_RETRY, DynamoInstrumentStore } from '../../shared/catalogue/store'
+import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { interceptTransactions, touchesLive } from '../support/transaction-faults'
 
 const NOW = '2026-11-22T10:00:00.000Z'
@@ -24,7 +25,7 @@ function wrapStore(store: InstrumentStore, overrides: Partial<InstrumentStore>):
 async function seedCatalogue(t: TestContext, expired: number, open: number) {
   const createdAt = new Date('2026-01-10T08:00:00Z')
   const create = (deadline: string, name: string) =>
-    t.store.create(InstrumentInput.parse(instrumentBody({ deadline, name })), 'editor', createdAt)
+    t.store.create(instrumentInput({ deadline, name }), 'editor', createdAt)
   const expiredRecords: InstrumentRecord[] = []
   const openRecords: InstrumentRecord[] = []
   for (let index = 0; index < expired; index++) {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startExpiryTimer } from '../../scripts/lib/expiry-timer'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -13,11 +12,7 @@ describe("the local server's expiry timer", () => {
   it('runs on every interval, never twice at once, and not at all with interval 0', async () => {
     const t = await createTestContext({ now: '2026-11-22T10:00:00.000Z' })
     const create = (deadline: string) =>
-      t.store.create(
-        InstrumentInput.parse(instrumentBody({ deadline })),
-        'editor',
-        new Date('2026-01-10T00:00:00Z'),
-      )
+      t.store.create(instrumentInput({ deadline }), 'editor', new Date('2026-01-10T00:00:00Z'))
     const first = await create('2026-11-20')
     const later = await create('2026-11-22T12:00:00Z')
 

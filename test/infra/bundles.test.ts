@@ -17,11 +17,10 @@ import {
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
-import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { httpApiEvent } from '../support/api-gateway-event'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { cdkContext } from './synth'
 
 /**
@@ -166,7 +165,7 @@ describe('the deployed bundles', () => {
   it('API bundle answers /health and reads DynamoDB, from a v2 event', async () => {
     const { store, env } = await tableWithEnvironment()
     const record = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Read through the bundle', deadline: '2099-01-01' })),
+      instrumentInput({ name: 'Read through the bundle', deadline: '2099-01-01' }),
       'tester',
       new Date(),
     )
@@ -196,12 +195,12 @@ describe('the deployed bundles', () => {
     const { store, env } = await tableWithEnvironment()
     const now = new Date()
     const expired = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Closed call', deadline: '2020-01-31' })),
+      instrumentInput({ name: 'Closed call', deadline: '2020-01-31' }),
       'tester',
       now,
     )
     const open = await store.create(
-      InstrumentInput.parse(instrumentBody({ name: 'Open call', deadline: '2099-01-31' })),
+      instrumentInput({ name: 'Open call', deadline: '2099-01-31' }),
       'tester',
       now,
     )

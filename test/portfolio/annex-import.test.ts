@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestContext } from '../support/context'
-import { ANNEX_2_OPEN_CALL_1, portfolioCaller, projectBody } from './support'
+import { projectBody } from '../support/factories'
+import { ANNEX_2_OPEN_CALL_1, portfolioCaller } from './support'
 
 /**
  * The seed's Annex 2, Open Call 1, read by eye from `003_64a1a149fb9beb97.txt` (the `Y` cells of

@@ -6,7 +6,8 @@ import { FEATURE_CODES } from '../../shared/catalogue/taxonomy'
 import { computePortfolioMatrix } from '../../shared/portfolio/portfolio-matrix'
 import type { ProjectRecord } from '../../shared/portfolio/project'
 import { createTestContext } from '../support/context'
-import { portfolioCaller, projectBody, seedInstruments } from './support'
+import { projectBody, seedInstruments } from '../support/factories'
+import { portfolioCaller } from './support'
 
 const NOW = new Date('2026-11-22T10:00:00.000Z')
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestContext, type TestContext } from '../support/context'
-import { ANNEX_2_OPEN_CALL_1, portfolioCaller, projectBody, seedInstruments } from './support'
+import { projectBody, seedInstruments } from '../support/factories'
+import { ANNEX_2_OPEN_CALL_1, portfolioCaller } from './support'
 
 /** Everything an organisation owns, as stored, to prove a foreign request changed nothing. */
 async function snapshot(t: TestContext, org: string) {

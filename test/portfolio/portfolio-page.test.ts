@@ -1,9 +1,10 @@
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SESSION_COOKIE } from '../../functions/web/lib/session'
-import { parseProjectCsv } from '../../shared/portfolio/project-import'
+import { parseProjectCsv } from '../../shared/portfolio/project-csv'
+import { seedInstruments } from '../support/factories'
 import { createWebContext, type WebContext } from '../web/web-context'
-import { ANNEX_2_OPEN_CALL_1, seedInstruments } from './support'
+import { ANNEX_2_OPEN_CALL_1 } from './support'
 
 let cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestContext } from '../support/context'
-import { portfolioCaller, projectBody } from './support'
+import { projectBody } from '../support/factories'
+import { portfolioCaller } from './support'
 
 describe('projects: create, read, list, update, delete', () => {
   it('keeps a project with optimistic locking', async () => {

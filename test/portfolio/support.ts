@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { z } from 'zod'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
-import type { ProjectInput } from '../../shared/portfolio/project'
 import type { TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
 
 export const ANNEX_2_OPEN_CALL_1 = readFileSync(
   new URL('../fixtures/annex-2-open-call-1.csv', import.meta.url),
@@ -31,33 +27,4 @@ export function portfolioCaller(t: TestContext) {
     }
     return t.call(method, path, { headers, body: options.csv ?? options.body })
   }
-}
-
-let counter = 0
-
-/** A valid project body; override what a test is about. */
-export function projectBody(
-  overrides: Partial<z.input<typeof ProjectInput>> = {},
-): z.input<typeof ProjectInput> {
-  counter += 1
-  return {
-    name: `Smart city sensing ${counter}`,
-    summary: 'Detects incidents from city sensors.',
-    features: ['T1', 'T14', 'P3'],
-    country: 'DK',
-    stage: 'prototype',
-    tags: ['smart city'],
-    ...overrides,
-  }
-}
-
-export async function seedInstruments(
-  t: TestContext,
-  bodies: Parameters<typeof instrumentBody>[0][],
-): Promise<InstrumentRecord[]> {
-  const records: InstrumentRecord[] = []
-  for (const body of bodies) {
-    records.push(await t.store.create(InstrumentInput.parse(instrumentBody(body)), 'seeder', t.clock.now()))
-  }
-  return records
 }

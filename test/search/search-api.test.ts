@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { LiveCatalogue } from '../../shared/catalogue/search/live-catalogue'
 import { meterCapacity } from '../../shared/platform/dynamodb'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
-
-type Body = Parameters<typeof instrumentBody>[0]
-
-async function seed(t: TestContext, bodies: Body[]): Promise<InstrumentRecord[]> {
-  const records: InstrumentRecord[] = []
-  for (const body of bodies) {
-    records.push(await t.store.create(InstrumentInput.parse(instrumentBody(body)), 'seeder', t.clock.now()))
-  }
-  return records
-}
+import { instrumentBody, instrumentInput, seedInstruments } from '../support/factories'
 
 async function search(t: TestContext, query: string) {
   const response = await t.call('GET', `/v1/instruments${query ? `?${query}` : ''}`)
@@ -32,7 +22,7 @@ const names = (result: { items: { name: string }[] }) => result.items.map((item)
 describe('GET /v1/instruments: filters', () => {
   it('matches any or all of the requested features and reports matchedFeatures', async () => {
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'Both', features: ['T1', 'P12'] },
       { name: 'Only T1', features: ['T1', 'G3'] },
       { name: 'Neither', features: ['D2'] },
@@ -49,7 +39,7 @@ describe('GET /v1/instruments: filters', () => {
 
   it('filters by origin, country and kind, alone and combined', async () => {
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'EU call', origin: 'international', country: undefined, kind: 'call' },
       { name: 'DK programme', origin: 'national', country: 'DK', kind: 'programme' },
       { name: 'DK call', origin: 'national', country: 'DK', kind: 'call' },
@@ -95,7 +85,7 @@ describe('GET /v1/instruments: filters', () => {
   it('filters by deadline window (inclusive, open-ended excluded) and closingWithin', async () => {
     // Now: 2026-11-22 in Brussels.
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'Open-ended', deadline: undefined },
       { name: 'Today', deadline: '2026-11-22' },
       { name: 'In a week', deadline: '2026-11-29' },
@@ -123,7 +113,7 @@ describe('GET /v1/instruments: filters', () => {
 
   it('filters by budget range overlap and leaves out instruments without a budget', async () => {
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'No budget' },
       { name: 'Small', budget: { min: 10_000, max: 50_000, currency: 'EUR' } },
       { name: 'Medium', budget: { min: 100_000, max: 500_000, currency: 'EUR' } },
@@ -145,7 +135,7 @@ describe('GET /v1/instruments: filters', () => {
 
   it('finds text in name, description, funder and programme, all words, as word prefixes, ignoring case and accents', async () => {
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'Société Générale Innovation', description: 'Soutien aux PME.', funder: undefined },
       { name: 'Cybersecurity vouchers', description: 'Small grants.', funder: 'Agence régionale' },
       { name: 'Drone pilots', description: 'Tests in Ørsted harbour.', programme: 'Horizon Europe' },
@@ -164,7 +154,7 @@ describe('GET /v1/instruments: filters', () => {
 describe('GET /v1/instruments: order, pages and facets', () => {
   it('sorts by relevance, deadline, name and last update, breaking ties by name then id', async () => {
     const t = await createTestContext()
-    const seeded = await seed(t, [
+    const seeded = await seedInstruments(t, [
       { name: 'Bravo', features: ['T1'], deadline: '2027-01-10' },
       { name: 'alpha', features: ['T1', 'P12'], deadline: '2027-02-10' },
       { name: 'Charlie', features: ['T1', 'P12'], deadline: '2027-01-10' },
@@ -182,7 +172,7 @@ describe('GET /v1/instruments: order, pages and facets', () => {
     const bravo = seeded[0] as InstrumentRecord
     await t.store.replace(
       bravo.id,
-      InstrumentInput.parse(instrumentBody({ name: 'Bravo', features: ['T1'] })),
+      instrumentInput({ name: 'Bravo', features: ['T1'] }),
       1,
       'tester',
       t.clock.now(),
@@ -192,7 +182,7 @@ describe('GET /v1/instruments: order, pages and facets', () => {
 
   it('pages through the whole result with totals, disjoint pages and an empty page past the end', async () => {
     const t = await createTestContext()
-    await seed(
+    await seedInstruments(
       t,
       Array.from({ length: 23 }, (_, index) => ({ name: `Call ${String(index).padStart(2, '0')}` })),
     )
@@ -211,7 +201,7 @@ describe('GET /v1/instruments: order, pages and facets', () => {
 
   it('counts facets over the whole result set, not just the page', async () => {
     const t = await createTestContext()
-    const records = await seed(t, [
+    const records = await seedInstruments(t, [
       { name: 'A', origin: 'international', country: undefined, kind: 'call', features: ['T1', 'P12'] },
       { name: 'B', origin: 'national', country: 'DK', kind: 'programme', features: ['T1'] },
       { name: 'C', origin: 'national', country: 'DK', kind: 'call', features: ['P12', 'G14'] },
@@ -239,7 +229,7 @@ describe('GET /v1/instruments: order, pages and facets', () => {
 describe('GET /v1/instruments: freshness and expiry', () => {
   it('never shows expired instruments, before and after they are archived, and shows forthcoming ones', async () => {
     const t = await createTestContext({ now: '2026-12-31T22:59:59.999Z' })
-    const [closing] = await seed(t, [
+    const [closing] = await seedInstruments(t, [
       { name: 'Closing tonight', deadline: '2026-12-31' },
       { name: 'Forthcoming', opensAt: '2027-02-01', deadline: '2027-03-01' },
     ])
@@ -300,7 +290,7 @@ describe('GET /v1/instruments: freshness and expiry', () => {
 
   it('costs at most 1 RCU per warm search and shares one load among concurrent first searches', async () => {
     const t = await createTestContext()
-    await seed(
+    await seedInstruments(
       t,
       Array.from({ length: 30 }, (_, index) => ({ name: `Call ${index}`, features: ['T1', 'P3'] })),
     )
@@ -361,7 +351,7 @@ describe('GET /v1/instruments: bad input', () => {
 describe('POST /v1/match', () => {
   it('scores, orders and explains matches and leaves out instruments with none', async () => {
     const t = await createTestContext()
-    await seed(t, [
+    await seedInstruments(t, [
       { name: 'Half, late', features: ['T1', 'G1'], deadline: '2027-05-01' },
       { name: 'Full', features: ['T1', 'P12', 'G1'], deadline: '2027-09-01' },
       { name: 'Half, soon', features: ['P12'], deadline: '2027-02-01' },

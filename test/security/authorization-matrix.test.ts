@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentBody, projectBody } from '../support/factories'
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens'
 
 /**
@@ -30,7 +30,6 @@ const OWN_ORG = 'acme'
 const OTHER_ORG = 'globex'
 
 const json = (body: unknown) => ({ body: JSON.stringify(body), contentType: 'application/json' })
-const projectBody = () => ({ name: `Project ${Math.random()}`, features: ['T1', 'P12'] })
 const CSV_HEADER = 'externalId,name,description,kind,origin,country,url,features\n'
 
 const ROUTES: Record<string, RouteRule> = {

@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { loadSampleCatalogue } from '../../shared/catalogue/sample-catalogue'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { createWebContext, type WebContext } from './web-context'
 
 /**
@@ -39,8 +39,8 @@ beforeAll(async () => {
   t = await createWebContext()
   const now = t.clock.now()
   await loadSampleCatalogue(t.store, now)
-  const create = (overrides: Parameters<typeof instrumentBody>[0]) =>
-    t.store.create(instrumentBody(overrides) as never, 'seed', now)
+  const create = (overrides: Parameters<typeof instrumentInput>[0]) =>
+    t.store.create(instrumentInput(overrides), 'seed', now)
   seeded = {
     drone: await create({
       name: 'Drone detection pilot call',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ASSETS } from '../../functions/web/assets'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { createWebContext, type WebContext } from './web-context'
 
 let contexts: WebContext[] = []
@@ -22,18 +22,10 @@ describe('public pages', () => {
   it('search: every feature is a labelled checkbox named `features`, with facet counts, and ticking filters', async () => {
     const t = await webContext()
     const now = t.clock.now()
+    await t.store.create(instrumentInput({ name: 'Drone call', features: ['T13', 'P3'] }), 'seed', now)
+    await t.store.create(instrumentInput({ name: 'Crypto call', features: ['T3', 'P12'] }), 'seed', now)
     await t.store.create(
-      instrumentBody({ name: 'Drone call', features: ['T13', 'P3'] }) as never,
-      'seed',
-      now,
-    )
-    await t.store.create(
-      instrumentBody({ name: 'Crypto call', features: ['T3', 'P12'] }) as never,
-      'seed',
-      now,
-    )
-    await t.store.create(
-      instrumentBody({ name: 'Quantum programme', features: ['T12', 'P12'], kind: 'programme' }) as never,
+      instrumentInput({ name: 'Quantum programme', features: ['T12', 'P12'], kind: 'programme' }),
       'seed',
       now,
     )
@@ -77,7 +69,7 @@ describe('public pages', () => {
     const t = await webContext()
     for (let i = 0; i < 12; i++) {
       await t.store.create(
-        instrumentBody({ name: `Call ${String(i).padStart(2, '0')}` }) as never,
+        instrumentInput({ name: `Call ${String(i).padStart(2, '0')}` }),
         'seed',
         t.clock.now(),
       )
@@ -94,11 +86,11 @@ describe('public pages', () => {
   it('escapes catalogue content: a <script> in a name renders as text', async () => {
     const t = await webContext()
     const record = await t.store.create(
-      instrumentBody({
+      instrumentInput({
         name: '<script>alert(1)</script> call',
         description: '<img src=x onerror=alert(2)>',
         funder: '"><b>bold</b>',
-      }) as never,
+      }),
       'seed',
       t.clock.now(),
     )
@@ -116,7 +108,7 @@ describe('public pages', () => {
     const t = await webContext({ now: '2027-03-31T21:00:00.000Z' })
     const now = t.clock.now()
     const record = await t.store.create(
-      instrumentBody({
+      instrumentInput({
         name: 'Cyber grant',
         deadline: '2027-03-31',
         features: ['T1', 'P12', 'D2', 'G4'],
@@ -124,7 +116,7 @@ describe('public pages', () => {
         targetOrganisations: ['sme', 'startup'],
         applicationDomains: ['Healthcare'],
         programme: 'Grand Solutions',
-      }) as never,
+      }),
       'seed',
       now,
     )
@@ -147,11 +139,7 @@ describe('public pages', () => {
     expect(closed.status).toBe(410)
     expect(closed.html).toContain('This call has closed')
 
-    const other = await t.store.create(
-      instrumentBody({ name: 'Removed one' }) as never,
-      'seed',
-      t.clock.now(),
-    )
+    const other = await t.store.create(instrumentInput({ name: 'Removed one' }), 'seed', t.clock.now())
     await t.store.archive(other.id, { expectedVersion: 1, reason: 'deleted', actor: 'x', now: t.clock.now() })
     const removed = await t.page(`/instruments/${other.id}`)
     expect(removed.status).toBe(410)
@@ -161,13 +149,9 @@ describe('public pages', () => {
   it('match: ranks by score with matched and missing features; no feature ticked is an inline error', async () => {
     const t = await webContext()
     const now = t.clock.now()
-    await t.store.create(
-      instrumentBody({ name: 'Full fit', features: ['T1', 'P3', 'P12'] }) as never,
-      'seed',
-      now,
-    )
-    await t.store.create(instrumentBody({ name: 'Half fit', features: ['T1', 'G4'] }) as never, 'seed', now)
-    await t.store.create(instrumentBody({ name: 'No fit', features: ['D5'] }) as never, 'seed', now)
+    await t.store.create(instrumentInput({ name: 'Full fit', features: ['T1', 'P3', 'P12'] }), 'seed', now)
+    await t.store.create(instrumentInput({ name: 'Half fit', features: ['T1', 'G4'] }), 'seed', now)
+    await t.store.create(instrumentInput({ name: 'No fit', features: ['D5'] }), 'seed', now)
     const page = await t.page('/match?features=T1&features=P3&features=P12')
     expect(page.status).toBe(200)
     expect(page.html.indexOf('Full fit')).toBeLessThan(page.html.indexOf('Half fit'))
@@ -182,17 +166,17 @@ describe('public pages', () => {
 
     // A project in Denmark: Danish and international instruments, not Norwegian ones.
     await t.store.create(
-      instrumentBody({
+      instrumentInput({
         name: 'EU-wide fit',
         origin: 'international',
         country: undefined,
         features: ['T1'],
-      }) as never,
+      }),
       'seed',
       now,
     )
     await t.store.create(
-      instrumentBody({ name: 'Norwegian fit', country: 'NO', features: ['T1'] }) as never,
+      instrumentInput({ name: 'Norwegian fit', country: 'NO', features: ['T1'] }),
       'seed',
       now,
     )
@@ -368,11 +352,7 @@ describe('admin pages', () => {
   it('edit with a stale version shows the conflict plainly; delete, restore and the audit log', async () => {
     const t = await webContext()
     const admin = await t.signIn('admin', 'alice')
-    const record = await t.store.create(
-      instrumentBody({ name: 'Shared call' }) as never,
-      'seed',
-      t.clock.now(),
-    )
+    const record = await t.store.create(instrumentInput({ name: 'Shared call' }), 'seed', t.clock.now())
     const edit = await t.page(`/admin/instruments/${record.id}/edit`, admin)
     expect(edit.status).toBe(200)
     expect(edit.html).toContain('name="version" value="1"')

@@ -1,8 +1,13 @@
-import type { InstrumentInput, InstrumentRecord } from '../../../shared/catalogue/instrument'
 import {
   FLAT_INSTRUMENT_FIELDS,
-  InstrumentInput as InstrumentInputSchema,
-} from '../../../shared/catalogue/instrument'
+  FLAT_TEXT_FIELDS,
+  type FlatCells,
+  flatFieldForPath,
+  flatFieldOf,
+  inputOf,
+} from '../../../shared/catalogue/flat-fields'
+import type { InstrumentInput, InstrumentRecord } from '../../../shared/catalogue/instrument'
+import { InstrumentInput as InstrumentInputSchema } from '../../../shared/catalogue/instrument'
 import { type FieldError, fieldErrors } from '../../api/lib/problem'
 import { type FormValues, list, text } from './form-data'
 
@@ -18,19 +23,10 @@ export type FormErrors = Partial<Record<FormField | 'form', string[]>>
 
 export type ParsedForm = { ok: true; input: InstrumentInput } | { ok: false; errors: FormErrors }
 
-function optionalText(values: FormValues, name: string): string | undefined {
-  return text(values, name) || undefined
-}
-
 /** The schema path of a zod issue -> the form field that shows it. */
 export function fieldForPath(path: string): FormField | 'form' {
-  const [head, second] = path.split('.')
-  if (head === 'budget') {
-    if (second === 'max') return 'budgetMax'
-    if (second === 'currency') return 'budgetCurrency'
-    return 'budgetMin'
-  }
-  return (FORM_FIELDS as readonly string[]).includes(head ?? '') ? (head as FormField) : 'form'
+  const field = flatFieldForPath(path)
+  return (FORM_FIELDS as readonly string[]).includes(field) ? (field as FormField) : 'form'
 }
 
 export function errorsByField(errors: readonly FieldError[]): FormErrors {
@@ -44,60 +40,38 @@ export function errorsByField(errors: readonly FieldError[]): FormErrors {
   return byField
 }
 
-function amount(raw: string, field: FormField, errors: FieldError[]): number | undefined {
-  if (raw === '') return undefined
-  const value = Number(raw.replace(/[\s_,]/g, ''))
-  if (!Number.isFinite(value)) {
-    errors.push({ path: field, message: 'must be a number, such as 250000' })
-    return undefined
-  }
-  return value
-}
+/** Sent even when empty, so that the schema says what is wrong with them ("too small", not "required"). */
+const ALWAYS_SENT = new Set<string>(['name', 'description', 'url'])
 
-/** Parses a submitted instrument form; empty fields count as absent. */
-export function parseInstrumentForm(values: FormValues): ParsedForm {
-  const preErrors: FieldError[] = []
-  const budgetMin = amount(text(values, 'budgetMin'), 'budgetMin', preErrors)
-  const budgetMax = amount(text(values, 'budgetMax'), 'budgetMax', preErrors)
-  const currency = text(values, 'budgetCurrency').toUpperCase()
-  const budget =
-    budgetMin !== undefined || budgetMax !== undefined
-      ? { min: budgetMin, max: budgetMax, currency: currency || 'EUR' }
-      : undefined
+/** The form's fields as flat cells; an empty field is an absent one. */
+function cellsOf(values: FormValues): FlatCells {
+  const cells: FlatCells = {}
+  for (const field of FLAT_TEXT_FIELDS) {
+    const value = text(values, field)
+    if (value !== '' || ALWAYS_SENT.has(field)) cells[field] = value
+  }
+  // The currency select always sends a value: the budget exists when an amount is given.
+  if (cells.budgetMin === undefined && cells.budgetMax === undefined) delete cells.budgetCurrency
+  else cells.budgetCurrency ||= 'EUR'
+  const targetOrganisations = list(values, 'targetOrganisations')
+  if (targetOrganisations.length > 0) cells.targetOrganisations = targetOrganisations
   const applicationDomains = text(values, 'applicationDomains')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean)
-  const targetOrganisations = list(values, 'targetOrganisations')
-  const candidate = {
-    externalId: optionalText(values, 'externalId'),
-    name: text(values, 'name'),
-    description: text(values, 'description'),
-    kind: optionalText(values, 'kind'),
-    origin: optionalText(values, 'origin'),
-    country: optionalText(values, 'country'),
-    region: optionalText(values, 'region'),
-    funder: optionalText(values, 'funder'),
-    programme: optionalText(values, 'programme'),
-    url: text(values, 'url'),
-    opensAt: optionalText(values, 'opensAt'),
-    deadline: optionalText(values, 'deadline'),
-    periodicity: optionalText(values, 'periodicity'),
-    budget: budget && {
-      ...(budget.min === undefined ? {} : { min: budget.min }),
-      ...(budget.max === undefined ? {} : { max: budget.max }),
-      currency: budget.currency,
-    },
-    targetOrganisations: targetOrganisations.length > 0 ? targetOrganisations : undefined,
-    features: list(values, 'features'),
-    applicationDomains: applicationDomains.length > 0 ? applicationDomains : undefined,
-  }
-  const withoutUndefined = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined))
-  const result = InstrumentInputSchema.safeParse(withoutUndefined)
-  if (!result.success || preErrors.length > 0) {
+  if (applicationDomains.length > 0) cells.applicationDomains = applicationDomains
+  return cells
+}
+
+/** Parses a submitted instrument form; empty fields count as absent. */
+export function parseInstrumentForm(values: FormValues): ParsedForm {
+  const { input, errors: cellErrors } = inputOf(cellsOf(values))
+  const features = list(values, 'features')
+  const result = InstrumentInputSchema.safeParse({ ...input, features })
+  if (!result.success || cellErrors.length > 0) {
     const issues = result.success ? [] : fieldErrors(result.error.issues)
-    const errors = errorsByField([...preErrors, ...issues])
-    if (list(values, 'features').length === 0) errors.features = ['tick at least one feature']
+    const errors = errorsByField([...cellErrors, ...issues])
+    if (features.length === 0) errors.features = ['tick at least one feature']
     return { ok: false, errors }
   }
   return { ok: true, input: result.data }
@@ -105,29 +79,12 @@ export function parseInstrumentForm(values: FormValues): ParsedForm {
 
 /** A stored instrument as the values of its edit form. */
 export function formValuesOf(record: InstrumentRecord): FormValues {
-  const values: FormValues = {
-    name: record.name,
-    description: record.description ?? '',
-    kind: record.kind,
-    origin: record.origin,
-    url: record.url,
-    features: [...record.features],
+  const values: FormValues = { features: [...record.features] }
+  for (const field of FLAT_INSTRUMENT_FIELDS) {
+    const value = flatFieldOf(record, field)
+    if (value === undefined) continue
+    // One application domain a line; target organisations are checkboxes.
+    values[field] = field === 'applicationDomains' && Array.isArray(value) ? value.join('\n') : value
   }
-  const optional: [string, string | undefined][] = [
-    ['externalId', record.externalId],
-    ['country', record.country],
-    ['region', record.region],
-    ['funder', record.funder],
-    ['programme', record.programme],
-    ['opensAt', record.opensAt],
-    ['deadline', record.deadline],
-    ['periodicity', record.periodicity],
-    ['budgetMin', record.budget?.min?.toString()],
-    ['budgetMax', record.budget?.max?.toString()],
-    ['budgetCurrency', record.budget?.currency],
-    ['applicationDomains', record.applicationDomains?.join('\n')],
-  ]
-  for (const [key, value] of optional) if (value !== undefined) values[key] = value
-  if (record.targetOrganisations) values.targetOrganisations = [...record.targetOrganisations]
   return values
 }

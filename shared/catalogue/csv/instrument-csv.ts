@@ -1,9 +1,24 @@
-import { parse } from 'csv-parse/sync'
-import { stringify } from 'csv-stringify/sync'
 import type { FieldError } from '../../platform/field-errors'
+import {
+  columnLetter,
+  isEmptyRow,
+  looksLikeFormula,
+  readCsvCells,
+  restoreCell,
+  spreadsheetCsv,
+} from '../../platform/spreadsheet'
 import { COUNTRY_CODES, countryName } from '../countries'
 import { DomainError } from '../errors'
-import { FLAT_INSTRUMENT_FIELDS, type Instrument } from '../instrument'
+import {
+  FLAT_INSTRUMENT_FIELDS,
+  type FlatCells,
+  type FlatField,
+  flatFieldForPath,
+  flatFieldOf,
+  inputOf,
+  isFlatListField,
+} from '../flat-fields'
+import type { Instrument } from '../instrument'
 import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
 
 /**
@@ -32,27 +47,26 @@ import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
  * of the seed's labels ("Link" = url, "Cover level" = origin with "EU" = international, and, when
  * a cover level row exists, "Origin" = the country, by name or code).
  *
- * Spreadsheet safety (CSV injection): on export, a cell that a spreadsheet would evaluate as a
- * formula (it starts with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`; so is a
- * cell that already starts with `'` followed by such a character, which makes the escaping exactly
- * reversible. The importer removes exactly one such `'`, so the round trip is lossless. A raw cell in
- * an imported file that looks like a formula (`=...`, `@...`, `+`/`-` followed by a letter or symbol)
- * is refused for that row: it is what a spreadsheet exports when it holds a formula, never data.
+ * Spreadsheet safety (CSV injection) is the rule of every export and import
+ * (`shared/platform/spreadsheet.ts`): the export neutralises formula-like cells reversibly, the
+ * importer restores them, and a raw cell that looks like a formula is refused for that row.
+ *
+ * A cell converts to and from its instrument field through `flat-fields.ts`, as the admin form does.
  */
 
 export const INPUT_COLUMNS = FLAT_INSTRUMENT_FIELDS
-export type InputColumn = (typeof INPUT_COLUMNS)[number]
+export type InputColumn = FlatField
 
 /** Written by the export, never stored by the import (see above for what `id` and `version` do). */
 export const READ_ONLY_COLUMNS = ['id', 'status', 'version'] as const
 export const FEATURES_COLUMN = 'features'
 export const EXPORT_COLUMNS = [...INPUT_COLUMNS, ...FEATURE_CODES, ...READ_ONLY_COLUMNS] as const
 
-const LIST_COLUMNS = new Set<string>(['targetOrganisations', 'applicationDomains'])
 const REQUIRED_COLUMNS = ['name', 'kind', 'origin', 'url'] as const
 const LIST_SEPARATOR = ';'
 
-export type ImportLayout = 'rows' | 'matrix'
+/** The two ways a file can lay out instruments (see above); a report says which one it found. */
+export type InstrumentCsvLayout = 'rows' | 'matrix'
 
 /** Where a record sits in the file: its spreadsheet row (header = row 1), or its column in the matrix layout. */
 export interface RecordPosition {
@@ -78,7 +92,7 @@ export interface ParsedRecord {
 }
 
 export interface ParsedFile {
-  layout: ImportLayout
+  layout: InstrumentCsvLayout
   records: ParsedRecord[]
 }
 
@@ -101,49 +115,19 @@ export class ImportTooLarge extends ImportFileError {}
 // ---------------------------------------------------------------------------------------------
 // Export
 
-const FORMULA_START = /^'*[=+\-@\t\r]/
-
-/** A cell a spreadsheet will not evaluate (see the module comment for why it is reversible). */
-export function neutraliseCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value
-}
-
-/** Reverses `neutraliseCell`. */
-export function restoreCell(value: string): string {
-  return /^'+[=+\-@\t\r]/.test(value) ? value.slice(1) : value
-}
-
-/** A raw imported cell that a spreadsheet would have evaluated: a formula, not data. */
-function looksLikeFormula(value: string): boolean {
-  return /^[=@]/.test(value) || /^[+-][^\d\s.,]/.test(value)
-}
-
 function exportCells(instrument: Instrument): string[] {
   const features = new Set<string>(instrument.features)
-  const field = (column: InputColumn): string => {
-    switch (column) {
-      case 'budgetMin':
-        return instrument.budget?.min === undefined ? '' : String(instrument.budget.min)
-      case 'budgetMax':
-        return instrument.budget?.max === undefined ? '' : String(instrument.budget.max)
-      case 'budgetCurrency':
-        return instrument.budget?.currency ?? ''
-      case 'targetOrganisations':
-      case 'applicationDomains':
-        return (instrument[column] ?? []).join(LIST_SEPARATOR)
-      default: {
-        const value = instrument[column]
-        return value === undefined ? '' : String(value)
-      }
-    }
+  const cell = (column: InputColumn): string => {
+    const value = flatFieldOf(instrument, column)
+    return Array.isArray(value) ? value.join(LIST_SEPARATOR) : (value ?? '')
   }
   return [
-    ...INPUT_COLUMNS.map(field),
+    ...INPUT_COLUMNS.map(cell),
     ...FEATURE_CODES.map((code) => (features.has(code) ? 'Y' : '')),
     instrument.id,
     instrument.status,
     String(instrument.version),
-  ].map(neutraliseCell)
+  ]
 }
 
 /**
@@ -151,10 +135,7 @@ function exportCells(instrument: Instrument): string[] {
  * order mark so that spreadsheets detect the encoding (the importer accepts it).
  */
 export function instrumentsToCsv(instruments: readonly Instrument[]): string {
-  return stringify([[...EXPORT_COLUMNS], ...instruments.map(exportCells)], {
-    bom: true,
-    record_delimiter: 'windows',
-  })
+  return spreadsheetCsv([[...EXPORT_COLUMNS], ...instruments.map(exportCells)], { bom: true })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,12 +168,7 @@ export function decodeCsv(bytes: Uint8Array): string {
 
 function parseCells(text: string): string[][] {
   try {
-    return parse(text, {
-      bom: true,
-      relax_column_count: true,
-      // Empty rows are kept (and skipped later) so that row numbers stay those of the spreadsheet.
-      skip_empty_lines: false,
-    }) as string[][]
+    return readCsvCells(text)
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
     throw new ImportFileError(`The file is not valid CSV: ${detail}`)
@@ -244,20 +220,13 @@ function columnRole(name: string): ColumnRole | undefined {
   return undefined
 }
 
-function spreadsheetColumn(index: number): string {
-  let name = ''
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
-    name = String.fromCharCode(65 + ((n - 1) % 26)) + name
-  return name
-}
-
 function resolveHeader(header: string[], rows: string[][]): ColumnRole[] {
   const roles: ColumnRole[] = []
   const unknown: FieldError[] = []
   const seen = new Map<string, number>()
   header.forEach((rawName, index) => {
     const name = rawName.trim()
-    const letter = spreadsheetColumn(index)
+    const letter = columnLetter(index)
     if (name === '') {
       // Spreadsheets often save trailing empty columns; an unnamed column with data is not silently dropped.
       if (rows.some((row) => (row[index] ?? '').trim() !== '')) {
@@ -282,7 +251,7 @@ function resolveHeader(header: string[], rows: string[][]): ColumnRole[] {
     if (previous !== undefined) {
       unknown.push({
         path: name,
-        message: `duplicate column (columns ${spreadsheetColumn(previous)} and ${letter})`,
+        message: `duplicate column (columns ${columnLetter(previous)} and ${letter})`,
       })
     }
     seen.set(key, index)
@@ -337,12 +306,11 @@ function detectOtherDelimiter(header: string[]): string | undefined {
   return undefined
 }
 
-/** A cell value as the instrument field will hold it; empty cells mean absent. */
+/** Gathers one record's cells; empty cells mean absent. */
 class RecordBuilder {
-  readonly input: Record<string, unknown> = {}
+  readonly cells: FlatCells = {}
   readonly errors: FieldError[] = []
   private readonly features = new Set<string>()
-  private readonly budget: Record<string, unknown> = {}
   id: string | undefined
   version: number | undefined
 
@@ -361,27 +329,8 @@ class RecordBuilder {
   }
 
   field(column: InputColumn, value: string): void {
-    if (LIST_COLUMNS.has(column)) {
-      this.input[column] = value
-        .split(LIST_SEPARATOR)
-        .map((item) => item.trim())
-        .filter(Boolean)
-      return
-    }
-    if (column === 'budgetMin' || column === 'budgetMax') {
-      const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value.trim()
-      this.budget[column === 'budgetMin' ? 'min' : 'max'] = number
-      return
-    }
-    if (column === 'budgetCurrency') {
-      this.budget.currency = value.trim().toUpperCase()
-      return
-    }
-    if (column === 'country') {
-      this.input.country = value.trim().toUpperCase()
-      return
-    }
-    this.input[column] = column === 'description' ? value : value.trim()
+    if (isFlatListField(column)) this.cells[column] = value.split(LIST_SEPARATOR)
+    else this.cells[column] = value
   }
 
   featureMark(code: string, column: string, value: string | undefined): void {
@@ -413,13 +362,13 @@ class RecordBuilder {
   }
 
   build(position: RecordPosition, columnOf: (path: string) => string): ParsedRecord {
-    if (Object.keys(this.budget).length > 0) this.input.budget = this.budget
+    const { input, errors } = inputOf(this.cells)
     // Taxonomy order, so a file's feature order never counts as a change.
-    this.input.features = [...this.features]
+    input.features = [...this.features]
     return {
       position,
-      input: this.input,
-      errors: this.errors,
+      input,
+      errors: [...this.errors, ...errors],
       columnOf,
       ...(this.id ? { id: this.id } : {}),
       ...(this.version ? { version: this.version } : {}),
@@ -427,23 +376,11 @@ class RecordBuilder {
   }
 }
 
-/** Validation paths of the row layout's input, named after the file's columns. */
-function rowColumnOf(path: string): string {
-  const [head, next] = path.split('.')
-  if (head === 'budget') {
-    if (next === 'min') return 'budgetMin'
-    if (next === 'max') return 'budgetMax'
-    if (next === 'currency') return 'budgetCurrency'
-    return 'budgetMin'
-  }
-  return head ?? path
-}
-
 function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
   const roles = resolveHeader(header, rows)
   const records: ParsedRecord[] = []
   rows.forEach((cells, index) => {
-    if (cells.every((cell) => cell.trim() === '')) return
+    if (isEmptyRow(cells)) return
     const builder = new RecordBuilder()
     const row = index + 2
     if (cells.length > header.length && cells.slice(header.length).some((cell) => cell.trim() !== '')) {
@@ -462,7 +399,7 @@ function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
       else if (role.kind === 'features') builder.featureList(value)
       else builder.readOnly(role.column, value)
     })
-    records.push(builder.build({ row }, rowColumnOf))
+    records.push(builder.build({ row }, flatFieldForPath))
   })
   return records
 }
@@ -574,13 +511,10 @@ function parseMatrix(cells: string[][]): ParsedRecord[] {
       } else if (role.field === 'applicationDomains') {
         // The seed writes "Y (environmental protection, construction)".
         const inner = /^\s*y\s*\((.*)\)\s*$/i.exec(value)?.[1] ?? value
-        builder.input.applicationDomains = inner
-          .split(/[;,]/)
-          .map((item) => item.trim())
-          .filter(Boolean)
+        builder.cells.applicationDomains = inner.split(/[;,]/)
       } else builder.field(role.field, value)
     })
-    records.push(builder.build({ column: column + 1 }, rowColumnOf))
+    records.push(builder.build({ column: column + 1 }, flatFieldForPath))
   }
   return records
 }

@@ -1,8 +1,8 @@
 import { type FieldError, fieldErrors } from '../../platform/field-errors'
 import {
   ImportFileError,
-  type ImportLayout,
   ImportTooLarge,
+  type InstrumentCsvLayout,
   MAX_IMPORT_RECORDS,
   type ParsedRecord,
   type RecordPosition,
@@ -41,7 +41,7 @@ export interface RecordResult extends RecordPosition {
 }
 
 export interface ImportReport {
-  layout: ImportLayout | 'json'
+  layout: InstrumentCsvLayout | 'json'
   dryRun: boolean
   atomic: boolean
   total: number
@@ -146,12 +146,21 @@ export function parseInstrumentJson(body: unknown): ParsedRecord[] {
   })
 }
 
+/** A record that passed validation, by its index in the file. */
 interface ValidRecord {
   index: number
   input: InstrumentInput
   id?: string
   version?: number
 }
+
+/** A write the import will make, and the index in the file of the record it comes from. */
+interface PlannedWrite {
+  index: number
+  change: InstrumentChange
+}
+
+type Progress = (phase: ImportProgress['phase'], done: number, of?: number) => void
 
 const INPUT_KEYS = Object.keys(InstrumentInput.shape) as (keyof InstrumentInput)[]
 
@@ -166,7 +175,8 @@ function canonicalInput(input: Partial<InstrumentInput>): string {
   )
 }
 
-function inputOf(record: InstrumentRecord): InstrumentInput {
+/** A stored instrument's input fields, without what the server owns: what an undo writes back. */
+function inputFieldsOf(record: InstrumentRecord): InstrumentInput {
   const input: Record<string, unknown> = {}
   for (const key of INPUT_KEYS) if (record[key] !== undefined) input[key] = record[key]
   return input as InstrumentInput
@@ -174,50 +184,95 @@ function inputOf(record: InstrumentRecord): InstrumentInput {
 
 export async function importInstruments(
   store: InstrumentStore,
-  parsed: { layout: ImportLayout | 'json'; records: ParsedRecord[] },
+  parsed: { layout: InstrumentCsvLayout | 'json'; records: ParsedRecord[] },
   options: ImportOptions,
 ): Promise<ImportReport> {
   const dryRun = options.dryRun ?? false
   const atomic = options.atomic ?? false
   const total = parsed.records.length
-  const progress = (phase: ImportProgress['phase'], done: number, of = total) =>
-    options.onProgress?.({ phase, done, total: of })
+  assertImportSize(total)
+  const progress: Progress = (phase, done, of = total) => options.onProgress?.({ phase, done, total: of })
+
+  const { results, valid } = validateRecords(parsed.records, options.now)
+  progress('validating', total)
+  const finish = async (): Promise<ImportReport> =>
+    report({ layout: parsed.layout, dryRun, atomic }, results, await store.catalogueVersion())
+  if (atomic && valid.length < total && !dryRun) throw new ImportRejected(await finish())
+
+  progress('matching', 0, valid.length)
+  const stored = await findStored(store, valid)
+  progress('matching', valid.length, valid.length)
+
+  const planned = planWrites(valid, stored, results)
+  if (dryRun) return finish()
+  if (atomic && results.some((result) => result.outcome === 'failed'))
+    throw new ImportRejected(await finish())
+
+  progress('writing', 0, planned.length)
+  const outcomes = await store.writeMany(
+    planned.map(({ change }) => change),
+    options.actor,
+    options.now,
+    (done) => progress('writing', done, planned.length),
+  )
+  const refused = recordWriteOutcomes(planned, outcomes, results)
+  if (atomic && refused.length > 0) {
+    const causes = refused.map((result) => ({ ...result }))
+    const notUndone = await undo(store, planned, outcomes, options, progress)
+    markUndone(planned, outcomes, results)
+    throw new ImportRolledBack(await finish(), causes, notUndone)
+  }
+  return finish()
+}
+
+function assertImportSize(total: number): void {
   if (total === 0) throw new ImportFileError('The file has a header but no instruments.')
   if (total > MAX_IMPORT_RECORDS) {
     throw new ImportTooLarge(
       `The file has ${total} instruments; one import takes at most ${MAX_IMPORT_RECORDS}. Split it into several files.`,
     )
   }
+}
 
-  // 1. Validate.
-  const results: RecordResult[] = parsed.records.map((record) => ({ ...record.position, outcome: 'failed' }))
+/** The report of an import: its records' outcomes, counted. */
+function report(
+  mode: Pick<ImportReport, 'layout' | 'dryRun' | 'atomic'>,
+  results: RecordResult[],
+  catalogueVersion: number,
+): ImportReport {
+  const count = (outcome: RecordOutcome) => results.filter((result) => result.outcome === outcome).length
+  return {
+    ...mode,
+    total: results.length,
+    created: count('created'),
+    updated: count('updated'),
+    unchanged: count('unchanged'),
+    failed: count('failed'),
+    catalogueVersion,
+    records: results,
+  }
+}
+
+/**
+ * 1. Validates every record: its cells, the schema, the deadline, one record per externalId (or id).
+ * Every record starts as `failed`, with its errors; the valid ones are returned for matching.
+ */
+function validateRecords(
+  records: readonly ParsedRecord[],
+  now: Date,
+): { results: RecordResult[]; valid: ValidRecord[] } {
+  const duplicates = duplicateErrors(records)
+  const results: RecordResult[] = []
   const valid: ValidRecord[] = []
-  const firstWithExternalId = new Map<string, number>()
-  const firstWithId = new Map<string, number>()
-  parsed.records.forEach((record, index) => {
-    const result = results[index] as RecordResult
-    const errors: FieldError[] = record.errors.map((error) => ({ ...error }))
-    const externalId =
-      typeof record.input.externalId === 'string' ? record.input.externalId.trim() : undefined
+  records.forEach((record, index) => {
+    const result: RecordResult = { ...record.position, outcome: 'failed' }
+    results.push(result)
+    const externalId = externalIdOf(record)
     if (externalId) result.externalId = externalId
     if (typeof record.input.name === 'string') result.name = record.input.name.trim()
-    if (externalId) {
-      const first = firstWithExternalId.get(externalId)
-      if (first !== undefined) {
-        errors.push({
-          path: record.columnOf('externalId'),
-          message: `duplicates ${describePosition(parsed.records[first]?.position ?? {})}: externalIds must be unique in a file`,
-        })
-      } else firstWithExternalId.set(externalId, index)
-    } else if (record.id) {
-      const first = firstWithId.get(record.id)
-      if (first !== undefined) {
-        errors.push({
-          path: 'id',
-          message: `duplicates ${describePosition(parsed.records[first]?.position ?? {})}: one row per instrument`,
-        })
-      } else firstWithId.set(record.id, index)
-    }
+    const errors: FieldError[] = record.errors.map((error) => ({ ...error }))
+    const duplicate = duplicates[index]
+    if (duplicate) errors.push(duplicate)
     const checked = InstrumentInput.safeParse(record.input)
     // A record that is not even an object has nothing more to report than that.
     if (!checked.success && !record.unreadable) {
@@ -225,16 +280,7 @@ export async function importInstruments(
         errors.push({ path: record.columnOf(error.path), message: error.message })
       }
     }
-    if (checked.success) {
-      try {
-        assertDeadlineNotPast(checked.data, options.now)
-      } catch (error) {
-        if (!(error instanceof BusinessRuleViolation)) throw error
-        for (const fieldError of error.errors) {
-          errors.push({ path: record.columnOf(fieldError.path), message: fieldError.message })
-        }
-      }
-    }
+    if (checked.success) errors.push(...deadlineErrors(record, checked.data, now))
     if (errors.length > 0 || !checked.success) {
       result.errors = dedupeErrors(errors)
       return
@@ -246,29 +292,58 @@ export async function importInstruments(
       ...(record.version ? { version: record.version } : {}),
     })
   })
-  progress('validating', total)
+  return { results, valid }
+}
 
-  const report = (): ImportReport => ({
-    layout: parsed.layout,
-    dryRun,
-    atomic,
-    total,
-    created: results.filter((result) => result.outcome === 'created').length,
-    updated: results.filter((result) => result.outcome === 'updated').length,
-    unchanged: results.filter((result) => result.outcome === 'unchanged').length,
-    failed: results.filter((result) => result.outcome === 'failed').length,
-    catalogueVersion: 0,
-    records: results,
+function externalIdOf(record: ParsedRecord): string | undefined {
+  return typeof record.input.externalId === 'string' ? record.input.externalId.trim() : undefined
+}
+
+/** Per record, the error of repeating an earlier record's externalId (or, without one, its exported id). */
+function duplicateErrors(records: readonly ParsedRecord[]): (FieldError | undefined)[] {
+  const firstWithExternalId = new Map<string, number>()
+  const firstWithId = new Map<string, number>()
+  const where = (index: number) => describePosition(records[index]?.position ?? {})
+  return records.map((record, index) => {
+    const externalId = externalIdOf(record)
+    if (externalId) {
+      const first = firstWithExternalId.get(externalId)
+      if (first === undefined) firstWithExternalId.set(externalId, index)
+      else
+        return {
+          path: record.columnOf('externalId'),
+          message: `duplicates ${where(first)}: externalIds must be unique in a file`,
+        }
+    } else if (record.id) {
+      const first = firstWithId.get(record.id)
+      if (first === undefined) firstWithId.set(record.id, index)
+      else return { path: 'id', message: `duplicates ${where(first)}: one row per instrument` }
+    }
+    return undefined
   })
-  const finish = async (): Promise<ImportReport> => ({
-    ...report(),
-    catalogueVersion: await store.catalogueVersion(),
-  })
+}
 
-  if (atomic && valid.length < total && !dryRun) throw new ImportRejected(await finish())
+function deadlineErrors(record: ParsedRecord, input: InstrumentInput, now: Date): FieldError[] {
+  try {
+    assertDeadlineNotPast(input, now)
+    return []
+  } catch (error) {
+    if (!(error instanceof BusinessRuleViolation)) throw error
+    return error.errors.map((fieldError) => ({
+      path: record.columnOf(fieldError.path),
+      message: fieldError.message,
+    }))
+  }
+}
 
-  // 2. Match to the live catalogue (batched reads: 100 keys a request).
-  progress('matching', 0, valid.length)
+/**
+ * 2. Matches the valid records to the live catalogue: by externalId when given, else by the
+ * exported id; returns each record's stored instrument (undefined: a new one). Batched reads.
+ */
+async function findStored(
+  store: InstrumentStore,
+  valid: readonly ValidRecord[],
+): Promise<(InstrumentRecord | undefined)[]> {
   const byExternalId = await store.findIdsByExternalIds(
     valid.flatMap((record) => (record.input.externalId ? [record.input.externalId] : [])),
   )
@@ -281,76 +356,80 @@ export async function importInstruments(
       record,
     ]),
   )
-  progress('matching', valid.length, valid.length)
+  return matchIds.map((id) => (id ? current.get(id) : undefined))
+}
 
-  // 3. Decide what each record does.
-  const changes: InstrumentChange[] = []
-  const changeRecords: number[] = []
+/**
+ * 3. Decides what each valid record does (created, updated, unchanged, or failed on a stale exported
+ * version), records it in `results`, and returns the writes to make, in file order.
+ */
+function planWrites(
+  valid: readonly ValidRecord[],
+  stored: readonly (InstrumentRecord | undefined)[],
+  results: RecordResult[],
+): PlannedWrite[] {
+  const planned: PlannedWrite[] = []
   valid.forEach((record, position) => {
     const result = results[record.index] as RecordResult
-    const id = matchIds[position]
-    const stored = id ? current.get(id) : undefined
-    if (!stored) {
+    const current = stored[position]
+    if (!current) {
       result.outcome = 'created'
-      changes.push({ action: 'create', input: record.input })
-      changeRecords.push(record.index)
+      planned.push({ index: record.index, change: { action: 'create', input: record.input } })
       return
     }
-    result.id = stored.id
-    if (canonicalInput(record.input) === canonicalInput(stored)) {
+    result.id = current.id
+    if (canonicalInput(record.input) === canonicalInput(current)) {
       result.outcome = 'unchanged'
       return
     }
-    if (record.version !== undefined && record.version !== stored.version) {
+    if (record.version !== undefined && record.version !== current.version) {
       result.outcome = 'failed'
       result.errors = [
         {
           path: 'version',
-          message: `the row was exported at version ${record.version} but the instrument is now at version ${stored.version}: someone changed it since; export again and reapply your edit`,
+          message: `the row was exported at version ${record.version} but the instrument is now at version ${current.version}: someone changed it since; export again and reapply your edit`,
         },
       ]
       return
     }
     result.outcome = 'updated'
-    changes.push({ action: 'replace', current: stored, input: record.input })
-    changeRecords.push(record.index)
+    planned.push({ index: record.index, change: { action: 'replace', current, input: record.input } })
   })
+  return planned
+}
 
-  if (dryRun) return finish()
-  if (atomic && results.some((result) => result.outcome === 'failed'))
-    throw new ImportRejected(await finish())
-
-  // 4. Write.
-  progress('writing', 0, changes.length)
-  const outcomes = await store.writeMany(changes, options.actor, options.now, (done) =>
-    progress('writing', done, changes.length),
-  )
-  const refused: number[] = []
+/** 4. Records the outcome of each write in `results`; returns the results of the refused writes. */
+function recordWriteOutcomes(
+  planned: readonly PlannedWrite[],
+  outcomes: readonly ChangeOutcome[],
+  results: RecordResult[],
+): RecordResult[] {
+  const refused: RecordResult[] = []
   outcomes.forEach((outcome, position) => {
-    const result = results[changeRecords[position] as number] as RecordResult
+    const result = results[(planned[position] as PlannedWrite).index] as RecordResult
     if (outcome.ok) {
       result.id = outcome.record.id
       return
     }
-    refused.push(position)
     result.outcome = 'failed'
     result.errors = [writeError(outcome)]
+    refused.push(result)
   })
+  return refused
+}
 
-  if (atomic && refused.length > 0) {
-    const causes = refused.map((position) => ({
-      ...(results[changeRecords[position] as number] as RecordResult),
-    }))
-    const notUndone = await undo(store, changes, outcomes, options, progress)
-    for (const position of changes.keys()) {
-      if (!outcomes[position]?.ok) continue
-      const result = results[changeRecords[position] as number] as RecordResult
-      result.outcome = 'failed'
-      result.errors = [{ path: '', message: 'not imported: another record failed and the import was undone' }]
-    }
-    throw new ImportRolledBack(await finish(), causes, notUndone)
-  }
-  return finish()
+/** After an undo, the records whose writes had succeeded are failed too: nothing of the import stays. */
+function markUndone(
+  planned: readonly PlannedWrite[],
+  outcomes: readonly ChangeOutcome[],
+  results: RecordResult[],
+): void {
+  planned.forEach(({ index }, position) => {
+    if (!outcomes[position]?.ok) return
+    const result = results[index] as RecordResult
+    result.outcome = 'failed'
+    result.errors = [{ path: '', message: 'not imported: another record failed and the import was undone' }]
+  })
 }
 
 function writeError(outcome: Extract<ChangeOutcome, { ok: false }>): FieldError {
@@ -373,15 +452,15 @@ function dedupeErrors(errors: FieldError[]): FieldError[] {
 /** Undoes the committed changes of an atomic import; returns the ids it could not restore. */
 async function undo(
   store: InstrumentStore,
-  changes: readonly InstrumentChange[],
+  planned: readonly PlannedWrite[],
   outcomes: readonly ChangeOutcome[],
   options: ImportOptions,
-  progress: (phase: ImportProgress['phase'], done: number, of?: number) => void,
+  progress: Progress,
 ): Promise<string[]> {
   const actor = `${options.actor} (import undone)`
   const notUndone: string[] = []
-  const written = changes
-    .map((change, position) => ({ change, outcome: outcomes[position] }))
+  const written = planned
+    .map(({ change }, position) => ({ change, outcome: outcomes[position] }))
     .filter((entry): entry is { change: InstrumentChange; outcome: Extract<ChangeOutcome, { ok: true }> } =>
       Boolean(entry.outcome?.ok),
     )
@@ -398,7 +477,7 @@ async function undo(
       } else {
         await store.replace(
           outcome.record.id,
-          inputOf(change.current),
+          inputFieldsOf(change.current),
           outcome.record.version,
           actor,
           options.now,

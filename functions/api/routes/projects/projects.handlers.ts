@@ -1,7 +1,8 @@
 import { computePortfolioMatrix, type MatrixOptions } from '../../../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
+import { parseProjectCsv } from '../../../../shared/portfolio/project-csv'
 import { ProjectNotFound } from '../../../../shared/portfolio/project-errors'
-import { parseProjectCsv, planProjectImport } from '../../../../shared/portfolio/project-import'
+import { planProjectImport } from '../../../../shared/portfolio/project-import'
 import { etag, expectedVersion } from '../../lib/etag'
 import type { AppDeps, AppRouteHandler } from '../../lib/types'
 import type {

@@ -3,7 +3,7 @@ import { INSTRUMENT_KINDS, ORIGINS, STATUSES } from '../../../../shared/catalogu
 import { MatchItem, SearchQuery } from '../../../../shared/catalogue/search/search-query'
 import { DEFAULT_MATRIX_TOP, MAX_MATRIX_TOP } from '../../../../shared/portfolio/portfolio-matrix'
 import { Project, ProjectId, ProjectInput } from '../../../../shared/portfolio/project'
-import { IMPORT_LAYOUTS } from '../../../../shared/portfolio/project-import'
+import { PROJECT_CSV_LAYOUTS } from '../../../../shared/portfolio/project-csv'
 import { requireJson, requireRole } from '../../lib/middleware'
 import { bearerSecurity, ETagHeader, problemResponses } from '../../lib/openapi'
 import { requireCsv, requireOrganisation } from './require-organisation'
@@ -64,10 +64,13 @@ const ImportQuery = z.strictObject({
     .default('false')
     .transform((value) => value === 'true')
     .meta({ description: '`true`: report what would change and write nothing' }),
-  layout: z.enum(IMPORT_LAYOUTS).default('auto').meta({
-    description:
-      "`annex`: the seed's Annex 2 matrix (first cell `Project`, one column per project, one row per feature with `Y`); `rows`: one row per project with columns name, features, summary, country, stage, tags; `auto` (default) tells them apart",
-  }),
+  layout: z
+    .enum(['auto', ...PROJECT_CSV_LAYOUTS])
+    .default('auto')
+    .meta({
+      description:
+        "`annex`: the seed's Annex 2 matrix (first cell `Project`, one column per project, one row per feature with `Y`); `rows`: one row per project with columns name, features, summary, country, stage, tags; `auto` (default) tells them apart",
+    }),
 })
 
 const ProjectPage = z
