@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { DuplicateExternalId, WriteContention } from '../../shared/catalogue/errors'
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { COMMIT_RETRY, DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { interceptTransactions, type TransactionFault, touchesLive } from '../support/transaction-faults'
 
 const NOW = '2026-11-22T10:00:00.000Z'
@@ -14,16 +14,13 @@ const NOW = '2026-11-22T10:00:00.000Z'
 const withoutWaits = (t: TestContext) =>
   new DynamoInstrumentStore(t.client, t.tableName, 365, { ...COMMIT_RETRY, delayMs: () => 0 })
 
-const input = (overrides: Parameters<typeof instrumentBody>[0] = {}) =>
-  InstrumentInput.parse(instrumentBody(overrides))
-
 describe('the catalogue transaction engine owns the retries of a write', () => {
   it('retries a transaction that lost the race on the catalogue version or was throttled', async () => {
     const t = await createTestContext({ now: NOW })
     const faults: (TransactionFault | undefined)[] = ['TransactionConflict', 'ThrottlingError']
     const { sent } = interceptTransactions(t.client, (_, attempt) => faults[attempt - 1])
 
-    const record = await t.store.create(input(), 'editor', new Date(NOW))
+    const record = await t.store.create(instrumentInput(), 'editor', new Date(NOW))
 
     expect(sent).toHaveLength(3)
     expect(await t.store.get(record.id)).toEqual(record)
@@ -38,7 +35,7 @@ describe('the catalogue transaction engine owns the retries of a write', () => {
     const t = await createTestContext({ now: NOW })
     const { sent } = interceptTransactions(t.client, () => 'TransactionConflict')
 
-    await expect(withoutWaits(t).create(input(), 'editor', new Date(NOW))).rejects.toBeInstanceOf(
+    await expect(withoutWaits(t).create(instrumentInput(), 'editor', new Date(NOW))).rejects.toBeInstanceOf(
       WriteContention,
     )
 
@@ -49,11 +46,11 @@ describe('the catalogue transaction engine owns the retries of a write', () => {
 
   it('does not retry a write refused by its own condition', async () => {
     const t = await createTestContext({ now: NOW })
-    await t.store.create(input({ externalId: 'call-2026-1' }), 'editor', new Date(NOW))
+    await t.store.create(instrumentInput({ externalId: 'call-2026-1' }), 'editor', new Date(NOW))
     const { sent } = interceptTransactions(t.client, () => undefined)
 
     await expect(
-      t.store.create(input({ externalId: 'call-2026-1' }), 'editor', new Date(NOW)),
+      t.store.create(instrumentInput({ externalId: 'call-2026-1' }), 'editor', new Date(NOW)),
     ).rejects.toBeInstanceOf(DuplicateExternalId)
 
     expect(sent).toHaveLength(1)
@@ -64,7 +61,9 @@ describe('the expiry job adds no retries of its own', () => {
   async function seedExpired(t: TestContext, count: number): Promise<InstrumentRecord[]> {
     const records: InstrumentRecord[] = []
     for (let index = 0; index < count; index++) {
-      records.push(await t.store.create(input({ deadline: '2026-11-01' }), 'editor', new Date('2026-10-01')))
+      records.push(
+        await t.store.create(instrumentInput({ deadline: '2026-11-01' }), 'editor', new Date('2026-10-01')),
+      )
     }
     return records
   }

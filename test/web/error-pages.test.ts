@@ -6,7 +6,7 @@ import { LiveCatalogue } from '../../shared/catalogue/search/live-catalogue'
 import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { InvalidCursor } from '../../shared/platform/cursor'
 import type { Logger } from '../../shared/platform/logger'
-import { instrumentBody } from '../support/factories'
+import { instrumentInput } from '../support/factories'
 import { createWebContext, type WebContext } from './web-context'
 
 let contexts: WebContext[] = []
@@ -118,11 +118,7 @@ describe('errors on web pages are the API problem, as a page', () => {
 describe('one catalogue snapshot per page', () => {
   it('the search and match pages read the catalogue version once each', async () => {
     const t = await webContext()
-    await t.store.create(
-      instrumentBody({ name: 'Counted call', features: ['T1'] }) as never,
-      'seed',
-      t.clock.now(),
-    )
+    await t.store.create(instrumentInput({ name: 'Counted call', features: ['T1'] }), 'seed', t.clock.now())
     let versionReads = 0
     const counting = storeWith(t.store, 'catalogueVersion', async () => {
       versionReads += 1
