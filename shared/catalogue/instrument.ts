@@ -100,6 +100,15 @@ export const InstrumentInput = z
       .max(2048),
     opensAt: CalendarDate.optional(),
     deadline: Deadline.optional(),
+    cutOffs: z
+      .array(z.iso.datetime({ offset: true }))
+      .min(1)
+      .max(50)
+      .optional()
+      .meta({
+        description:
+          'Every cut-off of a multiple cut-off call, ascending (date-times with offset); the deadline is the last one',
+      }),
     periodicity: z.enum(PERIODICITIES).optional(),
     budget: Budget.optional(),
     targetOrganisations: uniqueArray(z.enum(TARGET_ORGANISATIONS), TARGET_ORGANISATIONS.length).optional(),
@@ -127,13 +136,75 @@ export const InstrumentInput = z
     if (input.opensAt && input.deadline && input.opensAt > input.deadline.slice(0, 10)) {
       ctx.addIssue({ code: 'custom', path: ['opensAt'], message: 'must not be after the deadline' })
     }
+    if (input.cutOffs) {
+      const instants = input.cutOffs.map((cutOff) => Date.parse(cutOff))
+      if (instants.some((instant, index) => index > 0 && instant <= (instants[index - 1] as number))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cutOffs'],
+          message: 'must be distinct and in ascending order',
+        })
+      }
+      const last = instants[instants.length - 1] as number
+      if (input.deadline === undefined || deadlineExpiresAt(input.deadline) !== last + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deadline'],
+          message: 'must be the last cut-off: after it no new application is possible',
+        })
+      }
+    }
   })
   .meta({ id: 'InstrumentInput' })
 
 export type InstrumentInput = z.output<typeof InstrumentInput>
 
-/** What the repository stores: the input plus server-owned fields. */
-export interface InstrumentRecord extends InstrumentInput, ServerOwnedFields {}
+/** Who chose an instrument's features: an editor, or the suggestion engine (a synced call). */
+export const FEATURE_ORIGINS = ['editor', 'suggested'] as const
+export type FeatureOrigin = (typeof FEATURE_ORIGINS)[number]
+
+/** Sources instruments are synced from; `eu-ft` is the EU Funding & Tenders Portal. */
+export const SOURCE_NAMES = ['eu-ft'] as const
+export type SourceName = (typeof SOURCE_NAMES)[number]
+
+export const InstrumentSource = z
+  .strictObject({
+    name: z.enum(SOURCE_NAMES),
+    /** The source's own identifier (the portal's topic identifier). */
+    id: z.string().min(1).max(200),
+    /** The instrument's page at the source. */
+    url: z.url(),
+    /** When the sync last read it from the source. */
+    syncedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'InstrumentSource', description: 'Where a synced instrument comes from' })
+export type InstrumentSource = z.output<typeof InstrumentSource>
+
+/** Whether a field of a synced instrument still follows its source, or an editor has set it. */
+export const FIELD_PROVENANCES = ['source', 'editor'] as const
+export type FieldProvenance = (typeof FIELD_PROVENANCES)[number]
+export type Provenance = Partial<Record<keyof InstrumentInput, FieldProvenance>>
+
+/**
+ * What the server, not the client, decides about an instrument's content: where its features and
+ * fields come from and whether the public may see it. Clients never send these (the input is
+ * strict); editors' changes, the sync and the review queue set them (shared/catalogue/editing).
+ */
+export interface InstrumentAnnotations {
+  /** Absent means `editor` (every instrument before the sync existed). */
+  featureOrigin?: FeatureOrigin
+  /** `false` while held for review (a synced call without confident features): no public endpoint returns it. Absent means published. */
+  published?: boolean
+  source?: InstrumentSource
+  /** Per field of a synced instrument: `editor` once an editor changed it (the sync never overwrites it again). */
+  provenance?: Provenance
+}
+
+/** What a write stores: the editor's (or the sync's) input and its annotations. */
+export type InstrumentContent = InstrumentInput & InstrumentAnnotations
+
+/** What the store holds: the content plus server-owned fields. */
+export interface InstrumentRecord extends InstrumentContent, ServerOwnedFields {}
 
 export const Instrument = InstrumentInput.safeExtend({
   id: z.string().meta({ example: '01JD3X9Q4V6N7P8R9S0T1U2V3W' }),
@@ -143,6 +214,15 @@ export const Instrument = InstrumentInput.safeExtend({
   updatedAt: z.iso.datetime(),
   createdBy: z.string(),
   updatedBy: z.string(),
+  featureOrigin: z
+    .enum(FEATURE_ORIGINS)
+    .optional()
+    .meta({
+      description:
+        '`suggested` when the features were suggested automatically and no editor has confirmed them yet',
+    }),
+  source: InstrumentSource.optional(),
+  provenance: z.partialRecord(z.string(), z.enum(FIELD_PROVENANCES)).optional(),
 }).meta({ id: 'Instrument', description: 'A funding instrument as the public sees it' })
 
 export type Instrument = InstrumentRecord & { status: InstrumentStatus }
@@ -168,9 +248,31 @@ export function instrumentStatus(
   return 'open'
 }
 
+/** Held instruments (a synced call waiting for an editor) are never shown by public endpoints. */
+export function isPublished(record: Pick<InstrumentAnnotations, 'published'>): boolean {
+  return record.published !== false
+}
+
 /** The public view of a stored record at an instant. */
 export function toPublicInstrument(record: InstrumentRecord, now: Date): Instrument {
-  return { ...record, status: instrumentStatus(record, now) }
+  const { published: _published, ...visible } = record
+  return { ...visible, status: instrumentStatus(record, now) }
+}
+
+/**
+ * The next instant at which applications close: the next cut-off still ahead of `now` for a
+ * multiple cut-off call, else the deadline ("closes in N days" counts to it). Undefined when open-ended.
+ */
+export function nextClosing(
+  instrument: Pick<InstrumentInput, 'deadline' | 'cutOffs'>,
+  now: Date,
+): number | undefined {
+  const at = now.getTime()
+  for (const cutOff of instrument.cutOffs ?? []) {
+    const instant = Date.parse(cutOff)
+    if (instant >= at) return instant
+  }
+  return instrument.deadline === undefined ? undefined : deadlineExpiresAt(instrument.deadline) - 1
 }
 
 /** Creating or updating with a deadline already past makes no sense: the call has closed. */

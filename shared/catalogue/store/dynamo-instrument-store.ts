@@ -10,7 +10,7 @@ import {
   InstrumentNotFound,
   VersionConflict,
 } from '../errors'
-import { type InstrumentInput, type InstrumentRecord, isExpired } from '../instrument'
+import { type InstrumentContent, type InstrumentRecord, isExpired } from '../instrument'
 import {
   type BatchChange,
   CatalogueTransactions,
@@ -48,7 +48,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
     this.transactions = new CatalogueTransactions(client, tableName, commitRetry)
   }
 
-  async create(input: InstrumentInput, actor: string, now: Date): Promise<InstrumentRecord> {
+  async create(input: InstrumentContent, actor: string, now: Date): Promise<InstrumentRecord> {
     return this.commitOne({ action: 'create', input }, actor, now)
   }
 
@@ -162,7 +162,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
 
   async replace(
     id: string,
-    input: InstrumentInput,
+    input: InstrumentContent,
     expectedVersion: number,
     actor: string,
     now: Date,

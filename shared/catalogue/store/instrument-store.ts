@@ -1,4 +1,4 @@
-import type { InstrumentInput, InstrumentRecord } from '../instrument'
+import type { InstrumentContent, InstrumentRecord } from '../instrument'
 
 export const AUDIT_ACTIONS = ['created', 'updated', 'deleted', 'expired', 'restored'] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
@@ -48,12 +48,12 @@ export interface RestoreOptions {
 
 /** One change of a batch write (`writeMany`, used by imports). */
 export type InstrumentChange =
-  | { action: 'create'; input: InstrumentInput }
+  | { action: 'create'; input: InstrumentContent }
   | {
       action: 'replace'
       /** The record as just read: its version is the one expected, its externalId the one to release. */
       current: InstrumentRecord
-      input: InstrumentInput
+      input: InstrumentContent
     }
 
 /** What became of one change: the written record, or the domain error that refused it. */
@@ -68,7 +68,7 @@ export type ChangeOutcome = { ok: true; record: InstrumentRecord } | { ok: false
  * `DuplicateExternalId`, ...).
  */
 export interface InstrumentStore {
-  create(input: InstrumentInput, actor: string, now: Date): Promise<InstrumentRecord>
+  create(input: InstrumentContent, actor: string, now: Date): Promise<InstrumentRecord>
   /**
    * Creates and replaces many instruments in as few transactions as DynamoDB's limits allow, each
    * change audited. A change whose condition fails (stale version, externalId taken) is reported
@@ -89,7 +89,7 @@ export interface InstrumentStore {
   findIdsByExternalIds(externalIds: readonly string[]): Promise<Map<string, string>>
   replace(
     id: string,
-    input: InstrumentInput,
+    input: InstrumentContent,
     expectedVersion: number,
     actor: string,
     now: Date,
