@@ -17,6 +17,7 @@ import { z } from 'zod'
 import { isExpired } from '../shared/catalogue/instrument'
 import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../shared/platform/dynamodb'
+import { withoutServerFields } from '../shared/platform/server-owned'
 import { bulkLoadLive } from './lib/bulk-load'
 import { signDevToken } from './lib/dev-issuer'
 import { freePort, startDynamoDbLocal } from './lib/dynamodb-local'
@@ -120,16 +121,7 @@ try {
     try {
       const current = await fetch(`${base}/v1/instruments/${id}`)
       const body = (await current.json()) as Record<string, unknown>
-      const {
-        id: _id,
-        status: _s,
-        version: _v,
-        createdAt: _c,
-        updatedAt: _u,
-        createdBy: _cb,
-        updatedBy: _ub,
-        ...input
-      } = body
+      const input = withoutServerFields(body, ['status'])
       const saved = await fetch(`${base}/v1/instruments/${id}`, {
         method: 'PUT',
         headers: {

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync'
+import { withoutServerFields } from '../../shared/platform/server-owned'
 import type { TestContext } from '../support/context'
 
 /** A CSV file from header names and rows of cells (quoted where needed, as a spreadsheet saves it). */
@@ -70,17 +71,6 @@ export async function importBytes(t: TestContext, bytes: Uint8Array, query = '')
 export async function catalogueInputs(t: TestContext): Promise<Map<string, Record<string, unknown>>> {
   const { records } = await t.store.loadCatalogue()
   return new Map(
-    records.map((record) => {
-      const {
-        id: _id,
-        version: _v,
-        createdAt: _c,
-        updatedAt: _u,
-        createdBy: _cb,
-        updatedBy: _ub,
-        ...input
-      } = record
-      return [record.name, input]
-    }),
+    records.map((record) => [record.name, withoutServerFields(record) as Record<string, unknown>]),
   )
 }
