@@ -7,6 +7,10 @@ import { createDocumentClient } from './platform/dynamodb'
 import { createLogger, type Logger } from './platform/logger'
 import { type Clock, systemClock } from './platform/time'
 import { DynamoProjectStore, type ProjectStore } from './portfolio/project-store'
+import { createMailer, type Mailer } from './subscriptions/mail/mailer'
+import { RateLimiter } from './subscriptions/rate-limits'
+import { DynamoSubscriptionStore, type SubscriptionStore } from './subscriptions/store/subscription-store'
+import { SubscriptionService } from './subscriptions/subscription-service'
 
 /**
  * Everything the functions, the local server, the scripts, the benchmarks and the tests need from
@@ -27,6 +31,12 @@ export interface Deps {
   logger: Logger
   /** Local development only: signs tokens for the dev sign-in form. Absent in AWS. */
   devSignIn?: TokenSigner | undefined
+  /** Email subscriptions (saved searches, project watches): their records and counters. */
+  subscriptionStore: SubscriptionStore
+  /** Outgoing mail: SMTP locally and in tests, Amazon SES in AWS (one code path, see createMailer). */
+  mailer: Mailer
+  /** Requesting, confirming, describing and ending subscriptions (API routes and web pages). */
+  subscriptions: SubscriptionService
 }
 
 /**
@@ -39,11 +49,17 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
   const store =
     overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+  const projects = overrides.projects ?? new DynamoProjectStore(client, config.tableName)
+  const clock = overrides.clock ?? systemClock
+  const logger = overrides.logger ?? createLogger(config.logLevel, 'fundfinder')
+  const subscriptionStore =
+    overrides.subscriptionStore ?? new DynamoSubscriptionStore(client, config.tableName)
+  const mailer = overrides.mailer ?? createMailer(config.mail, config.region)
   return {
     config,
     client,
     store,
-    projects: overrides.projects ?? new DynamoProjectStore(client, config.tableName),
+    projects,
     catalogue:
       overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
     verifier:
@@ -53,8 +69,22 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         audience: config.auth.audience,
         keys: { jwksUrl: config.auth.jwksUrl },
       }),
-    clock: overrides.clock ?? systemClock,
-    logger: overrides.logger ?? createLogger(config.logLevel, 'fundfinder'),
+    clock,
+    logger,
     devSignIn: overrides.devSignIn,
+    subscriptionStore,
+    mailer,
+    subscriptions:
+      overrides.subscriptions ??
+      new SubscriptionService({
+        subscriptionStore,
+        rateLimiter: new RateLimiter(client, config.tableName),
+        projects,
+        store,
+        mailer,
+        clock,
+        logger,
+        config,
+      }),
   }
 }
