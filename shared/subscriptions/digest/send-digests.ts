@@ -17,7 +17,7 @@ import {
   projectEndedEmail,
 } from '../mail/messages'
 import { digestPeriod, nextDueAt } from '../schedule'
-import { searchPageUrl, subscriptionSource } from '../source'
+import { subscriptionSource } from '../source'
 import type { Claim, DigestState, SubscriptionStore } from '../store/subscription-store'
 import {
   checkSavedSearch,

@@ -19,13 +19,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] as string)
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL_RUNS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+
 /** Text on one line: line breaks, tabs and other control characters become single spaces. */
 export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim()
+  return text.replace(CONTROL_RUNS, ' ').replace(/ {2,}/g, ' ').trim()
 }
 
 /** Markup built by these helpers; anything else interpolated into `html` is escaped. */
