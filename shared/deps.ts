@@ -49,6 +49,8 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
   const store =
     overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+  const catalogue =
+    overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs })
   const projects = overrides.projects ?? new DynamoProjectStore(client, config.tableName)
   const clock = overrides.clock ?? systemClock
   const logger = overrides.logger ?? createLogger(config.logLevel, 'fundfinder')
@@ -60,8 +62,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     client,
     store,
     projects,
-    catalogue:
-      overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
+    catalogue,
     verifier:
       overrides.verifier ??
       createJwtVerifier({
@@ -80,7 +81,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         subscriptionStore,
         rateLimiter: new RateLimiter(client, config.tableName),
         projects,
-        store,
+        catalogue,
         mailer,
         clock,
         logger,

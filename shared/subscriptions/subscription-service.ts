@@ -1,4 +1,5 @@
-import type { InstrumentStore } from '../catalogue/store/instrument-store'
+import type { LiveCatalogue } from '../catalogue/search/live-catalogue'
+import { rankHits } from '../catalogue/search/search-instruments'
 import type { Config } from '../platform/config'
 import type { Logger } from '../platform/logger'
 import { subscriptionKeys } from '../platform/table'
@@ -18,6 +19,7 @@ import {
   type ConfirmedCounts,
   type SubscriptionStore,
 } from './store/subscription-store'
+import { subjectCriteria } from './subject-criteria'
 import type {
   Frequency,
   ProjectWatchRequest,
@@ -25,7 +27,7 @@ import type {
   SubscriptionRecord,
   SubscriptionSubject,
 } from './subscription'
-import { subscriptionId } from './subscription'
+import { MAX_KNOWN, subscriptionId } from './subscription'
 import { issueToken, parseToken, type TokenPurpose } from './tokens'
 
 /** The pages the links in emails open (server-rendered by the web layer; a GET never changes anything). */
@@ -43,7 +45,8 @@ export interface SubscriptionServiceDeps {
   subscriptionStore: SubscriptionStore
   rateLimiter: RateLimiter
   projects: Pick<ProjectStore, 'get'>
-  store: Pick<InstrumentStore, 'catalogueVersion'>
+  /** What matches at confirmation is what the subscriber has just seen: the digest's baseline. */
+  catalogue: Pick<LiveCatalogue, 'current' | 'stats'>
   mailer: Mailer
   clock: Clock
   logger: Logger
@@ -171,17 +174,18 @@ export class SubscriptionService {
   async confirm(
     token: string,
   ): Promise<{ status: 'confirmed'; frequency: Frequency; firstDigestAt: string }> {
-    const { subscriptionStore, store, clock } = this.deps
+    const { subscriptionStore, clock } = this.deps
     const now = clock.now()
     const found = await this.findLink(token, 'confirm', now)
     if (!found) throw new InvalidSubscriptionLink()
     const { record } = found
     const dueAt = record.dueAt ?? firstDueAt(record.frequency, now)
     if (record.state === 'pending') {
+      const baseline = await this.matchingNow(record, now)
       const outcome = await subscriptionStore.confirm(record.id, {
         confirmedAt: now.toISOString(),
         dueAt,
-        watermark: await store.catalogueVersion(),
+        ...baseline,
         nowSeconds: Math.floor(now.getTime() / 1000),
       })
       if (outcome === 'gone') throw new InvalidSubscriptionLink()
@@ -258,6 +262,23 @@ export class SubscriptionService {
 
   pageUrl(path: string, token: string): string {
     return `${this.deps.config.publicBaseUrl}${path}?token=${encodeURIComponent(token)}`
+  }
+
+  /**
+   * The catalogue version and the instruments that match the subscription at it: digests report what
+   * changes after that version and was not among these.
+   */
+  private async matchingNow(
+    record: SubscriptionRecord,
+    now: Date,
+  ): Promise<{ watermark: number; known: string[] }> {
+    const { catalogue, projects } = this.deps
+    const index = await catalogue.current()
+    const watermark = catalogue.stats().version
+    const resolved = await subjectCriteria(record.subject, projects)
+    if (!resolved.ok) return { watermark, known: [] }
+    const positions = rankHits(index, resolved.criteria, now).positions.subarray(0, MAX_KNOWN)
+    return { watermark, known: Array.from(positions, (position) => index.record(position).id) }
   }
 
   private async findLink(

@@ -24,6 +24,8 @@ export const SUBSCRIPTION_STATES = ['pending', 'confirmed'] as const
 export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number]
 
 export const MAX_QUERY_STRING_LENGTH = 2000
+/** How many instrument ids a subscription remembers as known (see `DigestState.known`). */
+export const MAX_KNOWN = 2000
 
 const FrequencySchema = z
   .enum(FREQUENCIES, { error: "must be 'daily' or 'weekly'" })
@@ -43,7 +45,14 @@ export function checkSavedSearch(query: string): SavedSearchCheck {
   const params = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)
   for (const ignored of ['page', 'limit', 'sort']) params.delete(ignored)
   const parsed = SearchQuery.safeParse(searchQueryFromParams(params))
-  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error.issues) }
+  if (!parsed.success) {
+    // `features.0` -> `features`: the parameter is what a reader can find in the query string.
+    const errors = fieldErrors(parsed.error.issues).map((error) => ({
+      ...error,
+      path: error.path.replace(/(\.\d+)+$/, ''),
+    }))
+    return { ok: false, errors }
+  }
   const criteria = parsed.data as SearchCriteria
   return { ok: true, canonical: canonicalQuery(criteria), criteria }
 }

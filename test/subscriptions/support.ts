@@ -33,6 +33,26 @@ export async function subscriptionContext(
   const subscribe = (body: unknown, headers: Record<string, string> = {}) =>
     t.call('POST', '/v1/subscriptions', { body, headers })
 
+  /** A request as API Gateway passes it in Lambda: from a client with this source IP. */
+  const requestFrom = async (sourceIp: string, method: string, path: string, body?: unknown) => {
+    const response = await t.app.request(
+      path,
+      {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      { requestContext: { http: { sourceIp } } },
+    )
+    const text = await response.text()
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: text ? JSON.parse(text) : undefined,
+    }
+  }
+
   /** Subscribes, confirms through the API with the emailed link, and returns the confirmation email. */
   const subscribeConfirmed = async (body: {
     email: string
@@ -60,7 +80,7 @@ export async function subscriptionContext(
     return sendDigests(t.deps, { at: new Date(at) })
   }
 
-  return { ...t, mail, subscribe, subscribeConfirmed, createInstrument, runDigests }
+  return { ...t, mail, subscribe, requestFrom, subscribeConfirmed, createInstrument, runDigests }
 }
 
 export type SubscriptionContext = Awaited<ReturnType<typeof subscriptionContext>>

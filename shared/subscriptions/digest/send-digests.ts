@@ -19,13 +19,8 @@ import {
 import { digestPeriod, nextDueAt } from '../schedule'
 import { subscriptionSource } from '../source'
 import type { Claim, DigestState, SubscriptionStore } from '../store/subscription-store'
-import {
-  checkSavedSearch,
-  FREQUENCIES,
-  type Frequency,
-  projectCriteria,
-  type SubscriptionRecord,
-} from '../subscription'
+import { subjectCriteria } from '../subject-criteria'
+import { FREQUENCIES, type Frequency, MAX_KNOWN, type SubscriptionRecord } from '../subscription'
 import { type SubscriptionService, UNSUBSCRIBE_PAGE_PATH } from '../subscription-service'
 import { ChangeLog } from './change-log'
 
@@ -33,8 +28,6 @@ import { ChangeLog } from './change-log'
 export const CLOSING_SOON_MS = 7 * 86_400_000
 /** Each section lists at most this many instruments, then "and N more" with a link to the search. */
 export const MAX_LISTED = 25
-/** How many announced ids a subscription remembers (instruments that left the catalogue are dropped first). */
-export const MAX_ANNOUNCED = 2000
 const DEFAULT_CONCURRENCY = 4
 
 export interface DigestJobDeps {
@@ -84,10 +77,14 @@ type Outcome = 'sent' | 'empty' | 'ended'
  * 1. claim the period with one conditional write (`lastPeriod < period`): a second run, concurrent or
  *    later, cannot claim it again, so a subscription never gets two digests for one period;
  * 2. work out what to say: instruments changed (created, edited, restored) since the subscription's
- *    watermark in the change log that match now and were not announced before, and matching
+ *    watermark in the change log that match now and were not known before (matching when the
+ *    subscription was confirmed, or announced since), and matching
  *    instruments that close within 7 days and were not reminded of that deadline;
  * 3. nothing to say -> no email; else send one email;
  * 4. only then move the watermark on and remember what was announced and reminded.
+ *
+ * "Changed into the match" thus needs no copy of an instrument's earlier versions: an edited
+ * instrument that matched before was already known (at confirmation, or announced when it came).
  *
  * A send that fails gives the claim back, so a re-run retries it. A crash between the claim and
  * the send loses that period's email but not its content: the watermark has not moved, so the next
@@ -194,45 +191,36 @@ async function digestOne(context: RunContext, claim: Claim): Promise<Outcome> {
   const { deps } = context
   const { record } = claim
   const baseUrl = deps.config.publicBaseUrl
-  let criteria: SearchCriteria
-  let projectName: string | undefined
-  if (record.subject.kind === 'search') {
-    const check = checkSavedSearch(record.subject.query)
-    if (!check.ok) {
+  const resolved = await subjectCriteria(record.subject, deps.projects)
+  if (!resolved.ok) {
+    if (resolved.reason === 'invalid-search' && record.subject.kind === 'search') {
       await deps.mailer.send(
         invalidSearchEmail({
           to: record.email,
           query: record.subject.query,
-          errors: check.errors,
+          errors: resolved.errors,
           searchUrl: `${baseUrl}/`,
         }),
       )
-      await deps.subscriptionStore.delete(record.id)
-      return 'ended'
-    }
-    criteria = check.criteria
-  } else {
-    const project = await deps.projects.get(record.subject.org, record.subject.projectId)
-    if (!project) {
+    } else if (record.subject.kind === 'project') {
       await deps.mailer.send(
         projectEndedEmail({ to: record.email, projectName: record.subject.projectName, baseUrl }),
       )
-      await deps.subscriptionStore.delete(record.id)
-      return 'ended'
     }
-    criteria = projectCriteria(project.features, record.subject.filters)
-    projectName = project.name
+    await deps.subscriptionStore.delete(record.id)
+    return 'ended'
   }
+  const { criteria, projectName } = resolved
 
   const state = (await deps.subscriptionStore.getDigestState(record.id)) ?? {
     watermark: context.version,
-    announced: [],
+    known: [],
     reminded: {},
   }
   const { sections, announcedNow, remindedNow } = await digestSections(context, criteria, state)
   const nextState: DigestState = {
     watermark: Math.max(state.watermark, context.version),
-    announced: keepAnnounced([...state.announced, ...announcedNow], context.liveById),
+    known: keepKnown([...state.known, ...announcedNow], context.liveById),
     reminded: keepReminded({ ...state.reminded, ...remindedNow }, context.at),
   }
   if (sections.newMatches.length === 0 && sections.closingSoon.length === 0) {
@@ -261,9 +249,9 @@ async function digestSections(
   criteria: SearchCriteria,
   state: DigestState,
 ): Promise<{ sections: DigestSections; announcedNow: string[]; remindedNow: Record<string, number> }> {
-  const announced = new Set(state.announced)
+  const known = new Set(state.known)
   const changed = await context.changeLog.changedAfter(state.watermark)
-  const newMatches = matching(changed, criteria, context.at).filter((record) => !announced.has(record.id))
+  const newMatches = matching(changed, criteria, context.at).filter((record) => !known.has(record.id))
   const newIds = new Set(newMatches.map((record) => record.id))
   const closing = matching(context.closingSoon, criteria, context.at).filter(
     (record) => !newIds.has(record.id) && state.reminded[record.id] !== expiresAt(record),
@@ -307,9 +295,9 @@ function digestItem(record: InstrumentRecord, at: Date): DigestItem {
   }
 }
 
-function keepAnnounced(ids: string[], live: ReadonlyMap<string, InstrumentRecord>): string[] {
+function keepKnown(ids: string[], live: ReadonlyMap<string, InstrumentRecord>): string[] {
   const kept = [...new Set(ids)].filter((id) => live.has(id))
-  return kept.slice(Math.max(0, kept.length - MAX_ANNOUNCED))
+  return kept.slice(Math.max(0, kept.length - MAX_KNOWN))
 }
 
 function keepReminded(reminded: Record<string, number>, at: Date): Record<string, number> {

@@ -16,8 +16,12 @@ import type { TokenPurpose } from '../tokens'
 export interface DigestState {
   /** The catalogue version (change-log seq) the last digest, or the confirmation, had seen. */
   watermark: number
-  /** Instruments already announced as new, oldest first; bounded (see `MAX_ANNOUNCED`). */
-  announced: string[]
+  /**
+   * Instruments the subscriber already knows of, oldest first: those that matched when the
+   * subscription was confirmed (the search they had just seen) and those announced since. Only
+   * live instruments are kept, at most `MAX_KNOWN`.
+   */
+  known: string[]
   /** Instruments already reminded as closing soon: id -> the expiry instant (ms) that was reminded. */
   reminded: Record<string, number>
 }
@@ -64,7 +68,7 @@ export interface SubscriptionStore {
   /** Pending -> confirmed, with the first due time and the digest bookkeeping, in one transaction. */
   confirm(
     id: string,
-    change: { confirmedAt: string; dueAt: number; watermark: number; nowSeconds: number },
+    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
   ): Promise<'confirmed' | 'already-confirmed' | 'gone'>
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
@@ -201,12 +205,12 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
 
   async confirm(
     id: string,
-    change: { confirmedAt: string; dueAt: number; watermark: number; nowSeconds: number },
+    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
   ): Promise<'confirmed' | 'already-confirmed' | 'gone'> {
     const current = await this.get(id)
     if (!current) return 'gone'
     if (current.state === 'confirmed') return 'already-confirmed'
-    const digest: DigestState = { watermark: change.watermark, announced: [], reminded: {} }
+    const digest: DigestState = { watermark: change.watermark, known: change.known, reminded: {} }
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -419,7 +423,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     if (!Item) return undefined
     return {
       watermark: Item.watermark as number,
-      announced: (Item.announced as string[] | undefined) ?? [],
+      known: (Item.known as string[] | undefined) ?? [],
       reminded: (Item.reminded as Record<string, number> | undefined) ?? {},
     }
   }
