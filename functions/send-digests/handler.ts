@@ -4,7 +4,11 @@ import { z } from 'zod'
 import { createDeps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
 import { createLogger } from '../../shared/platform/logger'
-import { type DigestJobDeps, type DigestRun, sendDigests } from '../../shared/subscriptions/digest/send-digests'
+import {
+  type DigestJobDeps,
+  type DigestRun,
+  sendDigests,
+} from '../../shared/subscriptions/digest/send-digests'
 import { FREQUENCIES } from '../../shared/subscriptions/subscription'
 
 export interface DigestHandlerDeps extends DigestJobDeps {
@@ -58,7 +62,8 @@ export function createDigestHandler(deps: () => DigestHandlerDeps) {
     metrics.addMetric('DigestFailures', MetricUnit.Count, run.failed)
     metrics.publishStoredMetrics()
     if (run.failed > 0) throw new Error(`${run.failed} digest(s) could not be sent; the retry sends them.`)
-    if (!run.complete) throw new Error('The digest run stopped before its timeout; the retry goes on with the rest.')
+    if (!run.complete)
+      throw new Error('The digest run stopped before its timeout; the retry goes on with the rest.')
     return run
   }
 }
