@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { connect } from 'node:net'
+import { dirname } from 'node:path'
 import { MailDev } from 'maildev'
 import { freePort } from './dynamodb-local'
 

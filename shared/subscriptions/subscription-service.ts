@@ -85,23 +85,28 @@ export interface SubscriptionStats {
 export class SubscriptionService {
   constructor(private readonly deps: SubscriptionServiceDeps) {}
 
-  /** Counts a request of a client (its network address) against 10 an hour; throws `RateLimited`. */
-  async limitClient(clientAddress: string): Promise<void> {
-    const { rateLimiter, clock } = this.deps
-    await rateLimiter.hit(clientPartition(clientAddress), SUBSCRIPTION_RATE_LIMITS.perClient, clock.now())
-  }
-
-  /** Saves a search for digests: sends a confirmation email (see `request`). */
-  async requestSearchDigest(request: SearchSubscriptionRequest): Promise<void> {
-    await this.request(request.email, request.frequency, { kind: 'search', query: request.query })
+  /**
+   * Saves a search for digests: sends a confirmation email (see `request`). `clientAddress` is the
+   * caller's network address, for the per-client limit.
+   */
+  async requestSearchDigest(request: SearchSubscriptionRequest, clientAddress: string): Promise<void> {
+    await this.request(request.email, request.frequency, clientAddress, {
+      kind: 'search',
+      query: request.query,
+    })
   }
 
   /** Watches a project of `org` (ProjectNotFound otherwise): sends a confirmation email. */
-  async requestProjectWatch(org: string, projectId: string, request: ProjectWatchRequest): Promise<void> {
+  async requestProjectWatch(
+    org: string,
+    projectId: string,
+    request: ProjectWatchRequest,
+    clientAddress: string,
+  ): Promise<void> {
     const project = await this.deps.projects.get(org, projectId)
     if (!project) throw new ProjectNotFound(projectId)
     const { email, frequency, ...filters } = request
-    await this.request(email, frequency, {
+    await this.request(email, frequency, clientAddress, {
       kind: 'project',
       org,
       projectId,
@@ -113,14 +118,26 @@ export class SubscriptionService {
   /**
    * The same outcome for the caller whatever the address's state, so that nobody can learn whether
    * an address subscribes: new or pending -> a (new) confirmation email; already confirmed -> a note
-   * saying so; suppressed (bounced, complained) -> nothing. Every request counts against the
-   * address's limit, whichever of these it is.
+   * saying so; suppressed (bounced, complained) -> nothing. Every valid request counts against the
+   * client's and the address's limits together (one transaction: both or neither), whichever of
+   * these it is; an invalid request is refused before and counts nowhere (it writes nothing).
    */
-  private async request(email: string, frequency: Frequency, subject: SubscriptionSubject): Promise<void> {
+  private async request(
+    email: string,
+    frequency: Frequency,
+    clientAddress: string,
+    subject: SubscriptionSubject,
+  ): Promise<void> {
     const { subscriptionStore, rateLimiter, clock, config } = this.deps
     const now = clock.now()
     const hash = addressHash(email)
-    await rateLimiter.hit(subscriptionKeys.address(hash), SUBSCRIPTION_RATE_LIMITS.perAddress, now)
+    await rateLimiter.hit(
+      [
+        { partition: clientPartition(clientAddress), rule: SUBSCRIPTION_RATE_LIMITS.perClient },
+        { partition: subscriptionKeys.address(hash), rule: SUBSCRIPTION_RATE_LIMITS.perAddress },
+      ],
+      now,
+    )
     await this.countActivity(now, { requested: 1 })
     if (await subscriptionStore.isSuppressed(hash)) {
       this.deps.logger.info('subscription request for a suppressed address ignored')

@@ -370,7 +370,10 @@ describe('authorisation matrix', () => {
       confirmToken: async () => {
         const sent = mail?.messages.length ?? 0
         const { email } = fresh()
-        await t.deps.subscriptions.requestSearchDigest({ email, query: 'features=P12', frequency: 'daily' })
+        await t.deps.subscriptions.requestSearchDigest(
+          { email, query: 'features=P12', frequency: 'daily' },
+          fresh().sourceIp,
+        )
         const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
         return /token=([\w.-]+)/.exec(confirmation!.text)![1]!
       },

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import {
   InvalidSubscriptionLink,
   MailUnavailable,
@@ -53,15 +53,4 @@ export function clientAddress(c: Context<AppEnv>): string {
     env?.incoming?.socket?.remoteAddress ??
     'unknown'
   )
-}
-
-/**
- * Counts the request against the client's hourly limit before anything else is looked at, invalid
- * requests included (so the limit also bounds probing); a 429 with `Retry-After` past it.
- */
-export function limitSubscriptionRequests(): MiddlewareHandler<AppEnv> {
-  return async function limitSubscriptionRequestsMiddleware(c, next) {
-    await orProblem(() => c.var.deps.subscriptions.limitClient(clientAddress(c)))
-    await next()
-  }
 }

@@ -1,6 +1,6 @@
 import type { AppRouteHandler } from '../../lib/types'
 import { organisationOf } from '../projects/require-organisation'
-import { orProblem } from './subscription-problems'
+import { clientAddress, orProblem } from './subscription-problems'
 import type {
   confirmSubscription,
   createSubscription,
@@ -12,7 +12,7 @@ import type {
 const NO_STORE = 'no-store'
 
 export const create: AppRouteHandler<typeof createSubscription> = async (c) => {
-  await orProblem(() => c.var.deps.subscriptions.requestSearchDigest(c.req.valid('json')))
+  await orProblem(() => c.var.deps.subscriptions.requestSearchDigest(c.req.valid('json'), clientAddress(c)))
   c.header('Cache-Control', NO_STORE)
   return c.json({ status: 'pending-confirmation' as const }, 202)
 }
@@ -20,7 +20,12 @@ export const create: AppRouteHandler<typeof createSubscription> = async (c) => {
 export const watch: AppRouteHandler<typeof watchProject> = async (c) => {
   const { id } = c.req.valid('param')
   await orProblem(() =>
-    c.var.deps.subscriptions.requestProjectWatch(organisationOf(c), id, c.req.valid('json')),
+    c.var.deps.subscriptions.requestProjectWatch(
+      organisationOf(c),
+      id,
+      c.req.valid('json'),
+      clientAddress(c),
+    ),
   )
   c.header('Cache-Control', NO_STORE)
   return c.json({ status: 'pending-confirmation' as const }, 202)

@@ -9,7 +9,6 @@ import { isWellFormedToken } from '../../../../shared/subscriptions/tokens'
 import { requireJson, requireRole } from '../../lib/middleware'
 import { bearerSecurity, problemResponses } from '../../lib/openapi'
 import { requireOrganisation } from '../projects/require-organisation'
-import { limitSubscriptionRequests } from './subscription-problems'
 
 const RetryAfterHeader = {
   'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' as const } },
@@ -48,7 +47,7 @@ const TokenBody = z
   .meta({ id: 'SubscriptionToken' })
 
 const LIMITS_NOTE =
-  'At most 10 subscription requests per client per hour and 3 per address per day (429 with `Retry-After` beyond).'
+  'At most 10 valid subscription requests per client per hour and 3 per address per day (429 with `Retry-After` beyond); an invalid request counts against neither.'
 
 export const createSubscription = createRoute({
   method: 'post',
@@ -56,7 +55,7 @@ export const createSubscription = createRoute({
   tags: ['Subscriptions'],
   summary: 'Save a search: email digests of new matching calls',
   description: `Sends a confirmation email (double opt-in); digests start once its link is confirmed, and each digest has a one-click unsubscribe. \`query\` is validated exactly like \`GET /v1/instruments\`. Unconfirmed requests are deleted after 7 days. ${LIMITS_NOTE}`,
-  middleware: [limitSubscriptionRequests(), requireJson()] as const,
+  middleware: [requireJson()] as const,
   request: {
     body: { required: true, content: { 'application/json': { schema: SearchSubscriptionRequest } } },
   },
@@ -70,12 +69,7 @@ export const watchProject = createRoute({
   summary: 'Watch one of your projects: email digests of new matching calls',
   description: `Digests list the live instruments that newly match the project's features (with the optional filters of \`GET /v1/projects/{id}/matches\`), and those closing within 7 days. Same organisation only: another organisation's project is a 404. A confirmation email goes to \`email\` first (double opt-in). If the project is deleted, the watch ends with a last short note. ${LIMITS_NOTE}`,
   security: bearerSecurity,
-  middleware: [
-    requireRole('editor'),
-    requireOrganisation(),
-    limitSubscriptionRequests(),
-    requireJson(),
-  ] as const,
+  middleware: [requireRole('editor'), requireOrganisation(), requireJson()] as const,
   request: {
     params: z.object({
       id: ProjectId.meta({ param: { name: 'id', in: 'path' }, example: '01jd3x9q4v6n7p8r9s0t1v2w3x' }),
