@@ -114,4 +114,25 @@ describe('unsubscribing', () => {
     await t.call('POST', '/v1/subscriptions/unsubscribe', { body: { token: confirmToken } })
     expect(await t.runDigests('2026-11-25T06:00:00Z')).toMatchObject({ due: 1 })
   })
+
+  it('leaves nothing behind when the subscriber unsubscribes while their digest is being sent', async () => {
+    const t = await subscriptionContext()
+    const token = unsubscribeToken(await digestFor(t, 'ada@example.org'))
+    const id = token.split('.')[0]!
+    const store = t.deps.subscriptionStore
+    const claim = await store.claim(
+      id,
+      '2026-11-24',
+      Date.parse('2026-11-25T06:00:00Z'),
+      new Date('2026-11-24T06:00:00Z'),
+    )
+    expect(claim).toBeDefined()
+    const state = await store.getDigestState(id)
+    expect(await store.delete(id)).toBe(true)
+    // What the job does after sending, too late:
+    expect(await store.addToken(id, 'late-token-hash', 'unsubscribe', 2_000_000_000)).toBe(false)
+    await store.saveDigestState(id, state!)
+    await store.releaseClaim(claim!)
+    expect(await itemsMentioning(t, 'ada@example.org')).toEqual([])
+  })
 })
