@@ -39,6 +39,8 @@ export interface Deps {
   subscriptions: SubscriptionService
 }
 
+type SubscriptionDeps = Pick<Deps, 'subscriptionStore' | 'mailer' | 'subscriptions'>
+
 /**
  * The composition root. Parts given in `overrides` are used as they are; the others are built from
  * the configuration, on top of the overridden ones (a given `client` serves the default stores).
@@ -49,20 +51,13 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
   const store =
     overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
-  const catalogue =
-    overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs })
-  const projects = overrides.projects ?? new DynamoProjectStore(client, config.tableName)
-  const clock = overrides.clock ?? systemClock
-  const logger = overrides.logger ?? createLogger(config.logLevel, 'fundfinder')
-  const subscriptionStore =
-    overrides.subscriptionStore ?? new DynamoSubscriptionStore(client, config.tableName)
-  const mailer = overrides.mailer ?? createMailer(config.mail, config.region)
-  return {
+  const base = {
     config,
     client,
     store,
-    projects,
-    catalogue,
+    projects: overrides.projects ?? new DynamoProjectStore(client, config.tableName),
+    catalogue:
+      overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
     verifier:
       overrides.verifier ??
       createJwtVerifier({
@@ -70,22 +65,29 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         audience: config.auth.audience,
         keys: { jwksUrl: config.auth.jwksUrl },
       }),
-    clock,
-    logger,
+    clock: overrides.clock ?? systemClock,
+    logger: overrides.logger ?? createLogger(config.logLevel, 'fundfinder'),
     devSignIn: overrides.devSignIn,
-    subscriptionStore,
-    mailer,
-    subscriptions:
-      overrides.subscriptions ??
-      new SubscriptionService({
-        subscriptionStore,
-        rateLimiter: new RateLimiter(client, config.tableName),
-        projects,
-        catalogue,
-        mailer,
-        clock,
-        logger,
-        config,
-      }),
   }
+  return { ...base, ...subscriptionDeps(base, overrides) }
+}
+
+/** The subscriptions' parts, on top of the stores, catalogue, clock and logger built above. */
+function subscriptionDeps(
+  base: Omit<Deps, keyof SubscriptionDeps>,
+  overrides: Partial<Deps>,
+): SubscriptionDeps {
+  const { config, client } = base
+  const subscriptionStore =
+    overrides.subscriptionStore ?? new DynamoSubscriptionStore(client, config.tableName)
+  const mailer = overrides.mailer ?? createMailer(config.mail, config.region)
+  const subscriptions =
+    overrides.subscriptions ??
+    new SubscriptionService({
+      ...base,
+      subscriptionStore,
+      rateLimiter: new RateLimiter(client, config.tableName),
+      mailer,
+    })
+  return { subscriptionStore, mailer, subscriptions }
 }
