@@ -30,6 +30,7 @@ import type { Construct } from 'constructs'
 import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
 import { AlarmTopic } from './constructs/alarm-topic'
+import { Digests } from './constructs/digests'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
 import type { StageConfig } from './stage-config'
@@ -326,6 +327,20 @@ export class FundfinderStack extends Stack {
         datapointsToAlarm: 2,
       },
     )
+
+    // --- Email digests: SES, the digest schedules, bounce handling. The API sends confirmations.
+    const digests = new Digests(this, 'Digests', {
+      mail: config.mail,
+      publicBaseUrl: config.mail.publicBaseUrl ?? apiUrl,
+      table,
+      alarms,
+      logLevel: config.logLevel,
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: removalPolicy,
+    })
+    for (const [name, value] of Object.entries(digests.mailEnvironment))
+      apiFunction.addEnvironment(name, value)
+    digests.grantSend(apiFunction)
 
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the API and web pages' })
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId })

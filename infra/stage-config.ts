@@ -10,6 +10,34 @@ const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
   (value): value is number => typeof value === 'number',
 )
 
+const DOMAIN = /^(?=.{1,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/
+
+/**
+ * Outgoing email (subscription confirmations and digests) through Amazon SES v2: the identity SES
+ * verifies (a domain, with Easy DKIM, or one address), the sender on it, and where replies go.
+ */
+const MailSettingsSchema = z
+  .object({
+    /** A domain (`fundfinder.example`: DNS records to add after deploy) or a single address. */
+    identity: z.union([z.string().regex(DOMAIN, 'must be a lower-case domain'), z.email()]),
+    /** The From address; it must belong to the identity. */
+    from: z.email(),
+    /** The From display name: one line, no quotes or angle brackets. */
+    fromName: z
+      .string()
+      .regex(/^[^\r\n"<>]{1,64}$/)
+      .default('fundfinder'),
+    replyTo: z.email().optional(),
+    /** Base of the links in emails, such as a custom domain. Default: the API's own URL. */
+    publicBaseUrl: z.url({ protocol: /^https$/ }).optional(),
+  })
+  .strict()
+  .refine(
+    (mail) =>
+      mail.identity.includes('@') ? mail.from === mail.identity : mail.from.endsWith(`@${mail.identity}`),
+    { message: 'from must be the identity itself or an address on the identity domain', path: ['from'] },
+  )
+
 const StageSettingsSchema = z
   .object({
     /** Production keeps data: the table and user pool are retained and deletion-protected. */
@@ -39,6 +67,7 @@ const StageSettingsSchema = z
       .optional(),
     /** Extra sign-in callback URLs (e.g. a custom domain); the API's own URL is always allowed. */
     extraCallbackUrls: z.array(z.url()).default([]),
+    mail: MailSettingsSchema,
   })
   .strict()
 

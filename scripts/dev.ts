@@ -1,15 +1,24 @@
 /**
  * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue when
- * the table is empty, and the API and web pages on http://localhost:$PORT. Ctrl-C stops it all.
+ * the table is empty, MailDev for outgoing mail (unless SMTP_URL is set), and the API and web pages
+ * on http://localhost:$PORT. Ctrl-C stops it all.
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
 import { loadSampleCatalogue } from '../shared/catalogue/sample-catalogue'
+import { loadLocalConfig } from '../shared/platform/config'
 import { startExpiryTimer } from './lib/expiry-timer'
+import { startMailDev } from './lib/local-mail'
 import { openLocalTable } from './lib/local-table'
 
+// Confirmation emails and digests land in MailDev's web inbox, unless mail is configured elsewhere.
+const mailDev =
+  loadLocalConfig().mail.transport === 'none' ? await startMailDev({ publish: true }) : undefined
 // The dev issuer is what makes this the local server: its tokens are accepted, its form signs them.
-const local = await openLocalTable({ publish: true })
+const local = await openLocalTable({
+  publish: true,
+  ...(mailDev ? { env: { SMTP_URL: mailDev.smtpUrl } } : {}),
+})
 const { config, table, deps, devIssuer } = local
 if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
@@ -32,6 +41,12 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
   console.log(`  table ${config.tableName} (${table}) on ${config.dynamodbEndpoint}`)
   console.log(`  API docs:  http://localhost:${info.port}/docs`)
   console.log('  a token:   npm run --silent token -- --role admin')
+  console.log(
+    mailDev
+      ? `  mail:      read it at ${mailDev.inboxUrl} (MailDev; SMTP ${mailDev.smtpUrl})`
+      : `  mail:      ${config.mail.transport === 'ses' ? 'Amazon SES' : `SMTP ${config.mail.smtpUrl}`}`,
+  )
+  console.log('  digests:   npm run digest   (sends what is due; -- --at <date-time> to catch up)')
 })
 
 let stopping = false
@@ -41,7 +56,9 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: stopping...`)
   server.close()
   await expiry.stop()
+  local.deps.mailer.close()
   await local.close()
+  await mailDev?.stop()
   process.exit(0)
 }
 process.on('SIGINT', () => void shutdown('SIGINT'))

@@ -7,6 +7,10 @@ import { createDocumentClient } from './platform/dynamodb'
 import { createLogger, type Logger } from './platform/logger'
 import { type Clock, systemClock } from './platform/time'
 import { DynamoProjectStore, type ProjectStore } from './portfolio/project-store'
+import { createMailer, type Mailer } from './subscriptions/mail/mailer'
+import { RateLimiter } from './subscriptions/rate-limits'
+import { DynamoSubscriptionStore, type SubscriptionStore } from './subscriptions/store/subscription-store'
+import { SubscriptionService } from './subscriptions/subscription-service'
 
 /**
  * Everything the functions, the local server, the scripts, the benchmarks and the tests need from
@@ -27,7 +31,15 @@ export interface Deps {
   logger: Logger
   /** Local development only: signs tokens for the dev sign-in form. Absent in AWS. */
   devSignIn?: TokenSigner | undefined
+  /** Email subscriptions (saved searches, project watches): their records and counters. */
+  subscriptionStore: SubscriptionStore
+  /** Outgoing mail: SMTP locally and in tests, Amazon SES in AWS (one code path, see createMailer). */
+  mailer: Mailer
+  /** Requesting, confirming, describing and ending subscriptions (API routes and web pages). */
+  subscriptions: SubscriptionService
 }
+
+type SubscriptionDeps = Pick<Deps, 'subscriptionStore' | 'mailer' | 'subscriptions'>
 
 /**
  * The composition root. Parts given in `overrides` are used as they are; the others are built from
@@ -39,7 +51,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
   const store =
     overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
-  return {
+  const base = {
     config,
     client,
     store,
@@ -57,4 +69,25 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     logger: overrides.logger ?? createLogger(config.logLevel, 'fundfinder'),
     devSignIn: overrides.devSignIn,
   }
+  return { ...base, ...subscriptionDeps(base, overrides) }
+}
+
+/** The subscriptions' parts, on top of the stores, catalogue, clock and logger built above. */
+function subscriptionDeps(
+  base: Omit<Deps, keyof SubscriptionDeps>,
+  overrides: Partial<Deps>,
+): SubscriptionDeps {
+  const { config, client } = base
+  const subscriptionStore =
+    overrides.subscriptionStore ?? new DynamoSubscriptionStore(client, config.tableName)
+  const mailer = overrides.mailer ?? createMailer(config.mail, config.region)
+  const subscriptions =
+    overrides.subscriptions ??
+    new SubscriptionService({
+      ...base,
+      subscriptionStore,
+      rateLimiter: new RateLimiter(client, config.tableName),
+      mailer,
+    })
+  return { subscriptionStore, mailer, subscriptions }
 }

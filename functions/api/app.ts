@@ -20,6 +20,7 @@ import { IMPORTS_PATH } from './routes/imports/imports.routes'
 import { instrumentsRouter } from './routes/instruments'
 import { matchRouter } from './routes/match'
 import { projectsRouter } from './routes/projects'
+import { oneClickUnsubscribeRouter, subscriptionsRouter } from './routes/subscriptions'
 import { taxonomyRouter } from './routes/taxonomy'
 
 export const API_VERSION = '1.0.0'
@@ -37,6 +38,7 @@ const routers = [
   importsRouter,
   exportsRouter,
   feedsRouter,
+  subscriptionsRouter,
 ]
 
 /** The whole HTTP application: API, docs and error handling. Built from injected dependencies. */
@@ -85,6 +87,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   })
 
   for (const router of routers) app.route('/', router)
+  // RFC 8058 one-click unsubscribe, on the unsubscribe page's own path (mounted before the pages).
+  app.route('/', oneClickUnsubscribeRouter)
   // Server-rendered web pages: plain Hono routes, deliberately not in the OpenAPI document.
   app.route('/', webRouter)
 

@@ -7,6 +7,7 @@ import { createDocumentClient, ensureTable } from '../../shared/platform/dynamod
 import { createLogger } from '../../shared/platform/logger'
 import { type DevIssuer, devIssuerDeps } from './dev-issuer'
 import { startDynamoDbLocal } from './dynamodb-local'
+import { runningLocalSmtpUrl } from './local-mail'
 
 const DATA_DIR = '.local/dynamodb'
 /** Where a running `npm start` says which port its DynamoDB Local listens on. */
@@ -41,7 +42,7 @@ async function reachable(endpoint: string): Promise<boolean> {
  * one others join (the server does that).
  */
 export async function openLocalTable(
-  options: { publish?: boolean; service?: string } = {},
+  options: { publish?: boolean; service?: string; env?: Record<string, string> } = {},
 ): Promise<LocalTable> {
   const base = loadLocalConfig()
   let endpoint = base.dynamodbEndpoint
@@ -60,7 +61,13 @@ export async function openLocalTable(
       await dynamodb.stop()
     }
   }
-  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint })
+  // Mail goes to SMTP_URL when set, else to the MailDev of a running `npm start`.
+  const smtpUrl = base.mail.smtpUrl ?? options.env?.SMTP_URL ?? (await runningLocalSmtpUrl())
+  const config = loadLocalConfig({
+    DYNAMODB_ENDPOINT: endpoint,
+    ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+    ...options.env,
+  })
   const client = createDocumentClient({ region: config.region, endpoint })
   const table = await ensureTable(client, config.tableName)
   const devIssuer = config.auth.devIssuerKeyFile ? await devIssuerDeps(config) : undefined

@@ -1,5 +1,23 @@
 import { z } from 'zod'
 
+/** A mailbox for a header: `address` or `Display Name <address>`, on one line (no header injection). */
+const MailboxSetting = z
+  .string()
+  .max(320)
+  .regex(
+    /^(?:[^\r\n<>"@]+ )?<?[^\s<>@"]+@[^\s<>@"]+\.[^\s<>@"]+>?$/,
+    'must be an address or "Display Name <address>" on one line',
+  )
+
+export interface MailConfig {
+  /** `none`: no mail can be sent (subscriptions answer 503); tests and `npm start` always configure one. */
+  transport: 'smtp' | 'ses' | 'none'
+  smtpUrl: string | undefined
+  from: string
+  replyTo: string | undefined
+  sesConfigurationSet: string | undefined
+}
+
 /**
  * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
  * entry points call `loadConfig()` and pass the result down.
@@ -51,6 +69,25 @@ const ConfigSchema = z
     COGNITO_DOMAIN: z.url({ protocol: /^https?$/ }).optional(),
     /** Cognito app client id of the web pages (public client, authorization code + PKCE). */
     WEB_CLIENT_ID: z.string().min(1).optional(),
+    /** Absolute base of the links in emails (no trailing slash needed). Default: http://localhost:$PORT. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** SMTP server for outgoing mail (`smtp://host:port`, `smtps://user:pass@host:465`): MailDev locally. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    /** `smtp` (needs SMTP_URL) or `ses` (Amazon SES v2, in AWS). Default: smtp when SMTP_URL is set, else none. */
+    MAIL_TRANSPORT: z.enum(['smtp', 'ses']).optional(),
+    /** Sender of every email: `address` or `Display Name <address>`. */
+    MAIL_FROM: MailboxSetting.default('fundfinder <digests@fundfinder.localhost>'),
+    MAIL_REPLY_TO: MailboxSetting.optional(),
+    /** SES configuration set whose event destination reports bounces and complaints (AWS only). */
+    SES_CONFIGURATION_SET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' })
+    }
   })
   .transform((env) => ({
     port: env.PORT,
@@ -74,6 +111,14 @@ const ConfigSchema = z
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID
         ? { cognitoDomain: env.COGNITO_DOMAIN.replace(/\/$/, ''), clientId: env.WEB_CLIENT_ID }
         : undefined,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    mail: {
+      transport: env.MAIL_TRANSPORT ?? (env.SMTP_URL ? 'smtp' : 'none'),
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      replyTo: env.MAIL_REPLY_TO,
+      sesConfigurationSet: env.SES_CONFIGURATION_SET,
+    } as MailConfig,
   }))
 
 export type Config = z.output<typeof ConfigSchema>

@@ -12,12 +12,23 @@
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
  * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
  * | project (portfolio)      | `ORG#<org>`  | `PROJECT#<id>`      | private to the org in the caller's token |
+ * | subscription             | `SUB#<id>`   | `SUBSCRIPTION`      | pending: `ttl`; confirmed: `dueShard`, `dueAt` |
+ * | subscription link token  | `SUB#<id>`   | `TOKEN#<sha256>`    | `purpose`, `ttl`; the token itself is never stored |
+ * | digest bookkeeping       | `SUB#<id>`   | `DIGEST`            | change-log watermark, ids announced and reminded |
+ * | an address's subscription| `ADDRESS#<h>`| `SUB#<id>`          | `<h>` = hash of the address; bounces find subscriptions by it |
+ * | suppressed address       | `ADDRESS#<h>`| `SUPPRESSED`        | bounced or complained: never mailed again |
+ * | rate-limit counter       | `ADDRESS#<h>` or `CLIENT#<h>` | `RATE#<window>` | `hits`, `ttl` |
+ * | subscription activity    | `SUBSCRIPTION_STATS` | `DAY#<date>` | counters for the admin stats |
  *
  * The live catalogue sits in one partition so that it can be read with one strongly consistent
  * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
  * its partition key, so every project read or write is scoped by the caller's organisation in the
  * key itself: another organisation's project simply does not exist for the caller. Projects carry
  * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`), so no index sees them.
+ *
+ * Each subscription has a partition of its own (`SUB#<id>`), so subscriptions never share a hot
+ * partition and unsubscribing deletes the whole partition. Everything about one address (its
+ * subscriptions, suppression, rate counter) sits under the hash of the address, never the address.
  */
 export type AttributeType = 'S' | 'N'
 
@@ -49,6 +60,12 @@ export const INDEXES = {
     partitionKey: { name: 'instrumentId', type: 'S' },
     sortKey: { name: 'seq', type: 'N' },
   },
+  /**
+   * Confirmed subscriptions by the instant their next digest is due (sparse: only confirmed ones carry
+   * `dueShard`): the digest job's read. `dueShard` is `DUE#<frequency>#<0..SUBSCRIPTION_SHARDS-1>`, so
+   * the writes of a large run (every claim moves `dueAt`) spread over many index partitions.
+   */
+  subscriptionsDue: { partitionKey: { name: 'dueShard', type: 'S' }, sortKey: { name: 'dueAt', type: 'N' } },
 } as const satisfies Record<string, IndexDefinition>
 
 export type IndexName = keyof typeof INDEXES
@@ -58,6 +75,7 @@ export const INDEX: { readonly [Name in IndexName]: Name } = {
   liveByExpiry: 'liveByExpiry',
   archiveByTime: 'archiveByTime',
   auditByInstrument: 'auditByInstrument',
+  subscriptionsDue: 'subscriptionsDue',
 }
 
 export const PARTITIONS = {
@@ -76,6 +94,26 @@ export const keys = {
   external: (externalId: string) => ({ pk: PARTITIONS.external, sk: externalId }),
   organisation: (org: string) => `ORG#${org}`,
   project: (org: string, id: string) => ({ pk: `ORG#${org}`, sk: `${PROJECT_SORT_PREFIX}${id}` }),
+}
+
+/** Index partitions per frequency of `subscriptionsDue` (write sharding; the job queries each). */
+export const SUBSCRIPTION_SHARDS = 16
+
+export const subscriptionKeys = {
+  subscription: (id: string) => ({ pk: `SUB#${id}`, sk: 'SUBSCRIPTION' }),
+  partition: (id: string) => `SUB#${id}`,
+  token: (id: string, tokenHash: string) => ({ pk: `SUB#${id}`, sk: `TOKEN#${tokenHash}` }),
+  digest: (id: string) => ({ pk: `SUB#${id}`, sk: 'DIGEST' }),
+  address: (addressHash: string) => `ADDRESS#${addressHash}`,
+  addressSubscription: (addressHash: string, id: string) => ({
+    pk: `ADDRESS#${addressHash}`,
+    sk: `SUB#${id}`,
+  }),
+  suppressed: (addressHash: string) => ({ pk: `ADDRESS#${addressHash}`, sk: 'SUPPRESSED' }),
+  client: (clientHash: string) => `CLIENT#${clientHash}`,
+  rateCounter: (partition: string, window: string) => ({ pk: partition, sk: `RATE#${window}` }),
+  activity: (day: string) => ({ pk: 'SUBSCRIPTION_STATS', sk: `DAY#${day}` }),
+  dueShard: (frequency: string, shard: number) => `DUE#${frequency}#${shard}`,
 }
 
 /** Sort-key prefix of the projects in an organisation's partition. */

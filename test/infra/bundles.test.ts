@@ -16,15 +16,20 @@ import {
   PROJECT_ROOT,
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
+import { DIGEST_METRICS, FEEDBACK_METRICS } from '../../infra/constructs/digests'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
+import { addressHash } from '../../shared/subscriptions/email-address'
+import { DynamoSubscriptionStore } from '../../shared/subscriptions/store/subscription-store'
+import { subscriptionId } from '../../shared/subscriptions/subscription'
 import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentInput } from '../support/factories'
+import { startTestMailServer } from '../support/mail-server'
 import { cdkContext } from './synth'
 
 /**
- * Bundles both Lambda entries with the options the CDK construct uses (infra/bundling.ts) and runs
+ * Bundles every Lambda entry with the options the CDK construct uses (infra/bundling.ts) and runs
  * each bundle in a fresh Node process, as Lambda would: import the module, call `handler`. The
  * bundles carry their dependencies and the AWS SDK, so they run from a directory with no
  * node_modules.
@@ -38,16 +43,26 @@ const result = await handler(JSON.parse(process.env.EVENT), context)
 process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n')
 `
 
+type EntryName = keyof typeof ENTRIES
+const NAMES = Object.keys(ENTRIES) as EntryName[]
+/** How each function is told apart in the template: its description. */
+const DESCRIPTIONS: Record<EntryName, RegExp> = {
+  api: /HTTP API/,
+  expireInstruments: /expired instruments/,
+  sendDigests: /due email digests/,
+  mailFeedback: /bounced and complaining/,
+}
+
 let outdir: string
-const bundles = { api: '', expireInstruments: '' }
-const deployed = { api: '', expireInstruments: '' }
+const bundles = {} as Record<EntryName, string>
+const deployed = {} as Record<EntryName, string>
 const sizes: Record<string, number> = {}
 /** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
 const inputs: Record<string, string[]> = {}
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
-  for (const name of ['api', 'expireInstruments'] as const) {
+  for (const name of NAMES) {
     const outfile = path.join(outdir, name, 'index.mjs')
     const { metafile } = await build({
       ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
@@ -70,8 +85,7 @@ beforeAll(async () => {
     )
     return path.join(assembly.directory, fn.Metadata['aws:asset:path'], 'index.mjs')
   }
-  deployed.api = assetOf(/HTTP API/)
-  deployed.expireInstruments = assetOf(/expired instruments/)
+  for (const name of NAMES) deployed[name] = assetOf(DESCRIPTIONS[name])
 }, 180_000)
 
 afterAll(async () => {
@@ -114,7 +128,7 @@ async function tableWithEnvironment() {
     LOG_LEVEL: 'silent',
     NODE_OPTIONS: '--enable-source-maps',
   }
-  return { store: new DynamoInstrumentStore(client, tableName), env }
+  return { store: new DynamoInstrumentStore(client, tableName), env, client, tableName }
 }
 
 describe('the deployed bundles', () => {
@@ -126,7 +140,7 @@ describe('the deployed bundles', () => {
   })
 
   it('never carry the local dev issuer or other local tooling (it cannot mint a token in AWS)', () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of NAMES) {
       expect(inputs[name]?.length, name).toBeGreaterThan(10)
       const local = (inputs[name] ?? []).filter((input) => /^(scripts|bench|test)\//.test(input))
       expect(local, name).toEqual([])
@@ -136,7 +150,7 @@ describe('the deployed bundles', () => {
   })
 
   it('are byte for byte what `cdk synth` packages for each function, with the package files they read', async () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of NAMES) {
       expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
       for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
         const packaged = path.join(path.dirname(deployed[name]), 'node_modules', file)
@@ -227,5 +241,84 @@ describe('the deployed bundles', () => {
 
     const run2 = await invokeBundle(bundles.expireInstruments, {}, env)
     expect(run2.result).toMatchObject({ archived: 0, failed: 0 })
+  })
+
+  it('digest bundle sends a due digest over SMTP and emits the metrics the alarm watches', async () => {
+    const { store, env, client, tableName } = await tableWithEnvironment()
+    const mail = await startTestMailServer()
+    try {
+      const subscriptions = new DynamoSubscriptionStore(client, tableName)
+      const email = 'bundle@example.org'
+      const subject = { kind: 'search' as const, query: 'features=T13' }
+      const id = subscriptionId(addressHash(email), subject)
+      const nowSeconds = Math.floor(Date.now() / 1000)
+      await subscriptions.savePending(
+        {
+          id,
+          email,
+          addressHash: addressHash(email),
+          subject,
+          frequency: 'daily',
+          state: 'pending',
+          consentAt: new Date().toISOString(),
+          ttl: nowSeconds + 600,
+        },
+        'confirmation-hash',
+      )
+      await subscriptions.confirm(id, {
+        confirmedAt: new Date().toISOString(),
+        dueAt: Date.now() - 60_000,
+        watermark: 0,
+        known: [],
+        nowSeconds,
+      })
+      await store.create(
+        instrumentInput({ name: 'Sent by the bundle', features: ['T13'], deadline: '2099-01-31' }),
+        'tester',
+        new Date(),
+      )
+      const { result, logLines } = await invokeBundle(
+        bundles.sendDigests,
+        { frequency: 'daily' },
+        {
+          ...env,
+          SMTP_URL: mail.url,
+          PUBLIC_BASE_URL: 'https://fundfinder.example',
+        },
+      )
+      expect(result).toMatchObject({ due: 1, sent: 1, failed: 0, complete: true })
+      const [digest] = await mail.waitFor(1)
+      expect(digest!.to).toEqual([email])
+      expect(digest!.text).toContain('Sent by the bundle')
+      expect(digest!.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
+      const metrics = logLines.map((line) => JSON.parse(line)).filter((entry) => entry._aws)
+      expect(metrics.length).toBeGreaterThan(0)
+      for (const entry of metrics) {
+        expect(entry._aws.CloudWatchMetrics[0].Namespace).toBe(DIGEST_METRICS.namespace)
+        expect(entry.service).toBe(DIGEST_METRICS.service)
+      }
+      expect(Object.assign({}, ...metrics)).toMatchObject({ DigestsSent: 1, DigestFailures: 0 })
+    } finally {
+      await mail.close()
+    }
+  })
+
+  it('feedback bundle suppresses a bounced address from an SNS event', async () => {
+    const { env, client, tableName } = await tableWithEnvironment()
+    const subscriptions = new DynamoSubscriptionStore(client, tableName)
+    const hash = addressHash('bounced@example.org')
+    const message = {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'bounced@example.org' }] },
+      mail: { messageId: 'x' },
+    }
+    const event = {
+      Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm1', Message: JSON.stringify(message) } }],
+    }
+    const { result, logLines } = await invokeBundle(bundles.mailFeedback, event, env)
+    expect(result).toEqual({ suppressed: 1, deleted: 0 })
+    expect(await subscriptions.isSuppressed(hash)).toBe(true)
+    const metrics = logLines.map((line) => JSON.parse(line)).filter((entry) => entry._aws)
+    expect(metrics[0].service).toBe(FEEDBACK_METRICS.service)
   })
 })

@@ -40,6 +40,12 @@ const functionNamed = (template: Template, description: RegExp) => {
   return found[0] as [string, Resource]
 }
 const apiFunction = (template: Template) => functionNamed(template, /HTTP API/)
+/** The expiry job's dead-letter queue (the digests have their own). */
+const expiryQueue = (template: Template) => {
+  const found = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('ExpiryDeadLetters'))
+  expect(found).toHaveLength(1)
+  return found[0] as [string, Resource]
+}
 const expiryFunction = (template: Template) => functionNamed(template, /expired instruments/)
 
 /** Every statement of the inline policies attached to a role. */
@@ -156,6 +162,8 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       WEB_CLIENT_ID: '4example0client0id',
       COGNITO_DOMAIN: 'https://fundfinder-dev-123456789012.auth.eu-west-1.amazoncognito.com',
       TABLE_NAME: 'fundfinder-dev-CatalogueTable-ABC123',
+      PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
+      SES_CONFIGURATION_SET: 'DigestsConfigurationSet0AB1C2D3-xyz',
     }
     for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
       const env = Object.fromEntries(
@@ -217,15 +225,18 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     expect(everyAction).not.toContain('dynamodb:DeleteTable')
     expect(everyAction).not.toContain('dynamodb:Scan')
     expect(everyAction.filter((a) => a.includes('*'))).toEqual([])
+    // Confirmation emails: SES sending only (the statement is checked in subscriptions.test.ts).
     expect(everyAction.filter((a) => !a.startsWith('dynamodb:'))).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'ses:SendEmail',
+      'ses:SendRawEmail',
     ])
   })
 
   it('grants the expiry job its index, item writes and its DLQ, and nothing on Cognito', () => {
     const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     const [, expiry] = expiryFunction(template())
     const statements = statementsOfRole(template(), expiry.Properties.Role)
     const everyAction = actionsOf(statements)
@@ -255,7 +266,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('runs the expiry job hourly in Europe/Brussels, with retries and a dead-letter queue', () => {
     const [expiryId] = expiryFunction(template())
-    const [queueId, queue] = only(template(), 'AWS::SQS::Queue')
+    const [queueId, queue] = expiryQueue(template())
     const expression = new Capture()
     template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: expression,
@@ -354,7 +365,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
   })
 
   it('alarms on function errors and throttles, DLQ messages, the API 5xx rate and expiry failures', () => {
-    const [topicId] = only(template(), 'AWS::SNS::Topic')
+    const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
     const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
     const [apiId] = apiFunction(template())
@@ -370,7 +381,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         })
       }
     }
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -456,6 +467,8 @@ describe('stage settings', () => {
       Protocol: 'email',
       Endpoint: 'ops@example.org',
     })
-    expect(templates.prod.findResources('AWS::SNS::Subscription')).toEqual({})
+    expect(
+      templates.prod.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'email' } }),
+    ).toEqual({})
   }, 120_000)
 })

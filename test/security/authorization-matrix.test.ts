@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody, projectBody } from '../support/factories'
+import { startTestMailServer, type TestMailServer } from '../support/mail-server'
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/tokens'
 
 /**
@@ -15,6 +16,8 @@ interface PreparedRequest {
   body?: string
   contentType?: string
   ifMatch?: string
+  /** The caller's network address (as API Gateway reports it): subscription limits count per client. */
+  sourceIp?: string
 }
 
 interface RouteRule {
@@ -22,6 +25,8 @@ interface RouteRule {
   /** Project routes: the caller's organisation (`custom:org`) is part of the key. */
   organisation?: 'item' | 'collection'
   ok: number
+  /** The route sends email: the app gets an SMTP server (a real one, in the test process). */
+  mail?: boolean
   /** Seeds what the request needs (fresh for every cell) and builds it. */
   prepare: (seed: Seed) => Promise<PreparedRequest>
 }
@@ -31,6 +36,15 @@ const OTHER_ORG = 'globex'
 
 const json = (body: unknown) => ({ body: JSON.stringify(body), contentType: 'application/json' })
 const CSV_HEADER = 'externalId,name,description,kind,origin,country,url,features\n'
+let requests = 0
+/** A fresh address and client per request, so that no rate limit is what the test observes. */
+const fresh = () => {
+  requests += 1
+  return {
+    email: `matrix${requests}@example.org`,
+    sourceIp: `198.51.${Math.floor(requests / 250)}.${requests % 250}`,
+  }
+}
 
 const ROUTES: Record<string, RouteRule> = {
   'GET /health': { access: 'public', ok: 200, prepare: async () => ({ path: '/health' }) },
@@ -167,6 +181,56 @@ const ROUTES: Record<string, RouteRule> = {
     ok: 200,
     prepare: async (seed) => ({ path: `/v1/projects/${await seed.project()}/matches` }),
   },
+  'POST /v1/subscriptions': {
+    access: 'public',
+    ok: 202,
+    mail: true,
+    prepare: async () => {
+      const { email, sourceIp } = fresh()
+      return {
+        path: '/v1/subscriptions',
+        sourceIp,
+        ...json({ email, query: 'features=T1', frequency: 'daily' }),
+      }
+    },
+  },
+  'POST /v1/subscriptions/confirm': {
+    access: 'public',
+    ok: 200,
+    mail: true,
+    prepare: async (seed) => ({
+      path: '/v1/subscriptions/confirm',
+      ...json({ token: await seed.confirmToken() }),
+    }),
+  },
+  'POST /v1/subscriptions/unsubscribe': {
+    access: 'public',
+    ok: 200,
+    mail: true,
+    prepare: async (seed) => ({
+      path: '/v1/subscriptions/unsubscribe',
+      ...json({ token: await seed.confirmToken() }),
+    }),
+  },
+  'POST /v1/projects/{id}/subscriptions': {
+    access: 'editor',
+    organisation: 'item',
+    ok: 202,
+    mail: true,
+    prepare: async (seed) => {
+      const { email, sourceIp } = fresh()
+      return {
+        path: `/v1/projects/${await seed.project()}/subscriptions`,
+        sourceIp,
+        ...json({ email, frequency: 'weekly' }),
+      }
+    },
+  },
+  'GET /v1/admin/subscriptions/stats': {
+    access: 'admin',
+    ok: 200,
+    prepare: async () => ({ path: '/v1/admin/subscriptions/stats' }),
+  },
 }
 
 type CallerName =
@@ -222,6 +286,8 @@ interface Seed {
   instrument(): Promise<{ id: string }>
   archived(): Promise<string>
   project(): Promise<string>
+  /** The token of a confirmation email's link (the route must have `mail`). */
+  confirmToken(): Promise<string>
 }
 
 async function authorization(t: TestContext, caller: CallerName): Promise<string | undefined> {
@@ -281,7 +347,8 @@ describe('authorisation matrix', () => {
   it.each(Object.keys(ROUTES))('%s', async (operation) => {
     const rule = ROUTES[operation] as RouteRule
     const [method] = operation.split(' ') as [string]
-    const t = await createTestContext()
+    const mail: TestMailServer | undefined = rule.mail ? await startTestMailServer() : undefined
+    const t = await createTestContext(mail ? { env: { SMTP_URL: mail.url } } : {})
     const adminOfOwnOrg = await t.token({ roles: ['admin'], org: OWN_ORG })
     const asAdmin = async (verb: string, path: string, body?: unknown, ifMatch?: string) => {
       const response = await t.app.request(path, {
@@ -304,6 +371,16 @@ describe('authorisation matrix', () => {
         return id
       },
       project: async () => ((await asAdmin('POST', '/v1/projects', projectBody())) as { id: string }).id,
+      confirmToken: async () => {
+        const sent = mail?.messages.length ?? 0
+        const { email } = fresh()
+        await t.deps.subscriptions.requestSearchDigest(
+          { email, query: 'features=P12', frequency: 'daily' },
+          fresh().sourceIp,
+        )
+        const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
+        return /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+      },
     }
 
     const observed: Record<string, number> = {}
@@ -312,15 +389,19 @@ describe('authorisation matrix', () => {
       const request = await rule.prepare(seed)
       const token = await authorization(t, caller)
       const versionBefore = await t.store.catalogueVersion()
-      const response = await t.app.request(request.path, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(request.contentType ? { 'content-type': request.contentType } : {}),
-          ...(request.ifMatch ? { 'if-match': request.ifMatch } : {}),
+      const response = await t.app.request(
+        request.path,
+        {
+          method,
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(request.contentType ? { 'content-type': request.contentType } : {}),
+            ...(request.ifMatch ? { 'if-match': request.ifMatch } : {}),
+          },
+          body: request.body,
         },
-        body: request.body,
-      })
+        request.sourceIp ? { requestContext: { http: { sourceIp: request.sourceIp } } } : undefined,
+      )
       const text = await response.text()
       observed[caller] = response.status
       expected[caller] = expectedStatus(rule, caller)
@@ -332,5 +413,7 @@ describe('authorisation matrix', () => {
       }
     }
     expect(observed).toEqual(expected)
+    t.deps.mailer.close()
+    await mail?.close()
   })
 })

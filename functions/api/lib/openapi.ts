@@ -26,6 +26,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'The request body must be `application/json`',
   422: 'Well-formed but breaks a business rule (for example a deadline already past)',
   428: 'The `If-Match` header is required',
+  429: 'Too many requests: try again after the `Retry-After` header (seconds)',
   503: 'Temporarily unable to complete the request; retry later',
 }
 

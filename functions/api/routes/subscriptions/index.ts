@@ -1,0 +1,13 @@
+import { createRouter } from '../../lib/create-router'
+import * as handlers from './subscriptions.handlers'
+import * as routes from './subscriptions.routes'
+
+export { oneClickUnsubscribeRouter } from './one-click-unsubscribe'
+export { clientAddress, orProblem, subscriptionProblem } from './subscription-problems'
+
+export const subscriptionsRouter = createRouter()
+  .openapi(routes.createSubscription, handlers.create)
+  .openapi(routes.confirmSubscription, handlers.confirm)
+  .openapi(routes.unsubscribe, handlers.unsubscribe)
+  .openapi(routes.watchProject, handlers.watch)
+  .openapi(routes.subscriptionStats, handlers.stats)

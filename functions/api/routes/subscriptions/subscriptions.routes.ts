@@ -1,0 +1,174 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { ProjectId } from '../../../../shared/portfolio/project'
+import {
+  FREQUENCIES,
+  ProjectWatchRequest,
+  SearchSubscriptionRequest,
+} from '../../../../shared/subscriptions/subscription'
+import { isWellFormedToken } from '../../../../shared/subscriptions/tokens'
+import { requireJson, requireRole } from '../../lib/middleware'
+import { bearerSecurity, problemResponses } from '../../lib/openapi'
+import { requireOrganisation } from '../projects/require-organisation'
+
+const RetryAfterHeader = {
+  'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' as const } },
+}
+
+/** 429 (with `Retry-After`) and 503 carry a header besides the problem body. */
+const limitedResponses = () => {
+  const { 429: tooMany, 503: unavailable } = problemResponses(429, 503)
+  return {
+    429: { ...tooMany, headers: RetryAfterHeader },
+    503: {
+      ...unavailable,
+      description: 'Email cannot be sent right now (no mail transport, or the mail server refused)',
+      headers: RetryAfterHeader,
+    },
+  }
+}
+
+const Accepted = z.object({ status: z.literal('pending-confirmation') }).meta({ id: 'SubscriptionAccepted' })
+
+const accepted = {
+  202: {
+    description:
+      'Always the same answer, whether or not the address already subscribes (nobody can learn that from it). A confirmation email follows; an address that already subscribes gets a note instead, a suppressed (bounced) one nothing.',
+    content: { 'application/json': { schema: Accepted } },
+  },
+}
+
+const TokenBody = z
+  .strictObject({
+    token: z
+      .string()
+      .refine(isWellFormedToken, 'must be the token of the link in the email')
+      .meta({ description: 'The `token` parameter of the link in the email' }),
+  })
+  .meta({ id: 'SubscriptionToken' })
+
+const LIMITS_NOTE =
+  'At most 10 valid subscription requests per client per hour and 3 per address per day (429 with `Retry-After` beyond); an invalid request counts against neither.'
+
+export const createSubscription = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions',
+  tags: ['Subscriptions'],
+  summary: 'Save a search: email digests of new matching calls',
+  description: `Sends a confirmation email (double opt-in); digests start once its link is confirmed, and each digest has a one-click unsubscribe. \`query\` is validated exactly like \`GET /v1/instruments\`. Unconfirmed requests are deleted after 7 days. ${LIMITS_NOTE}`,
+  middleware: [requireJson()] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: SearchSubscriptionRequest } } },
+  },
+  responses: { ...accepted, ...problemResponses(400, 413, 415), ...limitedResponses() },
+})
+
+export const watchProject = createRoute({
+  method: 'post',
+  path: '/v1/projects/{id}/subscriptions',
+  tags: ['Subscriptions', 'Portfolio'],
+  summary: 'Watch one of your projects: email digests of new matching calls',
+  description: `Digests list the live instruments that newly match the project's features (with the optional filters of \`GET /v1/projects/{id}/matches\`), and those closing within 7 days. Same organisation only: another organisation's project is a 404. A confirmation email goes to \`email\` first (double opt-in). If the project is deleted, the watch ends with a last short note. ${LIMITS_NOTE}`,
+  security: bearerSecurity,
+  middleware: [requireRole('editor'), requireOrganisation(), requireJson()] as const,
+  request: {
+    params: z.object({
+      id: ProjectId.meta({ param: { name: 'id', in: 'path' }, example: '01jd3x9q4v6n7p8r9s0t1v2w3x' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: ProjectWatchRequest } } },
+  },
+  responses: { ...accepted, ...problemResponses(400, 401, 403, 404, 413, 415), ...limitedResponses() },
+})
+
+export const confirmSubscription = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions/confirm',
+  tags: ['Subscriptions'],
+  summary: 'Confirm a subscription with the token of its confirmation email',
+  description:
+    'What the button of the page `/subscriptions/confirm?token=...` does. Idempotent. 404 when the link is unknown or older than 7 days.',
+  middleware: [requireJson()] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: TokenBody } } } },
+  responses: {
+    200: {
+      description: 'Confirmed (or already confirmed)',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              status: z.literal('confirmed'),
+              frequency: z.enum(FREQUENCIES),
+              firstDigestAt: z.iso.datetime().meta({ description: 'When the first digest is due' }),
+            })
+            .meta({ id: 'SubscriptionConfirmed' }),
+        },
+      },
+    },
+    ...problemResponses(400, 404, 413, 415),
+  },
+})
+
+export const unsubscribe = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions/unsubscribe',
+  tags: ['Subscriptions'],
+  summary: 'End a subscription with the token of a digest’s unsubscribe link',
+  description:
+    'Deletes the subscription and everything kept for it. Idempotent: a link whose subscription has already ended answers the same. Mail clients use the one-click form instead (RFC 8058): `POST /subscriptions/unsubscribe?token=...` with the body `List-Unsubscribe=One-Click`.',
+  middleware: [requireJson()] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: TokenBody } } } },
+  responses: {
+    200: {
+      description: 'Unsubscribed',
+      content: {
+        'application/json': {
+          schema: z.object({ status: z.literal('unsubscribed') }).meta({ id: 'SubscriptionEnded' }),
+        },
+      },
+    },
+    ...problemResponses(400, 413, 415),
+  },
+})
+
+const Count = z.number().int()
+const Activity = z.object({
+  requested: Count,
+  confirmed: Count,
+  unsubscribed: Count,
+  suppressed: Count.meta({ description: 'Addresses suppressed after a bounce or complaint' }),
+  digestsSent: Count,
+  endedNotes: Count.meta({
+    description: 'Last notes of watches whose project was deleted or whose search broke',
+  }),
+})
+
+export const subscriptionStats = createRoute({
+  method: 'get',
+  path: '/v1/admin/subscriptions/stats',
+  tags: ['Administration', 'Subscriptions'],
+  summary: 'Subscription counts (never addresses)',
+  security: bearerSecurity,
+  middleware: [requireRole('admin')] as const,
+  responses: {
+    200: {
+      description: 'Confirmed subscriptions now, and activity over the last 7 days (Brussels days)',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              confirmed: z.object({
+                total: Count,
+                daily: Count,
+                weekly: Count,
+                searches: Count,
+                projects: Count,
+              }),
+              last7Days: Activity,
+              days: z.array(Activity.extend({ day: z.iso.date() })),
+            })
+            .meta({ id: 'SubscriptionStats' }),
+        },
+      },
+    },
+    ...problemResponses(401, 403),
+  },
+})

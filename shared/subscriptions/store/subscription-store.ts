@@ -1,0 +1,549 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { INDEX, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
+import type { Frequency, SubscriptionRecord, SubscriptionSubject } from '../subscription'
+import type { TokenPurpose } from '../tokens'
+
+/** What the digest job remembers per subscription between digests (the `DIGEST` item). */
+export interface DigestState {
+  /** The catalogue version (change-log seq) the last digest, or the confirmation, had seen. */
+  watermark: number
+  /**
+   * Instruments the subscriber already knows of, oldest first: those that matched when the
+   * subscription was confirmed (the search they had just seen) and those announced since. Only
+   * live instruments are kept, at most `MAX_KNOWN`.
+   */
+  known: string[]
+  /** Instruments already reminded as closing soon: id -> the expiry instant (ms) that was reminded. */
+  reminded: Record<string, number>
+}
+
+export const ACTIVITY_COUNTERS = [
+  'requested',
+  'confirmed',
+  'unsubscribed',
+  'suppressed',
+  'digestsSent',
+  'endedNotes',
+] as const
+export type ActivityCounter = (typeof ACTIVITY_COUNTERS)[number]
+export type ActivityCounts = Record<ActivityCounter, number>
+
+export interface ConfirmedCounts {
+  total: number
+  daily: number
+  weekly: number
+  searches: number
+  projects: number
+}
+
+/** A claim that can be undone when the digest could not be sent (see `releaseClaim`). */
+export interface Claim {
+  record: SubscriptionRecord
+  period: string
+  claimedAt: string
+  previous: { lastPeriod?: string | undefined; dueAt: number }
+}
+
+/** Every access pattern on subscriptions, behind one interface (the DynamoDB adapter below). */
+export interface SubscriptionStore {
+  /** Strongly consistent read of a subscription (pending ones past their TTL included: check `ttl`). */
+  get(id: string): Promise<SubscriptionRecord | undefined>
+  /**
+   * Saves a pending request with its confirmation token in one transaction, replacing an earlier
+   * pending request for the same subject; never touches a confirmed subscription.
+   */
+  savePending(record: SubscriptionRecord, confirmTokenHash: string): Promise<'saved' | 'already-confirmed'>
+  /** Adds a link token of a live subscription (false when the subscription is gone). */
+  addToken(id: string, tokenHash: string, purpose: TokenPurpose, expiresAtSeconds: number): Promise<boolean>
+  findToken(id: string, tokenHash: string): Promise<{ purpose: TokenPurpose; ttl: number } | undefined>
+  /** Pending -> confirmed, with the first due time and the digest bookkeeping, in one transaction. */
+  confirm(
+    id: string,
+    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
+  ): Promise<'confirmed' | 'already-confirmed' | 'gone'>
+  /** Deletes the subscription and everything kept for it; false when there was nothing. */
+  delete(id: string): Promise<boolean>
+  /** Ids of the subscriptions of an address (pending ones included). */
+  idsByAddress(addressHash: string): Promise<string[]>
+  isSuppressed(addressHash: string): Promise<boolean>
+  suppress(addressHash: string, reason: string, at: Date): Promise<void>
+  /** Confirmed subscriptions of one index shard whose digest is due at `at`, soonest first. */
+  due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord>
+  /**
+   * Claims `period` for a due, confirmed subscription with one conditional write (and moves its
+   * next due time on): of any number of concurrent claimants, exactly one gets the claim.
+   */
+  claim(id: string, period: string, nextDueAt: number, at: Date): Promise<Claim | undefined>
+  /** Gives a claim back, so that a later run retries the period (only if nobody claimed since). */
+  releaseClaim(claim: Claim): Promise<void>
+  getDigestState(id: string): Promise<DigestState | undefined>
+  /** Saves the bookkeeping after a digest, unless the subscription was deleted meanwhile. */
+  saveDigestState(id: string, state: DigestState): Promise<void>
+  countConfirmed(): Promise<ConfirmedCounts>
+  recordActivity(day: string, counts: Partial<ActivityCounts>): Promise<void>
+  activity(fromDay: string, toDay: string): Promise<({ day: string } & ActivityCounts)[]>
+}
+
+const ACTIVITY_RETENTION_SECONDS = 400 * 86_400
+const TRANSACTION_LIMIT = 100
+
+export class DynamoSubscriptionStore implements SubscriptionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<SubscriptionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.subscription(id),
+        ConsistentRead: true,
+      }),
+    )
+    return Item ? toRecord(Item) : undefined
+  }
+
+  async savePending(
+    record: SubscriptionRecord,
+    confirmTokenHash: string,
+  ): Promise<'saved' | 'already-confirmed'> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...subscriptionKeys.subscription(record.id), ...record },
+                ConditionExpression: 'attribute_not_exists(pk) OR #state = :pending',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':pending': 'pending' },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...subscriptionKeys.addressSubscription(record.addressHash, record.id),
+                  ttl: record.ttl,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...subscriptionKeys.token(record.id, confirmTokenHash),
+                  purpose: 'confirm',
+                  ttl: record.ttl,
+                },
+              },
+            },
+          ],
+        }),
+      )
+      return 'saved'
+    } catch (error) {
+      if (isConditionFailure(error, 0)) return 'already-confirmed'
+      throw error
+    }
+  }
+
+  async addToken(
+    id: string,
+    tokenHash: string,
+    purpose: TokenPurpose,
+    expiresAtSeconds: number,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: subscriptionKeys.subscription(id),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...subscriptionKeys.token(id, tokenHash), purpose, ttl: expiresAtSeconds },
+              },
+            },
+          ],
+        }),
+      )
+      return true
+    } catch (error) {
+      if (isConditionFailure(error, 0)) return false
+      throw error
+    }
+  }
+
+  async findToken(id: string, tokenHash: string) {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.token(id, tokenHash),
+        ConsistentRead: true,
+      }),
+    )
+    return Item ? { purpose: Item.purpose as TokenPurpose, ttl: Item.ttl as number } : undefined
+  }
+
+  async confirm(
+    id: string,
+    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
+  ): Promise<'confirmed' | 'already-confirmed' | 'gone'> {
+    const current = await this.get(id)
+    if (!current) return 'gone'
+    if (current.state === 'confirmed') return 'already-confirmed'
+    const digest: DigestState = { watermark: change.watermark, known: change.known, reminded: {} }
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: subscriptionKeys.subscription(id),
+                UpdateExpression:
+                  'SET #state = :confirmed, confirmedAt = :at, dueShard = :shard, dueAt = :due REMOVE #ttl',
+                ConditionExpression: '#state = :pending AND #ttl > :now',
+                ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+                ExpressionAttributeValues: {
+                  ':confirmed': 'confirmed',
+                  ':pending': 'pending',
+                  ':at': change.confirmedAt,
+                  ':shard': subscriptionKeys.dueShard(current.frequency, shardOf(id)),
+                  ':due': change.dueAt,
+                  ':now': change.nowSeconds,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: subscriptionKeys.addressSubscription(current.addressHash, id),
+                UpdateExpression: 'REMOVE #ttl',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...subscriptionKeys.digest(id), ...digest },
+              },
+            },
+          ],
+        }),
+      )
+      return 'confirmed'
+    } catch (error) {
+      if (!isConditionFailure(error, 0)) throw error
+      const now = await this.get(id)
+      return now?.state === 'confirmed' ? 'already-confirmed' : 'gone'
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    // The subscription item goes first: from then on no digest can claim it, whatever else remains.
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.subscription(id),
+        ReturnValues: 'ALL_OLD',
+      }),
+    )
+    const itemKeys: Record<string, string>[] = []
+    if (Attributes?.addressHash) {
+      itemKeys.push(subscriptionKeys.addressSubscription(Attributes.addressHash as string, id))
+    }
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': subscriptionKeys.partition(id) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      for (const item of page.Items ?? []) itemKeys.push({ pk: item.pk as string, sk: item.sk as string })
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+    for (let start = 0; start < itemKeys.length; start += TRANSACTION_LIMIT) {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: itemKeys
+            .slice(start, start + TRANSACTION_LIMIT)
+            .map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
+        }),
+      )
+    }
+    return Attributes !== undefined
+  }
+
+  async idsByAddress(addressHash: string): Promise<string[]> {
+    const ids: string[] = []
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': subscriptionKeys.address(addressHash), ':prefix': 'SUB#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      for (const item of page.Items ?? []) ids.push((item.sk as string).slice('SUB#'.length))
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+    return ids
+  }
+
+  async isSuppressed(addressHash: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.suppressed(addressHash),
+        ConsistentRead: true,
+      }),
+    )
+    return Item !== undefined
+  }
+
+  async suppress(addressHash: string, reason: string, at: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...subscriptionKeys.suppressed(addressHash), reason, at: at.toISOString() },
+      }),
+    )
+  }
+
+  async *due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord> {
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.subscriptionsDue,
+          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :at',
+          ExpressionAttributeValues: {
+            ':shard': subscriptionKeys.dueShard(frequency, shard),
+            ':at': at.getTime(),
+          },
+          Limit: 100,
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      for (const item of page.Items ?? []) yield toRecord(item)
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+  }
+
+  async claim(id: string, period: string, nextDueAt: number, at: Date): Promise<Claim | undefined> {
+    const claimedAt = at.toISOString()
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: subscriptionKeys.subscription(id),
+          UpdateExpression: 'SET lastPeriod = :period, dueAt = :next, claimedAt = :claimedAt',
+          ConditionExpression:
+            '#state = :confirmed AND dueAt <= :at AND (attribute_not_exists(lastPeriod) OR lastPeriod < :period)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':period': period,
+            ':next': nextDueAt,
+            ':claimedAt': claimedAt,
+            ':confirmed': 'confirmed',
+            ':at': at.getTime(),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      )
+      const before = toRecord(Attributes as Record<string, unknown>)
+      return {
+        record: { ...before, lastPeriod: period, dueAt: nextDueAt },
+        period,
+        claimedAt,
+        previous: { lastPeriod: before.lastPeriod, dueAt: before.dueAt as number },
+      }
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return undefined
+      throw error
+    }
+  }
+
+  async releaseClaim(claim: Claim): Promise<void> {
+    const restorePeriod = claim.previous.lastPeriod
+      ? 'SET lastPeriod = :previousPeriod, dueAt = :previousDue REMOVE claimedAt'
+      : 'SET dueAt = :previousDue REMOVE lastPeriod, claimedAt'
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: subscriptionKeys.subscription(claim.record.id),
+          UpdateExpression: restorePeriod,
+          ConditionExpression: 'lastPeriod = :period AND claimedAt = :claimedAt',
+          ExpressionAttributeValues: {
+            ':period': claim.period,
+            ':claimedAt': claim.claimedAt,
+            ':previousDue': claim.previous.dueAt,
+            ...(claim.previous.lastPeriod ? { ':previousPeriod': claim.previous.lastPeriod } : {}),
+          },
+        }),
+      )
+    } catch (error) {
+      // Unsubscribed or claimed again meanwhile: there is nothing to give back.
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+    }
+  }
+
+  async getDigestState(id: string): Promise<DigestState | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: subscriptionKeys.digest(id), ConsistentRead: true }),
+    )
+    if (!Item) return undefined
+    return {
+      watermark: Item.watermark as number,
+      known: (Item.known as string[] | undefined) ?? [],
+      reminded: (Item.reminded as Record<string, number> | undefined) ?? {},
+    }
+  }
+
+  async saveDigestState(id: string, state: DigestState): Promise<void> {
+    try {
+      // The item exists from the confirmation on and goes with the subscription: a subscription
+      // deleted while its digest was being sent fails this condition and stays deleted.
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...subscriptionKeys.digest(id), ...state },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      )
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+    }
+  }
+
+  async countConfirmed(): Promise<ConfirmedCounts> {
+    const counts: ConfirmedCounts = { total: 0, daily: 0, weekly: 0, searches: 0, projects: 0 }
+    const shards = (['daily', 'weekly'] as const).flatMap((frequency) =>
+      Array.from({ length: SUBSCRIPTION_SHARDS }, (_, shard) => ({ frequency, shard })),
+    )
+    await Promise.all(
+      shards.map(async ({ frequency, shard }) => {
+        let startKey: Record<string, unknown> | undefined
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: INDEX.subscriptionsDue,
+              KeyConditionExpression: 'dueShard = :shard',
+              ExpressionAttributeValues: { ':shard': subscriptionKeys.dueShard(frequency, shard) },
+              ProjectionExpression: '#subject.#kind',
+              ExpressionAttributeNames: { '#subject': 'subject', '#kind': 'kind' },
+              ExclusiveStartKey: startKey,
+            }),
+          )
+          for (const item of page.Items ?? []) {
+            counts.total += 1
+            counts[frequency] += 1
+            if ((item.subject as { kind?: string } | undefined)?.kind === 'project') counts.projects += 1
+            else counts.searches += 1
+          }
+          startKey = page.LastEvaluatedKey
+        } while (startKey)
+      }),
+    )
+    return counts
+  }
+
+  async recordActivity(day: string, counts: Partial<ActivityCounts>): Promise<void> {
+    const entries = Object.entries(counts).filter(([, value]) => value && value > 0)
+    if (entries.length === 0) return
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.activity(day),
+        UpdateExpression: `SET #ttl = if_not_exists(#ttl, :ttl) ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+        ExpressionAttributeNames: {
+          '#ttl': 'ttl',
+          ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':ttl': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + ACTIVITY_RETENTION_SECONDS,
+          ...Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
+        },
+      }),
+    )
+  }
+
+  async activity(fromDay: string, toDay: string) {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': subscriptionKeys.activity(fromDay).pk,
+          ':from': subscriptionKeys.activity(fromDay).sk,
+          ':to': subscriptionKeys.activity(toDay).sk,
+        },
+      }),
+    )
+    return (Items ?? []).map((item) => ({
+      day: (item.sk as string).slice('DAY#'.length),
+      ...(Object.fromEntries(
+        ACTIVITY_COUNTERS.map((name) => [name, (item[name] as number | undefined) ?? 0]),
+      ) as ActivityCounts),
+    }))
+  }
+}
+
+/** A subscription's shard of the due index: stable, and spread evenly by the id's own randomness. */
+export function shardOf(id: string): number {
+  let hash = 0
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
+  return hash % SUBSCRIPTION_SHARDS
+}
+
+function isConditionFailure(error: unknown, itemIndex: number): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    error.CancellationReasons?.[itemIndex]?.Code === 'ConditionalCheckFailed'
+  )
+}
+
+function toRecord(item: Record<string, unknown>): SubscriptionRecord {
+  return {
+    id: item.id as string,
+    email: item.email as string,
+    addressHash: item.addressHash as string,
+    subject: item.subject as SubscriptionSubject,
+    frequency: item.frequency as Frequency,
+    state: item.state as SubscriptionRecord['state'],
+    consentAt: item.consentAt as string,
+    confirmedAt: item.confirmedAt as string | undefined,
+    ttl: item.ttl as number | undefined,
+    dueAt: item.dueAt as number | undefined,
+    lastPeriod: item.lastPeriod as string | undefined,
+  }
+}

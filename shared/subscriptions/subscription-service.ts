@@ -1,0 +1,336 @@
+import type { LiveCatalogue } from '../catalogue/search/live-catalogue'
+import { rankHits } from '../catalogue/search/search-instruments'
+import type { Config } from '../platform/config'
+import type { Logger } from '../platform/logger'
+import { subscriptionKeys } from '../platform/table'
+import { brusselsDate, type Clock } from '../platform/time'
+import { ProjectNotFound } from '../portfolio/project-errors'
+import type { ProjectStore } from '../portfolio/project-store'
+import { addressHash, maskAddress } from './email-address'
+import { InvalidSubscriptionLink, MailUnavailable } from './errors'
+import type { Mailer } from './mail/mailer'
+import { alreadySubscribedEmail, confirmationEmail } from './mail/messages'
+import { clientPartition, type RateLimiter, SUBSCRIPTION_RATE_LIMITS } from './rate-limits'
+import { addDays, firstDueAt } from './schedule'
+import { subscriptionSource } from './source'
+import {
+  ACTIVITY_COUNTERS,
+  type ActivityCounts,
+  type ConfirmedCounts,
+  type SubscriptionStore,
+} from './store/subscription-store'
+import { subjectCriteria } from './subject-criteria'
+import type {
+  Frequency,
+  ProjectWatchRequest,
+  SearchSubscriptionRequest,
+  SubscriptionRecord,
+  SubscriptionSubject,
+} from './subscription'
+import { MAX_KNOWN, subscriptionId } from './subscription'
+import { issueToken, parseToken, type TokenPurpose } from './tokens'
+
+/** The pages the links in emails open (server-rendered by the web layer; a GET never changes anything). */
+export const CONFIRM_PAGE_PATH = '/subscriptions/confirm'
+export const UNSUBSCRIBE_PAGE_PATH = '/subscriptions/unsubscribe'
+
+/** Unconfirmed requests (and their confirmation links) are forgotten after this long. */
+export const PENDING_DAYS = 7
+/** How long the unsubscribe link of one email keeps working. */
+export const UNSUBSCRIBE_LINK_DAYS = 366
+
+const DAY_SECONDS = 86_400
+
+export interface SubscriptionServiceDeps {
+  subscriptionStore: SubscriptionStore
+  rateLimiter: RateLimiter
+  projects: Pick<ProjectStore, 'get'>
+  /** What matches at confirmation is what the subscriber has just seen: the digest's baseline. */
+  catalogue: Pick<LiveCatalogue, 'current' | 'stats'>
+  mailer: Mailer
+  clock: Clock
+  logger: Logger
+  config: Pick<Config, 'publicBaseUrl'>
+}
+
+/** What a confirmation or unsubscribe page shows for the token in its link. Read-only. */
+export interface SubscriptionLinkView {
+  /** What the link was sent for. */
+  purpose: TokenPurpose
+  state: 'pending' | 'confirmed'
+  /** The address, masked (`a***@example.org`). */
+  email: string
+  frequency: Frequency
+  /** "your saved search: ..." or "your watch on the project “...”". */
+  description: string
+  /** A link back to the search or the project. */
+  link: { href: string; text: string }
+  subject: { kind: 'search'; query: string } | { kind: 'project'; projectName: string }
+  consentAt: string
+  confirmedAt?: string | undefined
+}
+
+export interface SubscriptionStats {
+  confirmed: ConfirmedCounts
+  /** Totals over the last 7 Brussels days, today included. */
+  last7Days: ActivityCounts
+  days: ({ day: string } & ActivityCounts)[]
+}
+
+/**
+ * Subscriptions with double opt-in: the request (rate-limited, never telling whether the address is
+ * known), the confirmation, the one-click unsubscribe, and what the pages show. Everything the API
+ * routes and the web pages do with subscriptions goes through here.
+ */
+export class SubscriptionService {
+  constructor(private readonly deps: SubscriptionServiceDeps) {}
+
+  /**
+   * Saves a search for digests: sends a confirmation email (see `request`). `clientAddress` is the
+   * caller's network address, for the per-client limit.
+   */
+  async requestSearchDigest(request: SearchSubscriptionRequest, clientAddress: string): Promise<void> {
+    await this.request(request.email, request.frequency, clientAddress, {
+      kind: 'search',
+      query: request.query,
+    })
+  }
+
+  /** Watches a project of `org` (ProjectNotFound otherwise): sends a confirmation email. */
+  async requestProjectWatch(
+    org: string,
+    projectId: string,
+    request: ProjectWatchRequest,
+    clientAddress: string,
+  ): Promise<void> {
+    const project = await this.deps.projects.get(org, projectId)
+    if (!project) throw new ProjectNotFound(projectId)
+    const { email, frequency, ...filters } = request
+    await this.request(email, frequency, clientAddress, {
+      kind: 'project',
+      org,
+      projectId,
+      projectName: project.name,
+      filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)),
+    })
+  }
+
+  /**
+   * The same outcome for the caller whatever the address's state, so that nobody can learn whether
+   * an address subscribes: new or pending -> a (new) confirmation email; already confirmed -> a note
+   * saying so; suppressed (bounced, complained) -> nothing. Every valid request counts against the
+   * client's and the address's limits together (one transaction: both or neither), whichever of
+   * these it is; an invalid request is refused before and counts nowhere (it writes nothing).
+   */
+  private async request(
+    email: string,
+    frequency: Frequency,
+    clientAddress: string,
+    subject: SubscriptionSubject,
+  ): Promise<void> {
+    const { subscriptionStore, rateLimiter, clock, config } = this.deps
+    const now = clock.now()
+    const hash = addressHash(email)
+    await rateLimiter.hit(
+      [
+        { partition: clientPartition(clientAddress), rule: SUBSCRIPTION_RATE_LIMITS.perClient },
+        { partition: subscriptionKeys.address(hash), rule: SUBSCRIPTION_RATE_LIMITS.perAddress },
+      ],
+      now,
+    )
+    await this.countActivity(now, { requested: 1 })
+    if (await subscriptionStore.isSuppressed(hash)) {
+      this.deps.logger.info('subscription request for a suppressed address ignored')
+      return
+    }
+    const id = subscriptionId(hash, subject)
+    const source = subscriptionSource(subject, config.publicBaseUrl)
+    const existing = await subscriptionStore.get(id)
+    if (existing?.state !== 'confirmed') {
+      const confirmation = issueToken(id)
+      const record: SubscriptionRecord = {
+        id,
+        email,
+        addressHash: hash,
+        subject,
+        frequency,
+        state: 'pending',
+        consentAt: now.toISOString(),
+        ttl: Math.floor(now.getTime() / 1000) + PENDING_DAYS * DAY_SECONDS,
+      }
+      if ((await subscriptionStore.savePending(record, confirmation.hash)) === 'saved') {
+        await this.send(
+          confirmationEmail({
+            to: email,
+            confirmUrl: this.pageUrl(CONFIRM_PAGE_PATH, confirmation.token),
+            source,
+            frequency,
+          }),
+        )
+        return
+      }
+    }
+    const current = (await subscriptionStore.get(id)) ?? existing
+    const unsubscribe = await this.issueUnsubscribeToken(id, now)
+    if (!unsubscribe || !current) return
+    await this.send(
+      alreadySubscribedEmail({
+        to: email,
+        unsubscribeUrl: this.pageUrl(UNSUBSCRIBE_PAGE_PATH, unsubscribe),
+        source,
+        frequency: current.frequency,
+      }),
+    )
+  }
+
+  /**
+   * Confirms the subscription a confirmation link names (a POST: a page's button or the API).
+   * Idempotent: confirming twice is fine. `InvalidSubscriptionLink` for an unknown, used-up or
+   * expired link.
+   */
+  async confirm(
+    token: string,
+  ): Promise<{ status: 'confirmed'; frequency: Frequency; firstDigestAt: string }> {
+    const { subscriptionStore, clock } = this.deps
+    const now = clock.now()
+    const found = await this.findLink(token, 'confirm', now)
+    if (!found) throw new InvalidSubscriptionLink()
+    const { record } = found
+    const dueAt = record.dueAt ?? firstDueAt(record.frequency, now)
+    if (record.state === 'pending') {
+      const baseline = await this.matchingNow(record, now)
+      const outcome = await subscriptionStore.confirm(record.id, {
+        confirmedAt: now.toISOString(),
+        dueAt,
+        ...baseline,
+        nowSeconds: Math.floor(now.getTime() / 1000),
+      })
+      if (outcome === 'gone') throw new InvalidSubscriptionLink()
+      if (outcome === 'confirmed') await this.countActivity(now, { confirmed: 1 })
+    }
+    const confirmed = await subscriptionStore.get(record.id)
+    return {
+      status: 'confirmed',
+      frequency: record.frequency,
+      firstDigestAt: new Date(confirmed?.dueAt ?? dueAt).toISOString(),
+    }
+  }
+
+  /**
+   * Ends the subscription an unsubscribe link names and deletes everything kept for it (a POST: the
+   * one-click unsubscribe of RFC 8058, a page's button or the API). Idempotent: a link whose
+   * subscription is already gone answers the same.
+   */
+  async unsubscribe(token: string): Promise<{ status: 'unsubscribed' }> {
+    const now = this.deps.clock.now()
+    const found = await this.findLink(token, 'unsubscribe', now)
+    if (found && (await this.deps.subscriptionStore.delete(found.record.id))) {
+      await this.countActivity(now, { unsubscribed: 1 })
+    }
+    return { status: 'unsubscribed' }
+  }
+
+  /** What a page shows for a link: never changes anything. Undefined for an unknown or expired link. */
+  async describe(token: string): Promise<SubscriptionLinkView | undefined> {
+    const now = this.deps.clock.now()
+    const found =
+      (await this.findLink(token, 'confirm', now)) ?? (await this.findLink(token, 'unsubscribe', now))
+    if (!found) return undefined
+    const { record, purpose } = found
+    const source = subscriptionSource(record.subject, this.deps.config.publicBaseUrl)
+    return {
+      purpose,
+      state: record.state,
+      email: maskAddress(record.email),
+      frequency: record.frequency,
+      description: source.description,
+      link: { href: source.href, text: source.linkText },
+      subject:
+        record.subject.kind === 'search'
+          ? { kind: 'search', query: record.subject.query }
+          : { kind: 'project', projectName: record.subject.projectName },
+      consentAt: record.consentAt,
+      ...(record.confirmedAt ? { confirmedAt: record.confirmedAt } : {}),
+    }
+  }
+
+  /** Counts only, for admins: never an address. */
+  async stats(): Promise<SubscriptionStats> {
+    const today = brusselsDate(this.deps.clock.now())
+    const from = addDays(today, -6)
+    const [confirmed, days] = await Promise.all([
+      this.deps.subscriptionStore.countConfirmed(),
+      this.deps.subscriptionStore.activity(from, today),
+    ])
+    const last7Days = Object.fromEntries(
+      ACTIVITY_COUNTERS.map((name) => [name, days.reduce((sum, day) => sum + day[name], 0)]),
+    ) as ActivityCounts
+    return { confirmed, last7Days, days }
+  }
+
+  /** A fresh unsubscribe link token for a live subscription (undefined if it is gone). */
+  async issueUnsubscribeToken(id: string, now: Date): Promise<string | undefined> {
+    const issued = issueToken(id)
+    const expires = Math.floor(now.getTime() / 1000) + UNSUBSCRIBE_LINK_DAYS * DAY_SECONDS
+    return (await this.deps.subscriptionStore.addToken(id, issued.hash, 'unsubscribe', expires))
+      ? issued.token
+      : undefined
+  }
+
+  pageUrl(path: string, token: string): string {
+    return `${this.deps.config.publicBaseUrl}${path}?token=${encodeURIComponent(token)}`
+  }
+
+  /**
+   * The catalogue version and the instruments that match the subscription at it: digests report what
+   * changes after that version and was not among these.
+   */
+  private async matchingNow(
+    record: SubscriptionRecord,
+    now: Date,
+  ): Promise<{ watermark: number; known: string[] }> {
+    const { catalogue, projects } = this.deps
+    const index = await catalogue.current()
+    const watermark = catalogue.stats().version
+    const resolved = await subjectCriteria(record.subject, projects)
+    if (!resolved.ok) return { watermark, known: [] }
+    const positions = rankHits(index, resolved.criteria, now).positions.subarray(0, MAX_KNOWN)
+    return { watermark, known: Array.from(positions, (position) => index.record(position).id) }
+  }
+
+  private async findLink(
+    token: string,
+    purpose: TokenPurpose,
+    now: Date,
+  ): Promise<{ record: SubscriptionRecord; purpose: TokenPurpose } | undefined> {
+    const parsed = parseToken(token)
+    if (!parsed) return undefined
+    const { subscriptionStore } = this.deps
+    const nowSeconds = Math.floor(now.getTime() / 1000)
+    const link = await subscriptionStore.findToken(parsed.subscriptionId, parsed.hash)
+    // DynamoDB's TTL deletes late (up to days): an expired item is treated as already gone.
+    if (!link || link.purpose !== purpose || link.ttl <= nowSeconds) return undefined
+    const record = await subscriptionStore.get(parsed.subscriptionId)
+    if (!record || (record.state === 'pending' && (record.ttl ?? 0) <= nowSeconds)) return undefined
+    return { record, purpose }
+  }
+
+  private async send(email: Parameters<Mailer['send']>[0]): Promise<void> {
+    try {
+      await this.deps.mailer.send(email)
+    } catch (error) {
+      if (error instanceof MailUnavailable) throw error
+      this.deps.logger.error('confirmation email not sent', { error: (error as Error).message })
+      throw new MailUnavailable('the mail server did not accept the message; try again later.')
+    }
+  }
+
+  private async countActivity(now: Date, counts: Partial<ActivityCounts>): Promise<void> {
+    try {
+      await this.deps.subscriptionStore.recordActivity(brusselsDate(now), counts)
+    } catch (error) {
+      // Statistics are not worth failing a subscriber's request for.
+      this.deps.logger.warn('subscription activity not counted', { error: (error as Error).message })
+    }
+  }
+}
