@@ -65,7 +65,7 @@ export const createSubscription = createRoute({
 export const watchProject = createRoute({
   method: 'post',
   path: '/v1/projects/{id}/subscriptions',
-  tags: ['Subscriptions', 'Portfolio'],
+  tags: ['Subscriptions'],
   summary: 'Watch one of your projects: email digests of new matching calls',
   description: `Digests list the live instruments that newly match the project's features (with the optional filters of \`GET /v1/projects/{id}/matches\`), and those closing within 7 days. Same organisation only: another organisation's project is a 404. A confirmation email goes to \`email\` first (double opt-in). If the project is deleted, the watch ends with a last short note. ${LIMITS_NOTE}`,
   security: bearerSecurity,
@@ -144,7 +144,7 @@ const Activity = z.object({
 export const subscriptionStats = createRoute({
   method: 'get',
   path: '/v1/admin/subscriptions/stats',
-  tags: ['Administration', 'Subscriptions'],
+  tags: ['Administration'],
   summary: 'Subscription counts (never addresses)',
   security: bearerSecurity,
   middleware: [requireRole('admin')] as const,
