@@ -20,6 +20,7 @@ import { IMPORTS_PATH } from './routes/imports/imports.routes'
 import { instrumentsRouter } from './routes/instruments'
 import { matchRouter } from './routes/match'
 import { projectsRouter } from './routes/projects'
+import { reviewRouter } from './routes/review'
 import { taxonomyRouter } from './routes/taxonomy'
 
 export const API_VERSION = '1.0.0'
@@ -33,6 +34,7 @@ const routers = [
   featuresRouter,
   adminRouter,
   archiveRouter,
+  reviewRouter,
   projectsRouter,
   importsRouter,
   exportsRouter,

@@ -6,7 +6,7 @@
  * Item layout (single table):
  * | item                     | pk           | sk                  | notes                                  |
  * | ------------------------ | ------------ | ------------------- | -------------------------------------- |
- * | live instrument          | `CATALOGUE`  | `INST#<id>`         | `expiresAt` (number) when it has a deadline |
+ * | live instrument          | `CATALOGUE`  | `INST#<id>`         | `expiresAt` (number) when it has a deadline; `reviewQueue`, `reviewCountry`, `reviewSince` while in review |
  * | archived instrument      | `ARCHIVE`    | `INST#<id>`         | `archivedAt`, `reason`, `ttl`          |
  * | catalogue version        | `META`       | `CATALOGUE`         | `version`: bumped by every change      |
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
@@ -17,7 +17,14 @@
  * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
  * its partition key, so every project read or write is scoped by the caller's organisation in the
  * key itself: another organisation's project simply does not exist for the caller. Projects carry
- * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`), so no index sees them.
+ * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`, `review*`), so no index sees them.
+ *
+ * The review queue (held instruments and those whose features are still suggested) is two sparse
+ * indexes over the live items that carry the review attributes, which the store writes in the same
+ * Put as the instrument, so entering and leaving review is part of the change's own transaction:
+ * `reviewQueue` (one partition, oldest first) for admins and unscoped editors, and
+ * `reviewQueueByCountry` (a partition per country) for national contact points, who read only their
+ * countries' partitions and merge them by `reviewSince`, never filtering the whole queue.
  */
 export type AttributeType = 'S' | 'N'
 
@@ -49,6 +56,16 @@ export const INDEXES = {
     partitionKey: { name: 'instrumentId', type: 'S' },
     sortKey: { name: 'seq', type: 'N' },
   },
+  /** Instruments waiting for an editor (held, or features suggested), oldest first (sparse). */
+  reviewQueue: {
+    partitionKey: { name: 'reviewQueue', type: 'S' },
+    sortKey: { name: 'reviewSince', type: 'S' },
+  },
+  /** The same, one partition per country (national and regional instruments only; sparse). */
+  reviewQueueByCountry: {
+    partitionKey: { name: 'reviewCountry', type: 'S' },
+    sortKey: { name: 'reviewSince', type: 'S' },
+  },
 } as const satisfies Record<string, IndexDefinition>
 
 export type IndexName = keyof typeof INDEXES
@@ -58,6 +75,8 @@ export const INDEX: { readonly [Name in IndexName]: Name } = {
   liveByExpiry: 'liveByExpiry',
   archiveByTime: 'archiveByTime',
   auditByInstrument: 'auditByInstrument',
+  reviewQueue: 'reviewQueue',
+  reviewQueueByCountry: 'reviewQueueByCountry',
 }
 
 export const PARTITIONS = {
@@ -66,6 +85,8 @@ export const PARTITIONS = {
   meta: 'META',
   audit: 'AUDIT',
   external: 'EXTERNAL',
+  /** The one partition of the `reviewQueue` index. */
+  review: 'REVIEW',
 } as const
 
 export const keys = {
@@ -80,6 +101,11 @@ export const keys = {
 
 /** Sort-key prefix of the projects in an organisation's partition. */
 export const PROJECT_SORT_PREFIX = 'PROJECT#'
+
+/** Sort key of the review indexes: oldest first, the id breaking ties (so it is unique). */
+export function reviewSortKey(createdAt: string, id: string): string {
+  return `${createdAt}#${id}`
+}
 
 export function auditSortKey(seq: number): string {
   return `SEQ#${String(seq).padStart(12, '0')}`
