@@ -26,7 +26,9 @@ const unknownCountries = (countries ?? []).filter((code) => !COUNTRY_CODES.has(c
 const ttlSeconds = Number(values.ttl)
 if (unknown.length > 0 || unknownCountries.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
   if (unknownCountries.length > 0)
-    console.error(`not ISO 3166-1 alpha-2 country codes: ${unknownCountries.map((code) => `'${code}'`).join(', ')}`)
+    console.error(
+      `not ISO 3166-1 alpha-2 country codes: ${unknownCountries.map((code) => `'${code}'`).join(', ')}`,
+    )
   console.error(
     `usage: npm run --silent token -- --role ${ROLES.join('|')} [--org ORG] [--countries DK,NO] [--sub NAME] [--ttl SECONDS]`,
   )

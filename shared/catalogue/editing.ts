@@ -174,7 +174,8 @@ async function replaceChecked(
 ): Promise<InstrumentRecord> {
   assertMayEdit(editor, current)
   assertMayEdit(editor, input)
-  if (current.version !== expectedVersion) throw new VersionConflict(current.id, expectedVersion, current.version)
+  if (current.version !== expectedVersion)
+    throw new VersionConflict(current.id, expectedVersion, current.version)
   return store.replace(current.id, editedContent(current, input), expectedVersion, editor.name, now, current)
 }
 

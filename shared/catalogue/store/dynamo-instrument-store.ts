@@ -1,7 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import { ulid } from 'ulid'
 import { decodeCursor, encodeCursor, InvalidCursor } from '../../platform/cursor'
-import { batchGet, type Item, type PageRequest, queryAll, queryFirst, queryPage } from '../../platform/dynamodb'
+import {
+  batchGet,
+  type Item,
+  type PageRequest,
+  queryAll,
+  queryFirst,
+  queryPage,
+} from '../../platform/dynamodb'
 import { auditSortKey, INDEX, keys, PARTITIONS } from '../../platform/table'
 import {
   BusinessRuleViolation,
@@ -343,14 +350,19 @@ export class DynamoInstrumentStore implements InstrumentStore {
             IndexName: partition.index,
             KeyConditionExpression: `#partition = :partition${after ? ' AND reviewSince > :after' : ''}`,
             ExpressionAttributeNames: { '#partition': partition.attribute },
-            ExpressionAttributeValues: { ':partition': partition.value, ...(after ? { ':after': after } : {}) },
+            ExpressionAttributeValues: {
+              ':partition': partition.value,
+              ...(after ? { ':after': after } : {}),
+            },
           },
           options.limit + 1,
         ),
       ),
     )
     const sinceOf = (item: Item) => item.reviewSince as string
-    const merged = heads.flat().sort((a, b) => (sinceOf(a) < sinceOf(b) ? -1 : sinceOf(a) > sinceOf(b) ? 1 : 0))
+    const merged = heads
+      .flat()
+      .sort((a, b) => (sinceOf(a) < sinceOf(b) ? -1 : sinceOf(a) > sinceOf(b) ? 1 : 0))
     const page = merged.slice(0, options.limit)
     const last = page.at(-1)
     return {

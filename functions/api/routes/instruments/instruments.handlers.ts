@@ -57,7 +57,14 @@ export const replace: AppRouteHandler<typeof replaceRoute> = async (c) => {
   const { id } = c.req.valid('param')
   const version = expectedVersion(c.req.valid('header')['if-match'])
   const now = clock.now()
-  const record = await updateInstrument(store, editorOf(c.var.principal), id, c.req.valid('json'), version, now)
+  const record = await updateInstrument(
+    store,
+    editorOf(c.var.principal),
+    id,
+    c.req.valid('json'),
+    version,
+    now,
+  )
   c.header('ETag', etag(record.version))
   return c.json(toPublicInstrument(record, now), 200)
 }
