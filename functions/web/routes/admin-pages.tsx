@@ -83,7 +83,7 @@ function badRequest(c: Context<WebEnv>, detail: string) {
 }
 
 /** The review screen of an instrument an editor has already reviewed: point to its edit form. */
-function notWaitingForReview(c: Context<WebEnv>, id: string) {
+function notWaitingForReview(c: Context<WebEnv>, id: string, status: 200 | 409 = 200) {
   return renderPage(
     c,
     <MessagePage title="This instrument is not waiting for review" section="admin">
@@ -93,7 +93,7 @@ function notWaitingForReview(c: Context<WebEnv>, id: string) {
         <a href="/admin/review">review queue</a>.
       </p>
     </MessagePage>,
-    { private: true },
+    { status, private: true },
   )
 }
 
@@ -373,8 +373,10 @@ export const adminPages = new Hono<WebEnv>()
     const now = clock.now()
     const showAgain = async (status: 400 | 409 | 422, errors?: string[], conflict = false) => {
       const record = await store.get(id.data)
-      const item = record ? reviewItemOf(record) : undefined
-      if (!record || !item) return c.redirect('/admin/review', 303)
+      if (!record) return notInCatalogue(c, 404)
+      const item = reviewItemOf(record)
+      // Someone else reviewed it meanwhile.
+      if (!item) return notWaitingForReview(c, record.id, 409)
       return renderPage(
         c,
         <ReviewInstrumentPage
