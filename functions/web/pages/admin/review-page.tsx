@@ -145,7 +145,7 @@ export function ReviewInstrumentPage({
       <p>
         <ReasonBadge reason={reason} />{' '}
         {reason === 'held'
-          ? 'No feature was suggested with confidence, so this instrument is not public. Saving its features publishes it.'
+          ? 'Not public until an editor sets its features: saving them publishes it.'
           : 'Public, marked "Features suggested automatically". Saving confirms the features you tick.'}
       </p>
       <div class="review-layout">
