@@ -201,6 +201,8 @@ export class FundfinderStack extends Stack {
       INDEX.archiveByTime,
       INDEX.auditByInstrument,
       INDEX.liveByExpiry,
+      INDEX.reviewQueue,
+      INDEX.reviewQueueByCountry,
     ])
     // One catch-all route ($default): the Hono app routes, and answers unknown paths with a 404 problem.
     const apiRoute = new HttpRoute(this, 'ApiRoute', {

@@ -1,8 +1,11 @@
 /**
- * `npm run --silent token -- --role admin [--org ACME] [--sub alice] [--ttl 3600]`: prints a bearer
- * token signed by the local dev issuer, which `npm start` trusts. Deployed stacks trust Cognito only.
+ * `npm run --silent token -- --role admin [--org ACME] [--countries DK,NO] [--sub alice] [--ttl 3600]`:
+ * prints a bearer token signed by the local dev issuer, which `npm start` trusts. Deployed stacks
+ * trust Cognito only. `--countries` makes an editor a national contact point: they may edit only
+ * national or regional instruments of those countries.
  */
 import { parseArgs } from 'node:util'
+import { COUNTRY_CODES } from '../shared/catalogue/countries'
 import { ROLES, type Role } from '../shared/platform/auth'
 import { loadLocalConfig } from '../shared/platform/config'
 import { signDevToken } from './lib/dev-issuer'
@@ -11,16 +14,23 @@ const { values } = parseArgs({
   options: {
     role: { type: 'string', multiple: true, default: [] },
     org: { type: 'string' },
+    countries: { type: 'string' },
     sub: { type: 'string', default: 'local-admin' },
     ttl: { type: 'string', default: '3600' },
   },
 })
 const roles = values.role.flatMap((role) => role.split(','))
 const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role))
+const countries = values.countries?.split(',').map((code) => code.trim().toUpperCase())
+const unknownCountries = (countries ?? []).filter((code) => !COUNTRY_CODES.has(code))
 const ttlSeconds = Number(values.ttl)
-if (unknown.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+if (unknown.length > 0 || unknownCountries.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+  if (unknownCountries.length > 0)
+    console.error(
+      `not ISO 3166-1 alpha-2 country codes: ${unknownCountries.map((code) => `'${code}'`).join(', ')}`,
+    )
   console.error(
-    `usage: npm run --silent token -- --role ${ROLES.join('|')} [--org ORG] [--sub NAME] [--ttl SECONDS]`,
+    `usage: npm run --silent token -- --role ${ROLES.join('|')} [--org ORG] [--countries DK,NO] [--sub NAME] [--ttl SECONDS]`,
   )
   process.exit(2)
 }
@@ -36,6 +46,7 @@ const token = await signDevToken({
   subject: values.sub,
   roles: roles as Role[],
   ...(values.org ? { org: values.org } : {}),
+  ...(countries ? { countries } : {}),
   ttlSeconds,
 })
 console.log(token)

@@ -20,6 +20,7 @@ import { IMPORTS_PATH } from './routes/imports/imports.routes'
 import { instrumentsRouter } from './routes/instruments'
 import { matchRouter } from './routes/match'
 import { projectsRouter } from './routes/projects'
+import { reviewRouter } from './routes/review'
 import { oneClickUnsubscribeRouter, subscriptionsRouter } from './routes/subscriptions'
 import { taxonomyRouter } from './routes/taxonomy'
 
@@ -34,6 +35,7 @@ const routers = [
   featuresRouter,
   adminRouter,
   archiveRouter,
+  reviewRouter,
   projectsRouter,
   importsRouter,
   exportsRouter,

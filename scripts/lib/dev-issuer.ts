@@ -62,6 +62,8 @@ export interface DevTokenOptions {
   name?: string
   roles?: Role[]
   org?: string
+  /** ISO codes: the editor may edit only national or regional instruments of these countries. */
+  countries?: string[]
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number
   now?: Date
@@ -76,6 +78,8 @@ export async function signDevToken(options: DevTokenOptions): Promise<string> {
     'cognito:groups': options.roles ?? [],
     'cognito:username': options.name ?? subject,
     ...(options.org ? { 'custom:org': options.org } : {}),
+    // Cognito custom attributes are strings: the list travels comma-separated, as an admin sets it.
+    ...(options.countries ? { 'custom:countries': options.countries.join(',') } : {}),
     token_use: 'id',
   })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

@@ -64,3 +64,24 @@ export class BusinessRuleViolation extends DomainError {
 
 /** Too many writers raced for the catalogue version; the caller may retry. */
 export class WriteContention extends DomainError {}
+
+/**
+ * A national contact point (an editor whose token lists countries) touched an instrument outside
+ * their countries: they may create, change and review only national or regional instruments of them.
+ */
+export class OutsideEditorCountries extends DomainError {
+  constructor(
+    readonly countries: readonly string[],
+    readonly instrument: { origin: string; country?: string | undefined },
+  ) {
+    const where =
+      instrument.origin === 'international'
+        ? 'an international instrument'
+        : `a ${instrument.origin} instrument of ${instrument.country ?? 'no country'}`
+    super(
+      countries.length === 0
+        ? `Your account is limited to countries, but its custom:countries claim names no valid country, so you may not edit ${where}.`
+        : `You may edit only national or regional instruments of ${countries.join(', ')}; this is ${where}.`,
+    )
+  }
+}

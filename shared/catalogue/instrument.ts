@@ -250,6 +250,18 @@ export function isPublished(record: Pick<InstrumentAnnotations, 'published'>): b
   return record.published !== false
 }
 
+/** Why an instrument waits for an editor, if it does: held (not public yet), or its features only suggested. */
+export const REVIEW_REASONS = ['held', 'suggested'] as const
+export type ReviewReason = (typeof REVIEW_REASONS)[number]
+
+export function reviewReason(
+  record: Pick<InstrumentAnnotations, 'published' | 'featureOrigin'>,
+): ReviewReason | undefined {
+  if (!isPublished(record)) return 'held'
+  if (record.featureOrigin === 'suggested') return 'suggested'
+  return undefined
+}
+
 /** The public view of a stored record at an instant. */
 export function toPublicInstrument(record: InstrumentRecord, now: Date): Instrument {
   const { published: _published, ...visible } = record

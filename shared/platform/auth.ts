@@ -7,6 +7,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose'
+import { COUNTRY_CODES } from '../catalogue/countries'
 
 export const ROLES = ['editor', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -19,6 +20,12 @@ export interface Principal {
   roles: Role[]
   /** Organisation the caller works for (`custom:org`), if the token carries one. */
   org?: string | undefined
+  /**
+   * Countries a national contact point may edit (`custom:countries`, ISO codes), if the token
+   * carries the claim. Present but empty when none of its codes is valid: such a caller is scoped
+   * to nothing, never unscoped.
+   */
+  countries?: string[] | undefined
 }
 
 /** The token was missing, malformed, forged, expired or not meant for us: a 401. */
@@ -36,6 +43,8 @@ export interface TokenClaims {
   name?: string
   roles: Role[]
   org?: string
+  /** ISO country codes, signed as the comma-separated `custom:countries` claim. */
+  countries?: string[]
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number
 }
@@ -109,7 +118,23 @@ function toPrincipal(payload: JWTPayload): Principal {
     name: (name ?? subject).slice(0, 200),
     roles,
     org: typeof org === 'string' && org.length > 0 ? org.slice(0, 100) : undefined,
+    countries: parseCountriesClaim(payload['custom:countries']),
   }
+}
+
+/**
+ * `custom:countries` ("DK,NO"): the valid ISO codes it lists, upper-cased and without repeats.
+ * Invalid codes are dropped rather than failing the token, but a claim that is present always
+ * scopes its holder, so a mistyped claim narrows access and never widens it.
+ */
+export function parseCountriesClaim(claim: unknown): string[] | undefined {
+  if (typeof claim !== 'string' || claim.trim() === '') return undefined
+  const codes = claim
+    .split(',')
+    .slice(0, COUNTRY_CODES.size)
+    .map((code) => code.trim().toUpperCase())
+    .filter((code) => COUNTRY_CODES.has(code))
+  return [...new Set(codes)]
 }
 
 function describeJoseError(error: unknown): string {

@@ -95,6 +95,24 @@ export async function queryAll(client: DynamoDBDocumentClient, input: QueryComma
   return items
 }
 
+/** The first `count` items a Query matches (fewer when it has fewer), however many reads that takes. */
+export async function queryFirst(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  count: number,
+): Promise<Item[]> {
+  const items: Item[] = []
+  let startKey: Item | undefined
+  do {
+    const result = await client.send(
+      new QueryCommand({ ...input, Limit: count - items.length, ExclusiveStartKey: startKey }),
+    )
+    items.push(...(result.Items ?? []))
+    startKey = result.LastEvaluatedKey
+  } while (startKey && items.length < count)
+  return items
+}
+
 /**
  * One page of a Query behind an opaque cursor. The cursor must carry `cursorScope`'s attributes, so
  * a crafted one cannot page through another partition. A filter applies after `Limit`, so this

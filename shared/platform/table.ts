@@ -6,7 +6,7 @@
  * Item layout (single table):
  * | item                     | pk           | sk                  | notes                                  |
  * | ------------------------ | ------------ | ------------------- | -------------------------------------- |
- * | live instrument          | `CATALOGUE`  | `INST#<id>`         | `expiresAt` (number) when it has a deadline |
+ * | live instrument          | `CATALOGUE`  | `INST#<id>`         | `expiresAt` (number) when it has a deadline; `reviewQueue`, `reviewCountry`, `reviewSince` while in review |
  * | archived instrument      | `ARCHIVE`    | `INST#<id>`         | `archivedAt`, `reason`, `ttl`          |
  * | catalogue version        | `META`       | `CATALOGUE`         | `version`: bumped by every change      |
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
@@ -24,7 +24,14 @@
  * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
  * its partition key, so every project read or write is scoped by the caller's organisation in the
  * key itself: another organisation's project simply does not exist for the caller. Projects carry
- * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`), so no index sees them.
+ * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`, `review*`), so no index sees them.
+ *
+ * The review queue (held instruments and those whose features are still suggested) is two sparse
+ * indexes over the live items that carry the review attributes, which the store writes in the same
+ * Put as the instrument, so entering and leaving review is part of the change's own transaction:
+ * `reviewQueue` (one partition, oldest first) for admins and unscoped editors, and
+ * `reviewQueueByCountry` (a partition per country) for national contact points, who read only their
+ * countries' partitions and merge them by `reviewSince`, never filtering the whole queue.
  *
  * Each subscription has a partition of its own (`SUB#<id>`), so subscriptions never share a hot
  * partition and unsubscribing deletes the whole partition. Everything about one address (its
@@ -66,6 +73,16 @@ export const INDEXES = {
    * the writes of a large run (every claim moves `dueAt`) spread over many index partitions.
    */
   subscriptionsDue: { partitionKey: { name: 'dueShard', type: 'S' }, sortKey: { name: 'dueAt', type: 'N' } },
+  /** Instruments waiting for an editor (held, or features suggested), oldest first (sparse). */
+  reviewQueue: {
+    partitionKey: { name: 'reviewQueue', type: 'S' },
+    sortKey: { name: 'reviewSince', type: 'S' },
+  },
+  /** The same, one partition per country (national and regional instruments only; sparse). */
+  reviewQueueByCountry: {
+    partitionKey: { name: 'reviewCountry', type: 'S' },
+    sortKey: { name: 'reviewSince', type: 'S' },
+  },
 } as const satisfies Record<string, IndexDefinition>
 
 export type IndexName = keyof typeof INDEXES
@@ -76,6 +93,8 @@ export const INDEX: { readonly [Name in IndexName]: Name } = {
   archiveByTime: 'archiveByTime',
   auditByInstrument: 'auditByInstrument',
   subscriptionsDue: 'subscriptionsDue',
+  reviewQueue: 'reviewQueue',
+  reviewQueueByCountry: 'reviewQueueByCountry',
 }
 
 export const PARTITIONS = {
@@ -84,6 +103,8 @@ export const PARTITIONS = {
   meta: 'META',
   audit: 'AUDIT',
   external: 'EXTERNAL',
+  /** The one partition of the `reviewQueue` index. */
+  review: 'REVIEW',
 } as const
 
 export const keys = {
@@ -118,6 +139,11 @@ export const subscriptionKeys = {
 
 /** Sort-key prefix of the projects in an organisation's partition. */
 export const PROJECT_SORT_PREFIX = 'PROJECT#'
+
+/** Sort key of the review indexes: oldest first, the id breaking ties (so it is unique). */
+export function reviewSortKey(createdAt: string, id: string): string {
+  return `${createdAt}#${id}`
+}
 
 export function auditSortKey(seq: number): string {
   return `SEQ#${String(seq).padStart(12, '0')}`

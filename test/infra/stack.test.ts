@@ -217,9 +217,11 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     ])
     expect(tableStatements[0].Resource).toEqual([
       { 'Fn::GetAtt': [tableId, 'Arn'] },
-      ...['archiveByTime', 'auditByInstrument', 'liveByExpiry'].map((index) => ({
-        'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index}`]],
-      })),
+      ...['archiveByTime', 'auditByInstrument', 'liveByExpiry', 'reviewQueue', 'reviewQueueByCountry'].map(
+        (index) => ({
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index}`]],
+        }),
+      ),
     ])
     const everyAction = actionsOf(statements)
     expect(everyAction).not.toContain('dynamodb:DeleteTable')

@@ -24,6 +24,11 @@ interface RouteRule {
   access: Access
   /** Project routes: the caller's organisation (`custom:org`) is part of the key. */
   organisation?: 'item' | 'collection'
+  /**
+   * Instrument writes: an editor limited to countries (`custom:countries`) may write only national
+   * or regional instruments of them. What `prepare` seeds and sends is national, of Denmark.
+   */
+  countryScoped?: boolean
   ok: number
   /** The route sends email: the app gets an SMTP server (a real one, in the test process). */
   mail?: boolean
@@ -86,11 +91,13 @@ const ROUTES: Record<string, RouteRule> = {
   },
   'POST /v1/instruments': {
     access: 'editor',
+    countryScoped: true,
     ok: 201,
     prepare: async () => ({ path: '/v1/instruments', ...json(instrumentBody()) }),
   },
   'PUT /v1/instruments/{id}': {
     access: 'editor',
+    countryScoped: true,
     ok: 200,
     prepare: async (seed) => ({
       path: `/v1/instruments/${(await seed.instrument()).id}`,
@@ -102,6 +109,11 @@ const ROUTES: Record<string, RouteRule> = {
     access: 'admin',
     ok: 204,
     prepare: async (seed) => ({ path: `/v1/instruments/${(await seed.instrument()).id}`, ifMatch: '"1"' }),
+  },
+  'GET /v1/admin/review': {
+    access: 'editor',
+    ok: 200,
+    prepare: async () => ({ path: '/v1/admin/review' }),
   },
   'GET /v1/admin/audit': { access: 'admin', ok: 200, prepare: async () => ({ path: '/v1/admin/audit' }) },
   'GET /v1/admin/archive': { access: 'admin', ok: 200, prepare: async () => ({ path: '/v1/admin/archive' }) },
@@ -243,7 +255,10 @@ type CallerName =
   | 'wrong audience'
   | 'no groups'
   | 'editor'
+  | 'editor of the country'
+  | 'editor of another country'
   | 'admin'
+  | 'admin with countries'
   | 'admin without organisation'
   | 'other organisation'
 
@@ -257,10 +272,15 @@ const CALLERS: CallerName[] = [
   'wrong audience',
   'no groups',
   'editor',
+  'editor of the country',
+  'editor of another country',
   'admin',
+  'admin with countries',
   'admin without organisation',
   'other organisation',
 ]
+
+const EDITORS = new Set<CallerName>(['editor', 'editor of the country', 'editor of another country'])
 
 const INVALID_TOKENS = new Set<CallerName>([
   'bad signature',
@@ -276,7 +296,8 @@ function expectedStatus(rule: RouteRule, caller: CallerName): number {
   if (rule.access === 'public') return rule.ok
   if (caller === 'anonymous' || INVALID_TOKENS.has(caller)) return 401
   if (caller === 'no groups') return 403
-  if (caller === 'editor' && rule.access === 'admin') return 403
+  if (EDITORS.has(caller) && rule.access === 'admin') return 403
+  if (caller === 'editor of another country' && rule.countryScoped) return 403
   if (rule.organisation && caller === 'admin without organisation') return 403
   if (rule.organisation === 'item' && caller === 'other organisation') return 404
   return rule.ok
@@ -320,8 +341,15 @@ async function authorization(t: TestContext, caller: CallerName): Promise<string
       return t.token({ roles: [], ...own })
     case 'editor':
       return t.token({ roles: ['editor'], ...own })
+    case 'editor of the country':
+      return t.token({ roles: ['editor'], countries: ['DK', 'SE'], ...own })
+    case 'editor of another country':
+      return t.token({ roles: ['editor'], countries: ['NO'], ...own })
     case 'admin':
       return t.token({ roles: ['admin'], ...own })
+    case 'admin with countries':
+      // Admins are never limited to countries, whatever the token says.
+      return t.token({ roles: ['admin'], countries: ['NO'], ...own })
     case 'admin without organisation':
       return t.token({ roles: ['admin'] })
     case 'other organisation':

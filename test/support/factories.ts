@@ -1,6 +1,12 @@
 import { ulid } from 'ulid'
 import type { z } from 'zod'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import {
+  type InstrumentAnnotations,
+  type InstrumentContent,
+  InstrumentInput,
+  type InstrumentRecord,
+  type Provenance,
+} from '../../shared/catalogue/instrument'
 import type { ServerOwnedFields } from '../../shared/platform/server-owned'
 import { ProjectInput } from '../../shared/portfolio/project'
 import type { TestContext } from './context'
@@ -49,6 +55,41 @@ export async function seedInstruments(
     records.push(await t.store.create(instrumentInput(entry), 'seeder', t.clock.now()))
   }
   return records
+}
+
+let syncedCount = 0
+
+/**
+ * Content as a sync writes it: an international call from the EU portal, every field following the
+ * source, features suggested. `annotations` overrides (`{ published: false }` makes it held).
+ */
+export function syncedContent(
+  overrides: Partial<InstrumentBody> = {},
+  annotations: InstrumentAnnotations = {},
+): InstrumentContent {
+  syncedCount += 1
+  const topic = `HORIZON-CL3-2027-TEST-${String(syncedCount).padStart(3, '0')}`
+  const input = instrumentInput({
+    externalId: `eu-ft:${topic}`,
+    name: `Drone detection for border surveillance ${syncedCount}`,
+    description: 'Counter-drone systems that detect UAVs with radar sensors for border security.',
+    origin: 'international',
+    country: undefined,
+    funder: 'European Commission',
+    programme: 'Horizon Europe',
+    url: `https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/${topic}`,
+    features: ['T13', 'T14'],
+    ...overrides,
+  })
+  const provenance: Provenance = {}
+  for (const key of Object.keys(input) as (keyof InstrumentInput)[]) provenance[key] = 'source'
+  return {
+    ...input,
+    source: { name: 'eu-ft', id: topic, url: input.url, syncedAt: '2026-11-20T03:00:00.000Z' },
+    featureOrigin: 'suggested',
+    provenance,
+    ...annotations,
+  }
 }
 
 /** A valid project create/update body. */

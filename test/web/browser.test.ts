@@ -9,7 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { loadSampleCatalogue } from '../../shared/catalogue/sample-catalogue'
-import { instrumentInput } from '../support/factories'
+import { instrumentInput, syncedContent } from '../support/factories'
 import { createWebContext, type WebContext } from './web-context'
 
 /**
@@ -89,12 +89,27 @@ afterAll(async () => {
   await t?.cleanup()
 })
 
+/** A server of its own for a test that changes the catalogue the other tests count on. */
+async function serveOwnApp(): Promise<{ t: WebContext; baseUrl: string; close: () => Promise<void> }> {
+  const own = await createWebContext()
+  const ownServer = serve({ fetch: own.app.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise<void>((resolve) => ownServer.once('listening', () => resolve()))
+  return {
+    t: own,
+    baseUrl: `http://127.0.0.1:${(ownServer.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise((resolve) => ownServer.close(resolve))
+      await own.cleanup()
+    },
+  }
+}
+
 async function newPage(
-  options: { javaScriptEnabled?: boolean } = {},
+  options: { javaScriptEnabled?: boolean; baseUrl?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   // bypassCSP only so that axe-core can be injected; the app's own pages need no exception.
   const context = await browser.newContext({
-    baseURL: baseUrl,
+    baseURL: options.baseUrl ?? baseUrl,
     viewport: { width: 1280, height: 900 },
     bypassCSP: true,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
@@ -279,6 +294,76 @@ describe('in a browser', () => {
     await expectAccessible(page)
     await page.screenshot({ path: `${SCREENSHOTS}/match.png`, fullPage: false })
     await context.close()
+  })
+
+  it('match: describe the project in a few sentences; its features are ticked with their evidence, then adjusted', async () => {
+    const { context, page } = await newPage()
+    await page.goto('/match')
+    await page
+      .getByLabel('Describe your project in a few sentences')
+      .fill('We pilot a counter-drone radar that detects UAVs near ports, and test it with end users.')
+    await Promise.all([
+      page.waitForURL(/action=suggest/),
+      page.getByRole('button', { name: 'Suggest features from the description' }).click(),
+    ])
+    expect(await page.getByLabel('UAVs, Drones', { exact: true }).isChecked()).toBe(true)
+    expect(await page.locator('#suggested-heading + p + ul mark').allTextContents()).toContain(
+      'counter-drone',
+    )
+    expect(await page.getByRole('link', { name: 'Drone detection pilot call' }).count()).toBe(1)
+    await expectAccessible(page)
+    await page.screenshot({ path: `${SCREENSHOTS}/match-description.png`, fullPage: false })
+
+    // The user's adjustment wins over the suggestion on the next search.
+    await page.getByLabel('UAVs, Drones', { exact: true }).uncheck()
+    await page.getByLabel('Cryptography', { exact: true }).check()
+    await Promise.all([
+      page.waitForURL(/features=T3/),
+      page.getByRole('button', { name: 'Find matching funding' }).click(),
+    ])
+    expect(await page.getByLabel('UAVs, Drones', { exact: true }).isChecked()).toBe(false)
+    expect(await page.getByRole('link', { name: 'Post-quantum cryptography call' }).count()).toBe(1)
+    await context.close()
+  })
+
+  it('review: an editor sees the evidence marked beside the suggested features and publishes a held call', async () => {
+    const own = await serveOwnApp()
+    const held = await own.t.store.create(
+      syncedContent(
+        {
+          name: 'Counter-drone detection at sea ports',
+          description: 'Radar and acoustic sensors that detect UAVs near critical infrastructure.',
+          features: ['T13'],
+        },
+        { published: false },
+      ),
+      'sync:eu-ft',
+      own.t.clock.now(),
+    )
+    const { context, page } = await newPage({ baseUrl: own.baseUrl })
+    await page.goto('/admin/review')
+    await page.getByLabel('Your name').fill('nina')
+    await page.getByLabel('Editor (create and edit)').check()
+    await page.getByLabel('Countries').fill('')
+    await Promise.all([
+      page.waitForURL(/\/admin\/review$/),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ])
+    await expectAccessible(page)
+    await page.getByRole('link', { name: /Counter-drone detection at sea ports/ }).click()
+    expect(await page.locator('.review-text mark').count()).toBeGreaterThan(2)
+    expect(await page.getByLabel('UAVs, Drones', { exact: true }).isChecked()).toBe(true)
+    await expectAccessible(page)
+    await page.screenshot({ path: `${SCREENSHOTS}/admin-review.png`, fullPage: false })
+    await page.getByLabel('Sensors', { exact: true }).check()
+    await Promise.all([
+      page.waitForURL(/done=reviewed/),
+      page.getByRole('button', { name: 'Publish with these features' }).click(),
+    ])
+    expect(await page.getByText('Nothing waits for review.').count()).toBe(1)
+    expect(await own.t.store.get(held.id)).toMatchObject({ published: true, features: ['T13', 'T14'] })
+    await context.close()
+    await own.close()
   })
 
   it('renders a <script> in catalogue content as text', async () => {

@@ -20,12 +20,15 @@ export async function createWebContext(options: { now?: string; env?: Record<str
   const app = createApp(deps)
   const origin = 'http://localhost'
 
-  /** Signs in through the dev form; returns the Cookie header and the CSRF token for forms. */
-  const signIn = async (role: 'admin' | 'editor', name = `${role}-user`) => {
+  /**
+   * Signs in through the dev form (`countries`: as typed in its field, making the editor a national
+   * contact point); returns the Cookie header and the CSRF token for forms.
+   */
+  const signIn = async (role: 'admin' | 'editor', name = `${role}-user`, countries = '') => {
     const response = await app.request('/admin/sign-in', {
       method: 'POST',
       headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ name, role, next: '/admin' }),
+      body: new URLSearchParams({ name, role, countries, next: '/admin' }),
     })
     const setCookie = response.headers.get('set-cookie') ?? ''
     const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(setCookie)?.[1]

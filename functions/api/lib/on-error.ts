@@ -7,6 +7,7 @@ import {
   InstrumentAlreadyLive,
   InstrumentGone,
   InstrumentNotFound,
+  OutsideEditorCountries,
   VersionConflict,
   WriteContention,
 } from '../../../shared/catalogue/errors'
@@ -49,6 +50,7 @@ function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof DuplicateExternalId) return problems.conflict(error.message)
   if (error instanceof InstrumentAlreadyLive) return problems.conflict(error.message)
   if (error instanceof BusinessRuleViolation) return problems.unprocessable(error.message, error.errors)
+  if (error instanceof OutsideEditorCountries) return problems.forbidden(error.message)
   if (error instanceof InvalidCursor)
     return problems.validation(error.message, [{ path: 'cursor', message: error.message }])
   if (error instanceof AuthenticationError) return problems.unauthorized(error.message)

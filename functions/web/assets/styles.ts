@@ -77,6 +77,17 @@ legend { font-weight: 700; padding: 0 .25rem; }
 .feature-list { list-style: none; margin: 0; padding: 0; }
 .feature-list li { display: flex; justify-content: space-between; gap: .5rem; padding: .15rem 0; }
 .feature-list label { font-weight: 400; }
+.feature-list li:has(.feature-note) { flex-wrap: wrap; }
+.feature-note { flex-basis: 100%; padding-left: 1.45rem; color: var(--muted); font-size: .85rem; }
+mark { background: #fff1a8; color: inherit; padding: 0 .1em; border-radius: 2px; }
+.note { color: var(--muted); font-size: .9rem; font-style: italic; }
+.review-layout { display: grid; grid-template-columns: 1fr minmax(18rem, 26rem); gap: 1.5rem; align-items: start; }
+@media (max-width: 52rem) { .review-layout { grid-template-columns: 1fr; } }
+.review-text { max-width: 48rem; }
+.review-text .description { margin-top: 0; }
+.reason { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
+.reason.held { color: var(--warn); }
+.reason.suggested { color: var(--accent); }
 .feature-list .code { color: var(--muted); font-size: .8rem; font-variant-numeric: tabular-nums; }
 .count { color: var(--muted); font-size: .85rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .filter-row { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; margin-bottom: 1rem; }
@@ -106,9 +117,10 @@ tbody tr:last-child td { border-bottom: 0; }
 .notice.ok { background: #e3f1e7; border-color: #9cc9a9; color: #14492a; }
 .notice h2 { margin-top: 0; font-size: 1.1rem; }
 
-.detail dl { display: grid; grid-template-columns: minmax(9rem, max-content) 1fr; gap: .35rem 1rem; margin: 0; }
-.detail dt { font-weight: 600; color: var(--muted); }
-.detail dd { margin: 0; }
+.detail dl, dl.facts { display: grid; grid-template-columns: minmax(9rem, max-content) 1fr; gap: .35rem 1rem; margin: 0; }
+.detail dt, .facts dt { font-weight: 600; color: var(--muted); }
+.detail dd, .facts dd { margin: 0; }
+.evidence-list li { margin-bottom: .25rem; }
 .description { white-space: pre-line; max-width: 48rem; }
 .status { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .85rem; font-weight: 600; border: 1px solid currentColor; }
 .status.open { color: var(--ok); }

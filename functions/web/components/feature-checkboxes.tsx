@@ -3,16 +3,19 @@ import { FieldErrors } from './form-fields'
 
 /**
  * The 54 taxonomy features as checkboxes named `features` (the API's parameter), under the four
- * category headings, each labelled with its taxonomy label; optionally with a facet count.
+ * category headings, each labelled with its taxonomy label; optionally with a facet count, and
+ * with a note per feature (why it was suggested) that the checkbox is described by.
  */
 export function FeatureCheckboxes({
   selected,
   counts,
+  notes,
   errors,
   legend = 'Features',
 }: {
   selected: readonly string[]
   counts?: Readonly<Record<string, number>> | undefined
+  notes?: Readonly<Record<string, string>> | undefined
   errors?: string[] | undefined
   legend?: string
 }) {
@@ -28,6 +31,7 @@ export function FeatureCheckboxes({
             {category.features.map((feature) => {
               const id = `feature-${feature.code}`
               const count = counts ? (counts[feature.code] ?? 0) : undefined
+              const note = notes?.[feature.code]
               return (
                 <li>
                   <label for={id}>
@@ -37,9 +41,15 @@ export function FeatureCheckboxes({
                       name="features"
                       value={feature.code}
                       checked={ticked.has(feature.code)}
+                      aria-describedby={note ? `${id}-note` : undefined}
                     />
                     {feature.label}
                   </label>
+                  {note ? (
+                    <span class="feature-note" id={`${id}-note`}>
+                      {note}
+                    </span>
+                  ) : null}
                   {count === undefined ? null : (
                     <span class="count" title={`${count} matching instruments`}>
                       {count}

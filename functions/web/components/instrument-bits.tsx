@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx'
-import type { InstrumentStatus } from '../../../shared/catalogue/instrument'
+import type { FeatureOrigin, InstrumentStatus } from '../../../shared/catalogue/instrument'
 import {
   CLOSING_SOON_DAYS,
   closesIn,
@@ -24,6 +24,28 @@ export function DeadlineText({ deadline, now }: { deadline?: string | undefined;
       <br />
       <span class={soon ? 'closes-soon' : 'muted'}>{closesIn(deadline, now)}</span>
     </span>
+  )
+}
+
+/**
+ * Said wherever an instrument's features are listed while they are still the suggestion engine's
+ * (a synced call no editor has reviewed yet), so nobody takes them for an editor's judgement.
+ */
+export function SuggestedFeaturesNote({
+  featureOrigin,
+  detail,
+}: {
+  featureOrigin?: FeatureOrigin | undefined
+  /** The detail page says a little more. */
+  detail?: boolean
+}) {
+  if (featureOrigin !== 'suggested') return null
+  return detail ? (
+    <p class="note">
+      Features suggested automatically from the call's text; an editor has not confirmed them yet.
+    </p>
+  ) : (
+    <span class="note">Features suggested automatically</span>
   )
 }
 

@@ -7,6 +7,8 @@ export type Section = 'search' | 'match' | 'admin' | 'none'
 export interface SignedInUser {
   name: string
   roles: string[]
+  /** A national contact point's countries: the only ones whose instruments they may edit. */
+  countries?: readonly string[] | undefined
   csrfToken: string
 }
 
@@ -58,7 +60,8 @@ export function Layout({ title, section, user, children }: LayoutProps) {
             {user ? (
               <div class="who">
                 <span>
-                  Signed in as <strong>{user.name}</strong> ({user.roles.join(', ') || 'no role'})
+                  Signed in as <strong>{user.name}</strong> ({user.roles.join(', ') || 'no role'}
+                  {user.countries ? ` for ${user.countries.join(', ') || 'no country'}` : ''})
                 </span>
                 <form method="post" action="/admin/sign-out">
                   <input type="hidden" name="csrf" value={user.csrfToken} />

@@ -15,7 +15,7 @@ import { type FormValues, list, text } from './form-data'
  * The admin instrument form: its field names, how a submitted form becomes an `InstrumentInput`
  * (validated by the same zod schema as the API), and how each validation error finds its field.
  */
-export const FORM_FIELDS = [...FLAT_INSTRUMENT_FIELDS, 'features'] as const
+export const FORM_FIELDS = [...FLAT_INSTRUMENT_FIELDS, 'cutOffs', 'features'] as const
 export type FormField = (typeof FORM_FIELDS)[number]
 
 /** Errors per field; `form` holds those that belong to no single field. */
@@ -63,11 +63,24 @@ function cellsOf(values: FormValues): FlatCells {
   return cells
 }
 
+/** One per line; the form keeps the cut-offs of a multiple cut-off call, which no flat cell holds. */
+function linesOf(values: FormValues, name: string): string[] {
+  return text(values, name)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+}
+
 /** Parses a submitted instrument form; empty fields count as absent. */
 export function parseInstrumentForm(values: FormValues): ParsedForm {
   const { input, errors: cellErrors } = inputOf(cellsOf(values))
   const features = list(values, 'features')
-  const result = InstrumentInputSchema.safeParse({ ...input, features })
+  const cutOffs = linesOf(values, 'cutOffs')
+  const result = InstrumentInputSchema.safeParse({
+    ...input,
+    ...(cutOffs.length > 0 ? { cutOffs } : {}),
+    features,
+  })
   if (!result.success || cellErrors.length > 0) {
     const issues = result.success ? [] : fieldErrors(result.error.issues)
     const errors = errorsByField([...cellErrors, ...issues])
@@ -80,6 +93,7 @@ export function parseInstrumentForm(values: FormValues): ParsedForm {
 /** A stored instrument as the values of its edit form. */
 export function formValuesOf(record: InstrumentRecord): FormValues {
   const values: FormValues = { features: [...record.features] }
+  if (record.cutOffs) values.cutOffs = record.cutOffs.join('\n')
   for (const field of FLAT_INSTRUMENT_FIELDS) {
     const value = flatFieldOf(record, field)
     if (value === undefined) continue

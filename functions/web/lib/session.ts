@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { editorOf } from '../../../shared/catalogue/editing'
 import { hasRole, type Principal, type Role } from '../../../shared/platform/auth'
 import { toProblem } from '../../api/lib/on-error'
 import { Problem } from '../../api/lib/problem'
@@ -132,5 +133,6 @@ export function requireSignIn(...roles: Role[]): MiddlewareHandler<WebEnv> {
 
 /** The signed-in user as the page header shows them; only on routes behind `requireSignIn`. */
 export function userOf(c: Context<WebEnv>): SignedInUser {
-  return { name: c.var.principal.name, roles: c.var.principal.roles, csrfToken: c.var.csrfToken }
+  const { name, roles } = c.var.principal
+  return { name, roles, countries: editorOf(c.var.principal).countries, csrfToken: c.var.csrfToken }
 }

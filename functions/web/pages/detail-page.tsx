@@ -1,5 +1,10 @@
 import type { Instrument } from '../../../shared/catalogue/instrument'
-import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
+import {
+  DeadlineText,
+  FeatureGroups,
+  StatusBadge,
+  SuggestedFeaturesNote,
+} from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import {
   capitalise,
@@ -75,6 +80,7 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
           <dd>{formatDate(instrument.updatedAt)}</dd>
         </dl>
         <h2>Features</h2>
+        <SuggestedFeaturesNote featureOrigin={instrument.featureOrigin} detail />
         <FeatureGroups codes={instrument.features} />
         {instrument.applicationDomains?.length ? (
           <>

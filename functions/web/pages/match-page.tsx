@@ -1,13 +1,16 @@
 import type { MatchResult } from '../../../shared/catalogue/search'
 import { DataTable } from '../components/data-table'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
-import { SelectField } from '../components/form-fields'
-import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'
+import { FieldErrors, SelectField } from '../components/form-fields'
+import { DeadlineText, FeatureTags, Notice, SuggestedFeaturesNote } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import { countriesByName, whereLabel } from '../lib/format'
+import { type DescribedProject, MAX_PROJECT_DESCRIPTION } from '../lib/project-description'
 
 export interface MatchPageProps {
   selected: string[]
+  /** The project's description and what it suggested. */
+  project: DescribedProject
   country: string | undefined
   countries: string[]
   /** Absent until the form is submitted with at least one feature. */
@@ -16,20 +19,56 @@ export interface MatchPageProps {
   now: Date
 }
 
-/** `/match`: describe a project by its features, get the instruments that cover most of it. */
-export function MatchPage({ selected, country, countries, result, errors, now }: MatchPageProps) {
+/**
+ * `/match`: describe a project in a few sentences (its features are suggested and ticked) or by
+ * ticking features directly, and get the instruments that cover most of it. One GET form, so it
+ * works without JavaScript and every result has a shareable URL.
+ */
+export function MatchPage({ selected, project, country, countries, result, errors, now }: MatchPageProps) {
   const countryOptions = countriesByName(country ? [...countries, country] : countries)
+  const notes = Object.fromEntries(
+    project.suggestions.map((suggestion) => [
+      suggestion.code,
+      `From your description: ${suggestion.evidence.join(', ')}`,
+    ]),
+  )
+  const descriptionErrors = errors.description
   return (
     <Layout title="Describe your project" section="match">
       <h1>Describe your project</h1>
       <p class="lead">
-        Tick what your project does and needs. We rank the open instruments by how much of it they cover.
+        Say in a few sentences what your project does and needs, or tick its features. We rank the open
+        instruments by how much of it they cover.
       </p>
       <form method="get" action="/match">
+        <div class="field">
+          <label for="field-description">Describe your project in a few sentences</label>
+          <span class="hint" id="description-hint">
+            For example: "We build a drone that detects gas leaks with AI and want to test it with a port
+            operator." We tick the features your description mentions; you can change them below.
+          </span>
+          <textarea
+            id="field-description"
+            name="description"
+            maxlength={MAX_PROJECT_DESCRIPTION}
+            aria-invalid={descriptionErrors?.length ? 'true' : undefined}
+            aria-describedby={`description-hint${descriptionErrors?.length ? ' description-error' : ''}`}
+          >
+            {project.text}
+          </textarea>
+          <FieldErrors name="description" errors={descriptionErrors} />
+        </div>
+        <p>
+          <button type="submit" name="action" value="suggest" class="secondary">
+            Suggest features from the description
+          </button>
+        </p>
+        {project.text && !project.error ? <SuggestionSummary project={project} /> : null}
         <div class="search-layout">
           <div class="filters">
             <FeatureCheckboxes
               selected={selected}
+              notes={notes}
               errors={errors.features}
               legend="Your project's features"
             />
@@ -51,6 +90,35 @@ export function MatchPage({ selected, country, countries, result, errors, now }:
         </div>
       </form>
     </Layout>
+  )
+}
+
+/** What the description was found to be about, and the words that show it. */
+function SuggestionSummary({ project }: { project: DescribedProject }) {
+  if (project.suggestions.length === 0) {
+    return (
+      <Notice tone="info" title="No feature recognised in your description">
+        <p>Add a sentence about what the project builds or needs, or tick its features below.</p>
+      </Notice>
+    )
+  }
+  return (
+    <section class="notice info" aria-labelledby="suggested-heading">
+      <h2 id="suggested-heading">Features your description mentions</h2>
+      <p>
+        {project.ticked
+          ? 'They are ticked below. Untick what does not fit, tick what is missing, then find matching funding again.'
+          : 'Your own ticks below are kept; ask for suggestions again to tick these.'}
+      </p>
+      <ul class="evidence-list">
+        {project.suggestions.map((suggestion) => (
+          <li>
+            <strong>{suggestion.label}</strong> <span class="muted">({suggestion.code})</span>:{' '}
+            {suggestion.evidence.map((phrase, index) => [index > 0 ? ', ' : '', <mark>{phrase}</mark>])}
+          </li>
+        ))}
+      </ul>
+    </section>
   )
 }
 
@@ -81,6 +149,12 @@ function MatchResults({ result, requested, now }: { result: MatchResult; request
                 {item.instrument.funder ? `${item.instrument.funder} · ` : ''}
                 {whereLabel(item.instrument)}
               </span>
+              {item.instrument.featureOrigin === 'suggested' ? (
+                <>
+                  <br />
+                  <SuggestedFeaturesNote featureOrigin={item.instrument.featureOrigin} />
+                </>
+              ) : null}
             </td>
             <td>
               <span class="score">{Math.round(item.score * 100)}%</span>

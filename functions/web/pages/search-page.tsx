@@ -3,7 +3,7 @@ import type { SearchCriteria, SearchResult } from '../../../shared/catalogue/sea
 import { DataTable } from '../components/data-table'
 import { FeatureCheckboxes } from '../components/feature-checkboxes'
 import { FieldErrors, type FieldState, SelectField, TextField } from '../components/form-fields'
-import { DeadlineText, FeatureTags, Notice } from '../components/instrument-bits'
+import { DeadlineText, FeatureTags, Notice, SuggestedFeaturesNote } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import { Pagination } from '../components/pagination'
 import { capitalise, countriesByName, whereLabel } from '../lib/format'
@@ -254,6 +254,12 @@ function ResultsTable({
             )}
             {requested.length === 0 && item.features.length > 4 ? (
               <span class="muted"> +{item.features.length - 4} more</span>
+            ) : null}
+            {item.featureOrigin === 'suggested' ? (
+              <>
+                <br />
+                <SuggestedFeaturesNote featureOrigin={item.featureOrigin} />
+              </>
             ) : null}
           </td>
         </tr>

@@ -1,12 +1,24 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import {
+  assertMayEdit,
+  createInstrument,
+  deleteInstrument,
+  editorOf,
+  listReviewQueue,
+  mayEdit,
+  restoreInstrument,
+  reviewItemOf,
+  setFeatures,
+  updateInstrument,
+} from '../../../shared/catalogue/editing'
 import { VersionConflict } from '../../../shared/catalogue/errors'
-import { assertDeadlineNotPast, Deadline, type InstrumentInput } from '../../../shared/catalogue/instrument'
+import { Deadline, FeatureList, type InstrumentInput } from '../../../shared/catalogue/instrument'
 import { searchCriteria } from '../../../shared/catalogue/search'
 import { hasRole } from '../../../shared/platform/auth'
 import { toProblem } from '../../api/lib/on-error'
-import { type FormValues, readForm, text } from '../lib/form-data'
+import { type FormValues, list, readForm, text } from '../lib/form-data'
 import { errorsByField, type FormErrors, formValuesOf, parseInstrumentForm } from '../lib/instrument-form'
 import { renderPage } from '../lib/render'
 import { requireSameOrigin, requireSignIn, userOf } from '../lib/session'
@@ -14,6 +26,7 @@ import type { WebEnv } from '../lib/web-env'
 import { ArchivePage, AuditPage } from '../pages/admin/archive-page'
 import { InstrumentFormPage } from '../pages/admin/instrument-form-page'
 import { AdminInstrumentsPage } from '../pages/admin/instruments-page'
+import { ReviewInstrumentPage, ReviewQueuePage } from '../pages/admin/review-page'
 import { MessagePage } from '../pages/message-page'
 
 const ADMIN_PAGE_SIZE = 25
@@ -24,6 +37,7 @@ const DONE_MESSAGES: Record<string, string> = {
   updated: 'Your changes were saved.',
   deleted: 'The instrument was deleted; it is in the archive, where it can be restored.',
   restored: 'The instrument was restored to the catalogue.',
+  reviewed: 'The features were saved and the instrument left the review queue; a held one is now public.',
 }
 
 const ListQuery = z.object({
@@ -68,6 +82,21 @@ function badRequest(c: Context<WebEnv>, detail: string) {
   )
 }
 
+/** The review screen of an instrument an editor has already reviewed: point to its edit form. */
+function notWaitingForReview(c: Context<WebEnv>, id: string, status: 200 | 409 = 200) {
+  return renderPage(
+    c,
+    <MessagePage title="This instrument is not waiting for review" section="admin">
+      <p>
+        Its features have been set by an editor.{' '}
+        <a href={`/admin/instruments/${encodeURIComponent(id)}/edit`}>Edit it</a> or go back to the{' '}
+        <a href="/admin/review">review queue</a>.
+      </p>
+    </MessagePage>,
+    { status, private: true },
+  )
+}
+
 /** The admin's page for an instrument that is missing (404) or archived (410). */
 function notInCatalogue(c: Context<WebEnv>, status: 404 | 410) {
   return renderPage(c, <NotInCatalogue gone={status === 410} />, { status, private: true })
@@ -85,7 +114,11 @@ async function saveInstrument(
 ): Promise<Response> {
   const user = userOf(c)
   const display = existing ? { ...existing, name: text(values, 'name') || 'instrument' } : undefined
-  const showForm = (errors: FormErrors, status: 400 | 409 | 422, conflict?: { currentVersion?: number }) =>
+  const showForm = (
+    errors: FormErrors,
+    status: 400 | 403 | 409 | 422,
+    conflict?: { currentVersion?: number },
+  ) =>
     renderPage(
       c,
       <InstrumentFormPage user={user} existing={display} state={{ values, errors }} conflict={conflict} />,
@@ -98,13 +131,14 @@ async function saveInstrument(
   if (!parsed.ok) return showForm(parsed.errors, 400)
   const now = c.var.deps.clock.now()
   try {
-    assertDeadlineNotPast(parsed.input, now)
     await save(parsed.input, now)
   } catch (error) {
     const problem = toProblem(error)
     switch (problem.status) {
       case 422:
         return showForm(errorsByField(problem.errors ?? []), 422)
+      case 403: // a national contact point, outside their countries: say so by the country field
+        return showForm({ country: [problem.detail] }, 403)
       case 409: // the external id is taken
         return showForm({ externalId: [problem.detail] }, 409)
       case 412: // someone else saved first: keep what this user typed
@@ -141,6 +175,7 @@ export const adminPages = new Hono<WebEnv>()
       <AdminInstrumentsPage
         user={userOf(c)}
         canDelete={hasRole(c.var.principal, ['admin'])}
+        canEdit={(item) => mayEdit(editorOf(c.var.principal), item)}
         items={result.items}
         total={result.total}
         page={result.page}
@@ -161,8 +196,8 @@ export const adminPages = new Hono<WebEnv>()
   )
   .post('/admin/instruments', requireSignIn('editor'), async (c) => {
     const { store } = c.var.deps
-    const actor = c.var.principal.name
-    return saveInstrument(c, await readForm(c), (input, now) => store.create(input, actor, now))
+    const editor = editorOf(c.var.principal)
+    return saveInstrument(c, await readForm(c), (input, now) => createInstrument(store, editor, input, now))
   })
   .get('/admin/instruments/:id/edit', requireSignIn('editor'), async (c) => {
     const { store } = c.var.deps
@@ -172,6 +207,8 @@ export const adminPages = new Hono<WebEnv>()
       const archived = id.success ? await store.getArchived(id.data) : undefined
       return notInCatalogue(c, archived ? 410 : 404)
     }
+    // The same 403 problem as saving would meet, shown as a page before any typing.
+    assertMayEdit(editorOf(c.var.principal), record)
     return renderPage(
       c,
       <InstrumentFormPage
@@ -188,11 +225,11 @@ export const adminPages = new Hono<WebEnv>()
     const values = await readForm(c)
     const version = VersionField.safeParse(text(values, 'version'))
     if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
-    const actor = c.var.principal.name
+    const editor = editorOf(c.var.principal)
     return saveInstrument(
       c,
       values,
-      (input, now) => store.replace(id.data, input, version.data, actor, now),
+      (input, now) => updateInstrument(store, editor, id.data, input, version.data, now),
       {
         id: id.data,
         version: version.data,
@@ -205,12 +242,7 @@ export const adminPages = new Hono<WebEnv>()
     const version = VersionField.safeParse(text(await readForm(c), 'version'))
     if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
     try {
-      await store.archive(id.data, {
-        expectedVersion: version.data,
-        reason: 'deleted',
-        actor: c.var.principal.name,
-        now: clock.now(),
-      })
+      await deleteInstrument(store, editorOf(c.var.principal), id.data, version.data, clock.now())
     } catch (error) {
       const status = toProblem(error).status
       if (status === 404 || status === 410) return notInCatalogue(c, status)
@@ -269,11 +301,13 @@ export const adminPages = new Hono<WebEnv>()
       return showArchive(['must be a date YYYY-MM-DD or a date-time with offset'], 400)
     }
     try {
-      await store.restore(id.data, {
-        actor: c.var.principal.name,
-        now: clock.now(),
-        ...(deadline ? { deadline: deadline.data } : {}),
-      })
+      await restoreInstrument(
+        store,
+        editorOf(c.var.principal),
+        id.data,
+        { deadline: deadline?.data },
+        clock.now(),
+      )
     } catch (error) {
       const problem = toProblem(error)
       switch (problem.status) {
@@ -290,6 +324,95 @@ export const adminPages = new Hono<WebEnv>()
       }
     }
     return c.redirect('/admin/archive?done=restored', 303)
+  })
+  .get('/admin/review', requireSignIn('editor'), async (c) => {
+    const { store, clock } = c.var.deps
+    const query = CursorQuery.safeParse(c.req.query())
+    if (!query.success) return badRequest(c, 'The page link is not valid.')
+    const page = await listReviewQueue(store, editorOf(c.var.principal), {
+      limit: ADMIN_PAGE_SIZE,
+      cursor: query.data.cursor,
+    })
+    return renderPage(
+      c,
+      <ReviewQueuePage
+        user={userOf(c)}
+        items={page.items}
+        nextCursor={page.nextCursor}
+        now={clock.now()}
+        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
+      />,
+      { private: true },
+    )
+  })
+  .get('/admin/review/:id', requireSignIn('editor'), async (c) => {
+    const { store, clock } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    const record = id.success ? await store.get(id.data) : undefined
+    if (!record) {
+      const archived = id.success ? await store.getArchived(id.data) : undefined
+      return notInCatalogue(c, archived ? 410 : 404)
+    }
+    assertMayEdit(editorOf(c.var.principal), record)
+    const item = reviewItemOf(record)
+    if (!item) return notWaitingForReview(c, record.id)
+    return renderPage(
+      c,
+      <ReviewInstrumentPage user={userOf(c)} item={item} selected={record.features} now={clock.now()} />,
+      { private: true },
+    )
+  })
+  .post('/admin/review/:id', requireSignIn('editor'), async (c) => {
+    const { store, clock } = c.var.deps
+    const id = IdParam.safeParse(c.req.param('id'))
+    const values = await readForm(c)
+    const version = VersionField.safeParse(text(values, 'version'))
+    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    const ticked = list(values, 'features')
+    const features = FeatureList.safeParse(ticked)
+    const now = clock.now()
+    const showAgain = async (status: 400 | 409 | 422, errors?: string[], conflict = false) => {
+      const record = await store.get(id.data)
+      if (!record) return notInCatalogue(c, 404)
+      const item = reviewItemOf(record)
+      // Someone else reviewed it meanwhile.
+      if (!item) return notWaitingForReview(c, record.id, 409)
+      return renderPage(
+        c,
+        <ReviewInstrumentPage
+          user={userOf(c)}
+          item={conflict ? item : { ...item, instrument: { ...record, version: version.data } }}
+          selected={ticked}
+          errors={errors}
+          conflict={conflict}
+          now={now}
+        />,
+        { status, private: true },
+      )
+    }
+    if (!features.success) {
+      return showAgain(400, [ticked.length === 0 ? 'tick at least one feature' : 'unknown feature code'])
+    }
+    try {
+      await setFeatures(store, editorOf(c.var.principal), id.data, features.data, version.data, now)
+    } catch (error) {
+      const problem = toProblem(error)
+      switch (problem.status) {
+        case 412:
+          return showAgain(409, undefined, true)
+        case 422:
+          return showAgain(
+            422,
+            (problem.errors ?? []).map((e) => `${e.path}: ${e.message}`),
+          )
+        case 404:
+        case 410:
+          return notInCatalogue(c, problem.status)
+        default:
+          throw error
+      }
+    }
+    return c.redirect('/admin/review?done=reviewed', 303)
   })
   .get('/admin/audit', requireSignIn('admin'), async (c) => {
     const query = CursorQuery.safeParse(c.req.query())

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { toPublicInstrument } from '../../../shared/catalogue/instrument'
+import { findPublicInstrument } from '../../../shared/catalogue/public-instrument'
 import {
   type CatalogueIndex,
   MatchRequest,
@@ -12,6 +12,7 @@ import {
   searchQueryFromParams,
 } from '../../../shared/catalogue/search'
 import { fieldErrors } from '../../api/lib/problem'
+import { describeProject } from '../lib/project-description'
 import { renderPage } from '../lib/render'
 import type { WebEnv } from '../lib/web-env'
 import { ClosedPage, DetailPage } from '../pages/detail-page'
@@ -95,53 +96,55 @@ export const publicPages = new Hono<WebEnv>()
     const { store, clock } = c.var.deps
     const id = c.req.param('id')
     const now = clock.now()
-    const record = id.length <= 64 ? await store.get(id) : undefined
-    if (!record) {
-      const archived = id.length <= 64 ? await store.getArchived(id) : undefined
-      if (archived) {
+    const found = id.length <= 64 ? await findPublicInstrument(store, id, now) : { found: 'nothing' as const }
+    switch (found.found) {
+      case 'open':
+        return renderPage(c, <DetailPage instrument={found.instrument} now={now} />)
+      case 'expired':
+        return renderPage(
+          c,
+          <ClosedPage name={found.instrument.name} deadline={found.instrument.deadline} reason="expired" />,
+          { status: 410 },
+        )
+      case 'archived':
         return renderPage(
           c,
           <ClosedPage
-            name={archived.instrument.name}
-            deadline={archived.instrument.deadline}
-            reason={archived.reason}
+            name={found.archived.instrument.name}
+            deadline={found.archived.instrument.deadline}
+            reason={found.archived.reason}
           />,
           { status: 410 },
         )
-      }
-      return renderPage(
-        c,
-        <MessagePage title="Instrument not found" section="search">
-          <p>
-            There is no instrument at this address. <a href="/">Search the catalogue</a>
-          </p>
-        </MessagePage>,
-        { status: 404 },
-      )
+      case 'nothing':
+        return renderPage(
+          c,
+          <MessagePage title="Instrument not found" section="search">
+            <p>
+              There is no instrument at this address. <a href="/">Search the catalogue</a>
+            </p>
+          </MessagePage>,
+          { status: 404 },
+        )
     }
-    const instrument = toPublicInstrument(record, now)
-    if (instrument.status === 'expired') {
-      return renderPage(
-        c,
-        <ClosedPage name={instrument.name} deadline={instrument.deadline} reason="expired" />,
-        {
-          status: 410,
-        },
-      )
-    }
-    return renderPage(c, <DetailPage instrument={instrument} now={now} />)
   })
   .get('/match', async (c) => {
     const { catalogue, clock } = c.var.deps
     const now = clock.now()
     const params = nonEmptyParams(c.req.url)
-    const selected = params.getAll('features').flatMap((value) => value.split(',').map((code) => code.trim()))
+    const ticked = params.getAll('features').flatMap((value) => value.split(',').map((code) => code.trim()))
     const country = params.get('country') ?? undefined
     const submitted = new URL(c.req.url).search.length > 1
+    const project = describeProject(
+      params.get('description') ?? '',
+      ticked,
+      params.get('action') === 'suggest',
+    )
+    const selected = project.selected
     const index = await catalogue.current()
     let result: MatchResult | undefined
     let errors: FieldMessages = {}
-    if (submitted) {
+    if (submitted && selected.length > 0) {
       const parsed = MatchRequest.safeParse({
         features: selected,
         // A project in a country can apply to that country's instruments and to international ones.
@@ -150,13 +153,21 @@ export const publicPages = new Hono<WebEnv>()
       })
       if (parsed.success) result = matchInstruments(index, parsed.data, now)
       else errors = groupByField(fieldErrors(parsed.error.issues))
-      if (selected.length === 0) errors.features = ['Tick at least one feature of your project.']
+    }
+    if (project.error) errors.description = [project.error]
+    else if (submitted && selected.length === 0) {
+      errors.features = [
+        project.text
+          ? 'No feature was recognised in your description: tick the features of your project.'
+          : 'Tick at least one feature of your project, or describe it in a few sentences.',
+      ]
     }
     const countries = catalogueCountries(index, now)
     return renderPage(
       c,
       <MatchPage
         selected={selected}
+        project={project}
         country={country}
         countries={countries}
         result={result}

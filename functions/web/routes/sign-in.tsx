@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { COUNTRY_CODES } from '../../../shared/catalogue/countries'
 import { ROLES } from '../../../shared/platform/auth'
 import { toProblem } from '../../api/lib/on-error'
 import { authorizeUrl, exchangeCode, logoutUrl, newAuthorization, sameState } from '../lib/cognito'
@@ -41,6 +42,19 @@ const DevSignInForm = z.object({
     .trim()
     .regex(/^[\p{L}\p{N} ._-]{0,60}$/u, 'letters, digits, spaces and . _ - only, at most 60')
     .optional(),
+  /** A national contact point's countries (`custom:countries`): ISO codes, comma- or space-separated; optional. */
+  countries: z
+    .string()
+    .max(200)
+    .transform((value) =>
+      value
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((code) => code.toUpperCase()),
+    )
+    .refine((codes) => codes.every((code) => COUNTRY_CODES.has(code)), {
+      error: 'ISO 3166-1 alpha-2 country codes only, such as DK, NO',
+    }),
 })
 
 export const signInPages = new Hono<WebEnv>()
@@ -78,6 +92,7 @@ export const signInPages = new Hono<WebEnv>()
       name: text(form, 'name'),
       role: text(form, 'role'),
       org: text(form, 'org'),
+      countries: text(form, 'countries'),
     })
     if (!parsed.success) {
       const message = parsed.error.issues
@@ -93,6 +108,7 @@ export const signInPages = new Hono<WebEnv>()
       name: parsed.data.name,
       roles: [parsed.data.role],
       ...(parsed.data.org ? { org: parsed.data.org } : {}),
+      ...(parsed.data.countries.length > 0 ? { countries: [...new Set(parsed.data.countries)] } : {}),
       ttlSeconds: DEV_TOKEN_SECONDS,
     })
     setSessionCookie(c, token, DEV_TOKEN_SECONDS)

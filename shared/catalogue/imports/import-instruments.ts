@@ -7,6 +7,7 @@ import {
   type ParsedRecord,
   type RecordPosition,
 } from '../csv/instrument-csv'
+import { contentOf, editedContent } from '../editing'
 import { BusinessRuleViolation, DomainError } from '../errors'
 import { assertDeadlineNotPast, InstrumentInput, type InstrumentRecord } from '../instrument'
 import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/instrument-store'
@@ -173,13 +174,6 @@ function canonicalInput(input: Partial<InstrumentInput>): string {
       ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
       : value,
   )
-}
-
-/** A stored instrument's input fields, without what the server owns: what an undo writes back. */
-function inputFieldsOf(record: InstrumentRecord): InstrumentInput {
-  const input: Record<string, unknown> = {}
-  for (const key of INPUT_KEYS) if (record[key] !== undefined) input[key] = record[key]
-  return input as InstrumentInput
 }
 
 export async function importInstruments(
@@ -393,7 +387,11 @@ function planWrites(
       return
     }
     result.outcome = 'updated'
-    planned.push({ index: record.index, change: { action: 'replace', current, input: record.input } })
+    // A row that changes an instrument is an editor's replace, with the same rules as a PUT.
+    planned.push({
+      index: record.index,
+      change: { action: 'replace', current, input: editedContent(current, record.input) },
+    })
   })
   return planned
 }
@@ -477,7 +475,8 @@ async function undo(
       } else {
         await store.replace(
           outcome.record.id,
-          inputFieldsOf(change.current),
+          // Its annotations too: an undone import leaves a held instrument held.
+          contentOf(change.current),
           outcome.record.version,
           actor,
           options.now,

@@ -1,6 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 import { ulid } from 'ulid'
-import { batchGet, type PageRequest, queryAll, queryPage } from '../../platform/dynamodb'
+import { decodeCursor, encodeCursor, InvalidCursor } from '../../platform/cursor'
+import {
+  batchGet,
+  type Item,
+  type PageRequest,
+  queryAll,
+  queryFirst,
+  queryPage,
+} from '../../platform/dynamodb'
 import { auditSortKey, INDEX, keys, PARTITIONS } from '../../platform/table'
 import {
   BusinessRuleViolation,
@@ -29,6 +37,7 @@ import type {
   InstrumentStore,
   Page,
   RestoreOptions,
+  ReviewQueueOptions,
 } from './instrument-store'
 import { archivedItemOf, liveItemOf, toArchived, toAuditEvent, toRecord } from './items'
 
@@ -166,8 +175,10 @@ export class DynamoInstrumentStore implements InstrumentStore {
     expectedVersion: number,
     actor: string,
     now: Date,
+    given?: InstrumentRecord,
   ): Promise<InstrumentRecord> {
-    const current = await this.requireLive(id)
+    // A stale `given` is harmless: the write is conditioned on the version either way.
+    const current = given ?? (await this.requireLive(id))
     if (current.version !== expectedVersion) throw new VersionConflict(id, expectedVersion, current.version)
     return this.commitOne({ action: 'replace', input, current }, actor, now)
   }
@@ -315,6 +326,52 @@ export class DynamoInstrumentStore implements InstrumentStore {
     return { items: page.items.map(toAuditEvent), nextCursor: page.nextCursor }
   }
 
+  async listReviewQueue(options: ReviewQueueOptions): Promise<Page<InstrumentRecord>> {
+    const countries = options.countries === undefined ? undefined : [...new Set(options.countries)].sort()
+    const scope = countries === undefined ? 'all' : countries.join(',')
+    const after = options.cursor ? reviewCursorPosition(options.cursor, scope) : undefined
+    const partitions =
+      countries === undefined
+        ? [{ index: INDEX.reviewQueue, attribute: 'reviewQueue', value: PARTITIONS.review }]
+        : countries.map((country) => ({
+            index: INDEX.reviewQueueByCountry,
+            attribute: 'reviewCountry',
+            value: country,
+          }))
+    // Each partition's next `limit + 1` items: enough to fill the page from any mix of them, and
+    // to know whether anything follows it. Merged by the sort key, which is unique, so the last
+    // item shown is an exact position to continue after.
+    const heads = await Promise.all(
+      partitions.map((partition) =>
+        queryFirst(
+          this.client,
+          {
+            TableName: this.tableName,
+            IndexName: partition.index,
+            KeyConditionExpression: `#partition = :partition${after ? ' AND reviewSince > :after' : ''}`,
+            ExpressionAttributeNames: { '#partition': partition.attribute },
+            ExpressionAttributeValues: {
+              ':partition': partition.value,
+              ...(after ? { ':after': after } : {}),
+            },
+          },
+          options.limit + 1,
+        ),
+      ),
+    )
+    const sinceOf = (item: Item) => item.reviewSince as string
+    const merged = heads
+      .flat()
+      .sort((a, b) => (sinceOf(a) < sinceOf(b) ? -1 : sinceOf(a) > sinceOf(b) ? 1 : 0))
+    const page = merged.slice(0, options.limit)
+    const last = page.at(-1)
+    return {
+      items: page.map(toRecord),
+      nextCursor:
+        merged.length > options.limit && last ? encodeCursor({ scope, after: sinceOf(last) }) : undefined,
+    }
+  }
+
   async listExpiredBy(at: number, options: PageRequest): Promise<Page<InstrumentRecord>> {
     const page = await queryPage(
       this.client,
@@ -414,6 +471,13 @@ export class DynamoInstrumentStore implements InstrumentStore {
       },
     ]
   }
+}
+
+/** Where a review-queue cursor continues: after this sort key, for the same countries only. */
+function reviewCursorPosition(cursor: string, scope: string): string {
+  const { after } = decodeCursor(cursor, { scope })
+  if (typeof after !== 'string' || after.length > 200) throw new InvalidCursor()
+  return after
 }
 
 /**

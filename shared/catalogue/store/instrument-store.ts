@@ -46,6 +46,13 @@ export interface RestoreOptions {
   deadline?: string | null
 }
 
+export interface ReviewQueueOptions {
+  /** Only national and regional instruments of these countries (a national contact point's view); undefined: all. */
+  countries?: readonly string[] | undefined
+  limit: number
+  cursor?: string | undefined
+}
+
 /** One change of a batch write (`writeMany`, used by imports). */
 export type InstrumentChange =
   | { action: 'create'; input: InstrumentContent }
@@ -93,6 +100,8 @@ export interface InstrumentStore {
     expectedVersion: number,
     actor: string,
     now: Date,
+    /** The current record when the caller has just read it (the editing rules need it), saving a read. */
+    current?: InstrumentRecord,
   ): Promise<InstrumentRecord>
   archive(id: string, options: ArchiveOptions): Promise<ArchivedInstrument>
   restore(id: string, options: RestoreOptions): Promise<InstrumentRecord>
@@ -106,6 +115,11 @@ export interface InstrumentStore {
     limit: number
     cursor?: string | undefined
   }): Promise<Page<AuditEvent>>
+  /**
+   * Live instruments waiting for an editor (held, or features still suggested), oldest first
+   * (`createdAt`, then id). The cursor is bound to the countries it was issued for.
+   */
+  listReviewQueue(options: ReviewQueueOptions): Promise<Page<InstrumentRecord>>
   /** Live instruments whose expiry instant is at or before `at`, soonest first. */
   listExpiredBy(
     at: number,

@@ -1,6 +1,6 @@
 import type { Item } from '../../platform/dynamodb'
-import { keys } from '../../platform/table'
-import { expiresAt, type InstrumentRecord } from '../instrument'
+import { keys, PARTITIONS, reviewSortKey } from '../../platform/table'
+import { expiresAt, type InstrumentRecord, reviewReason } from '../instrument'
 import type { ArchivedInstrument, AuditEvent } from './instrument-store'
 
 /**
@@ -9,11 +9,25 @@ import type { ArchivedInstrument, AuditEvent } from './instrument-store'
  */
 
 /** Attributes of a live item that belong to the table, not to the record. */
-const INTERNAL_ATTRIBUTES = new Set(['pk', 'sk', 'expiresAt'])
+const INTERNAL_ATTRIBUTES = new Set(['pk', 'sk', 'expiresAt', 'reviewQueue', 'reviewCountry', 'reviewSince'])
 
-/** A live instrument as the table stores it: the record under its key, plus `expiresAt` for the expiry index. */
+/**
+ * A live instrument as the table stores it: the record under its key, plus `expiresAt` for the
+ * expiry index and, while it waits for an editor, the review indexes' keys. Every write of a live
+ * instrument is a whole-item Put, so a change that takes it out of review drops them in the same write.
+ */
 export function liveItemOf(record: InstrumentRecord): Item {
-  return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record) }
+  return { ...keys.live(record.id), ...record, expiresAt: expiresAt(record), ...reviewAttributes(record) }
+}
+
+function reviewAttributes(record: InstrumentRecord): Item {
+  if (reviewReason(record) === undefined) return {}
+  return {
+    reviewQueue: PARTITIONS.review,
+    reviewSince: reviewSortKey(record.createdAt, record.id),
+    // International instruments belong to no country: only unscoped editors review them.
+    ...(record.origin !== 'international' && record.country ? { reviewCountry: record.country } : {}),
+  }
 }
 
 /** An archived instrument as the table stores it: `ttl` lets DynamoDB purge it after `purgeAfter`. */

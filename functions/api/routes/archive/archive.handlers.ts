@@ -1,3 +1,4 @@
+import { editorOf, restoreInstrument } from '../../../../shared/catalogue/editing'
 import { toPublicInstrument } from '../../../../shared/catalogue/instrument'
 import { etag } from '../../lib/etag'
 import type { AppRouteHandler } from '../../lib/types'
@@ -20,7 +21,7 @@ export const restore: AppRouteHandler<typeof restoreArchived> = async (c) => {
   const { id } = c.req.valid('param')
   const { deadline } = c.req.valid('json')
   const now = clock.now()
-  const record = await store.restore(id, { deadline, actor: c.var.principal.name, now })
+  const record = await restoreInstrument(store, editorOf(c.var.principal), id, { deadline }, now)
   c.header('ETag', etag(record.version))
   return c.json(toPublicInstrument(record, now), 200)
 }

@@ -35,7 +35,8 @@ export const getInstrument = createRoute({
   path: '/v1/instruments/{id}',
   tags: ['Catalogue'],
   summary: 'One instrument',
-  description: 'Returns the instrument with its `ETag`. Closed (expired) or archived instruments are 410.',
+  description:
+    'Returns the instrument with its `ETag`. Closed (expired) or archived instruments are 410. An instrument held for review (not published yet) is 404, like an unknown id.',
   request: { params: IdParams },
   responses: {
     200: instrumentResponse('The instrument'),
@@ -49,6 +50,8 @@ export const createInstrument = createRoute({
   path: '/v1/instruments',
   tags: ['Editing'],
   summary: 'Add an instrument',
+  description:
+    'An editor whose token carries `custom:countries` may add only national or regional instruments of those countries (403 otherwise).',
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireJson()] as const,
   request: { body: jsonBody },
@@ -69,7 +72,8 @@ export const replaceInstrument = createRoute({
   path: '/v1/instruments/{id}',
   tags: ['Editing'],
   summary: 'Replace an instrument',
-  description: 'Send the whole instrument with `If-Match: "<version>"`; a stale version is a 412.',
+  description:
+    'Send the whole instrument with `If-Match: "<version>"`; a stale version is a 412. The features sent are the editor\'s: suggested features become `featureOrigin: "editor"`, and a held instrument is published. On a synced instrument every field that changed is marked `editor` in `provenance`, so the sync leaves it alone; `source` and earlier marks are kept. An editor limited to countries (`custom:countries`) may change only national or regional instruments of those countries, before and after the change (403 otherwise).',
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireJson()] as const,
   request: { params: IdParams, headers: IfMatchHeaders, body: jsonBody },

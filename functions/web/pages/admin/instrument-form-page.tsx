@@ -121,6 +121,13 @@ export function InstrumentFormPage({ user, existing, state, conflict }: Instrume
             options={options(PERIODICITIES)}
           />
         </div>
+        <TextField
+          state={state}
+          name="cutOffs"
+          label="Cut-offs"
+          hint="Only for a call with several cut-offs: one date-time with offset per line, ascending, such as 2027-04-15T17:00:00+02:00; the deadline is the last one."
+          multiline
+        />
         <fieldset>
           <legend>Budget</legend>
           <div class="form-grid">

@@ -8,6 +8,8 @@ import { formatDate, whereLabel } from '../../lib/format'
 export interface AdminListProps {
   user: SignedInUser
   canDelete: boolean
+  /** Whether this user may edit the instrument (a national contact point: only their countries'). */
+  canEdit: (item: Instrument) => boolean
   items: Instrument[]
   total: number
   page: number
@@ -17,9 +19,10 @@ export interface AdminListProps {
   flash?: string | undefined
 }
 
-export function AdminNav({ current }: { current: 'instruments' | 'archive' | 'audit' }) {
+export function AdminNav({ current }: { current: 'instruments' | 'review' | 'archive' | 'audit' }) {
   const links = [
     { id: 'instruments', href: '/admin', label: 'Instruments' },
+    { id: 'review', href: '/admin/review', label: 'Review queue' },
     { id: 'archive', href: '/admin/archive', label: 'Archive' },
     { id: 'audit', href: '/admin/audit', label: 'Audit log' },
     { id: 'portfolio', href: '/admin/portfolio', label: 'Project portfolio' },
@@ -82,9 +85,13 @@ export function AdminInstrumentsPage(props: AdminListProps) {
               <td>{item.version}</td>
               <td>
                 <div class="actions">
-                  <a href={`/admin/instruments/${encodeURIComponent(item.id)}/edit`}>
-                    Edit<span class="visually-hidden"> {item.name}</span>
-                  </a>
+                  {props.canEdit(item) ? (
+                    <a href={`/admin/instruments/${encodeURIComponent(item.id)}/edit`}>
+                      Edit<span class="visually-hidden"> {item.name}</span>
+                    </a>
+                  ) : (
+                    <span class="muted">not in your countries</span>
+                  )}
                   {props.canDelete ? (
                     <form
                       method="post"

@@ -44,6 +44,23 @@ export function DevSignInPage({ next, message }: { next: string; message?: strin
           </label>
           <input id="field-org" name="org" type="text" value="" autocomplete="organization" />
         </div>
+        <div class="field">
+          <label for="field-countries">
+            Countries <span class="hint">(optional)</span>
+          </label>
+          <span class="hint" id="countries-hint">
+            A national contact point: ISO codes such as DK, NO. An editor with countries edits only national
+            and regional instruments of them; admins are never limited.
+          </span>
+          <input
+            id="field-countries"
+            name="countries"
+            type="text"
+            value=""
+            aria-describedby="countries-hint"
+            autocomplete="off"
+          />
+        </div>
         <button type="submit">Sign in</button>
       </form>
     </Layout>
