@@ -11,6 +11,7 @@ import { adminPages } from './routes/admin-pages'
 import { portfolioPages } from './routes/portfolio-pages'
 import { publicPages } from './routes/public-pages'
 import { signInPages } from './routes/sign-in'
+import { subscriptionPages } from './routes/subscription-pages'
 
 /**
  * The web pages, rendered on the server with hono/jsx and served by the API's own app. They are
@@ -38,6 +39,7 @@ webRouter.route('/', publicPages)
 webRouter.route('/', signInPages)
 webRouter.route('/', adminPages)
 webRouter.route('/', portfolioPages)
+webRouter.route('/', subscriptionPages)
 
 /** To the sign-in page, then back to where the browser was going (a GET) or to the admin home. */
 function redirectToSignIn(c: Context<WebEnv>, signal: NotSignedIn): Response {

@@ -25,6 +25,7 @@ import {
   ProjectVersionConflict,
 } from '../../../shared/portfolio/project-errors'
 import { ImportInvalid } from '../../../shared/portfolio/project-import'
+import { InvalidSubscriptionLink, MailUnavailable, RateLimited } from '../../../shared/subscriptions/errors'
 import { Problem, problems } from './problem'
 import type { AppEnv } from './types'
 
@@ -69,6 +70,17 @@ function knownProblem(error: unknown): Problem | undefined {
       ...recordFieldErrors(error.causes),
       ...error.notUndone.map((id) => ({ path: id, message: 'changed concurrently; could not be restored' })),
     ])
+  }
+  if (error instanceof RateLimited) {
+    return new Problem(429, 'too-many-requests', 'Too many requests', error.message, undefined, {
+      'Retry-After': String(error.retryAfterSeconds),
+    })
+  }
+  if (error instanceof InvalidSubscriptionLink) return problems.notFound(error.message)
+  if (error instanceof MailUnavailable) {
+    const problem = problems.unavailable(error.message)
+    problem.headers['Retry-After'] = '60'
+    return problem
   }
   if (error instanceof WriteContention) {
     const problem = problems.unavailable(error.message)

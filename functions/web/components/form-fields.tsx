@@ -78,7 +78,7 @@ export function TextField({
   name: string
   label: string
   hint?: string
-  type?: 'text' | 'url' | 'date' | 'number' | 'search'
+  type?: 'text' | 'url' | 'date' | 'number' | 'search' | 'email'
   required?: boolean
   multiline?: boolean
   autocomplete?: string

@@ -200,6 +200,8 @@ function SubscribeLinks({ params }: { params: URLSearchParams }) {
       <a href={withQuery('/v1/exports/instruments.csv')} download="instruments.csv">
         Export CSV
       </a>
+      {' · '}
+      <a href={withQuery('/subscriptions/new')}>Email me new calls like these</a>
     </p>
   )
 }

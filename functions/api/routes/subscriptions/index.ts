@@ -2,8 +2,8 @@ import { createRouter } from '../../lib/create-router'
 import * as handlers from './subscriptions.handlers'
 import * as routes from './subscriptions.routes'
 
+export { clientAddress } from './client-address'
 export { oneClickUnsubscribeRouter } from './one-click-unsubscribe'
-export { clientAddress, orProblem, subscriptionProblem } from './subscription-problems'
 
 export const subscriptionsRouter = createRouter()
   .openapi(routes.createSubscription, handlers.create)

@@ -5,7 +5,6 @@ import { isWellFormedToken } from '../../../../shared/subscriptions/tokens'
 import { problemResponse } from '../../lib/on-error'
 import { problems } from '../../lib/problem'
 import type { AppEnv } from '../../lib/types'
-import { orProblem } from './subscription-problems'
 
 /** RFC 8058 bodies are one short field; nothing bigger is read. */
 const MAX_ONE_CLICK_BYTES = 4096
@@ -37,7 +36,7 @@ export const oneClickUnsubscribeRouter = new Hono<AppEnv>().post(
         { path: 'token', message: 'must be the token of the link in the email' },
       ])
     }
-    await orProblem(() => c.var.deps.subscriptions.unsubscribe(token))
+    await c.var.deps.subscriptions.unsubscribe(token)
     c.header('Cache-Control', 'no-store')
     return c.text(
       'Unsubscribed: no more digests will be sent for this subscription, and its data is deleted.',

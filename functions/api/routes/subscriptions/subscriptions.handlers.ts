@@ -1,6 +1,6 @@
 import type { AppRouteHandler } from '../../lib/types'
 import { organisationOf } from '../projects/require-organisation'
-import { clientAddress, orProblem } from './subscription-problems'
+import { clientAddress } from './client-address'
 import type {
   confirmSubscription,
   createSubscription,
@@ -12,33 +12,31 @@ import type {
 const NO_STORE = 'no-store'
 
 export const create: AppRouteHandler<typeof createSubscription> = async (c) => {
-  await orProblem(() => c.var.deps.subscriptions.requestSearchDigest(c.req.valid('json'), clientAddress(c)))
+  await c.var.deps.subscriptions.requestSearchDigest(c.req.valid('json'), clientAddress(c))
   c.header('Cache-Control', NO_STORE)
   return c.json({ status: 'pending-confirmation' as const }, 202)
 }
 
 export const watch: AppRouteHandler<typeof watchProject> = async (c) => {
   const { id } = c.req.valid('param')
-  await orProblem(() =>
-    c.var.deps.subscriptions.requestProjectWatch(
-      organisationOf(c),
-      id,
-      c.req.valid('json'),
-      clientAddress(c),
-    ),
+  await c.var.deps.subscriptions.requestProjectWatch(
+    organisationOf(c),
+    id,
+    c.req.valid('json'),
+    clientAddress(c),
   )
   c.header('Cache-Control', NO_STORE)
   return c.json({ status: 'pending-confirmation' as const }, 202)
 }
 
 export const confirm: AppRouteHandler<typeof confirmSubscription> = async (c) => {
-  const result = await orProblem(() => c.var.deps.subscriptions.confirm(c.req.valid('json').token))
+  const result = await c.var.deps.subscriptions.confirm(c.req.valid('json').token)
   c.header('Cache-Control', NO_STORE)
   return c.json(result, 200)
 }
 
 export const unsubscribe: AppRouteHandler<typeof unsubscribeRoute> = async (c) => {
-  const result = await orProblem(() => c.var.deps.subscriptions.unsubscribe(c.req.valid('json').token))
+  const result = await c.var.deps.subscriptions.unsubscribe(c.req.valid('json').token)
   c.header('Cache-Control', NO_STORE)
   return c.json(result, 200)
 }
