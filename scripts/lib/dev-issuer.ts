@@ -62,6 +62,8 @@ export interface DevTokenOptions {
   name?: string
   roles?: Role[]
   org?: string
+  /** `custom:countries` of a country-scoped editor. */
+  countries?: string[]
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number
   now?: Date
@@ -76,6 +78,7 @@ export async function signDevToken(options: DevTokenOptions): Promise<string> {
     'cognito:groups': options.roles ?? [],
     'cognito:username': options.name ?? subject,
     ...(options.org ? { 'custom:org': options.org } : {}),
+    ...(options.countries?.length ? { 'custom:countries': options.countries.join(',') } : {}),
     token_use: 'id',
   })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

@@ -4,6 +4,13 @@ import { z } from 'zod'
  * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
  * entry points call `loadConfig()` and pass the result down.
  */
+/**
+ * What one process of the app serves (functions/api/lib/surfaces.ts): each deployed API function
+ * one surface, the local server and the tests both.
+ */
+export const API_SURFACES = ['public', 'write', 'all'] as const
+export type ApiSurface = (typeof API_SURFACES)[number]
+
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -44,6 +51,7 @@ const ConfigSchema = z
           .map((origin) => origin.trim())
           .filter(Boolean),
       ),
+    API_SURFACE: z.enum(API_SURFACES).default('all'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** How long a search instance may trust its catalogue version before reading it again (0 = every request). */
     CATALOGUE_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -69,6 +77,7 @@ const ConfigSchema = z
     maxImportBytes: env.MAX_IMPORT_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    apiSurface: env.API_SURFACE,
     catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,
     webSignIn:
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID

@@ -7,6 +7,8 @@ export interface SignOptions {
   roles?: string[]
   subject?: string
   org?: string
+  /** `custom:countries`, joined with commas as Cognito stores it. */
+  countries?: string[]
   issuer?: string
   audience?: string
   /** Seconds relative to now. */
@@ -42,6 +44,7 @@ export function testIssuer(): Promise<TestIssuer> {
         'cognito:groups': options.roles ?? [],
         'cognito:username': options.subject ?? 'tester',
         ...(options.org ? { 'custom:org': options.org } : {}),
+        ...(options.countries ? { 'custom:countries': options.countries.join(',') } : {}),
         ...options.claims,
       })
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
