@@ -16,6 +16,12 @@ const ConfigSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     TABLE_NAME: z.string().min(3).max(255).default('fundfinder'),
     DYNAMODB_ENDPOINT: z.url().optional(),
+    /**
+     * Which table the local scripts (`npm run import`, `npm run expire`) open: `local` (DynamoDB
+     * Local) or `aws` (TABLE_NAME in AWS_REGION, with the AWS credentials of the shell). Deployed
+     * functions ignore it.
+     */
+    DYNAMODB_TARGET: z.enum(['local', 'aws']).default('local'),
     AWS_REGION: z.string().min(1).default('eu-west-1'),
     AUTH_ISSUER: z.url().default('http://localhost:3000/dev-issuer'),
     AUTH_AUDIENCE: z.string().min(1).default('fundfinder-local'),
@@ -64,6 +70,7 @@ const ConfigSchema = z
     port: env.PORT,
     tableName: env.TABLE_NAME,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+    dynamodbTarget: env.DYNAMODB_TARGET,
     region: env.AWS_REGION,
     auth: {
       issuer: env.AUTH_ISSUER,
