@@ -31,6 +31,7 @@ interface Answer {
   status: number
   headers: Headers
   text: string
+  // biome-ignore lint/suspicious/noExplicitAny: a body from another process, probed field by field by the checks
   json: any
 }
 
