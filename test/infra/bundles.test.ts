@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -7,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { EXPIRY_METRICS } from '../../functions/expire-instruments/metrics'
 import { buildApp } from '../../infra/app'
 import {
@@ -225,6 +226,55 @@ describe('the deployed bundles', () => {
       API_SURFACE: 'write',
     })
     expect(searchOnWrite.result.statusCode).toBe(404)
+  })
+
+  it('API bundle traces to X-Ray: a DynamoDB subsegment and the request annotated with its gateway id', async () => {
+    const { store, env } = await tableWithEnvironment()
+    const record = await store.create(instrumentInput({ deadline: '2099-01-01' }), 'tester', new Date())
+    // A local UDP listener plays the X-Ray daemon; the Lambda runtime's variables turn tracing on.
+    const daemon = createSocket('udp4')
+    const documents: any[] = []
+    daemon.on('message', (message) => {
+      for (const line of message.toString('utf8').split('\n').slice(1))
+        if (line) documents.push(JSON.parse(line))
+    })
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
+    try {
+      const event = httpApiEvent('GET', `/v1/instruments/${record.id}`)
+      const { result } = await invokeBundle(bundles.api, event, {
+        ...env,
+        API_SURFACE: 'public',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: path.dirname(bundles.api),
+        AWS_LAMBDA_FUNCTION_NAME: 'fundfinder-public-api',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        AWS_XRAY_LOG_LEVEL: 'silent',
+      })
+      expect(result.statusCode).toBe(200)
+      await vi.waitFor(() => expect(documents.some((d) => d.name === '## handler')).toBe(true), {
+        timeout: 5000,
+      })
+      const handlerSegment = documents.find((d) => d.name === '## handler')
+      expect(handlerSegment).toMatchObject({
+        trace_id: '1-67891233-abcdef012345678912345678',
+        parent_id: '53995c3f42cd8ad8',
+        annotations: {
+          requestId: (event.requestContext as { requestId: string }).requestId,
+          routeKey: '$default',
+          status: 200,
+          ColdStart: true,
+          Service: 'fundfinder-api-public',
+        },
+      })
+      const dynamodb = documents.filter((d) => d.name === 'DynamoDB')
+      expect(dynamodb.length).toBeGreaterThan(0)
+      expect(dynamodb.map((d) => d.aws?.operation)).toContain('GetItem')
+      for (const call of dynamodb) expect(call.trace_id).toBe(handlerSegment.trace_id)
+    } finally {
+      daemon.close()
+    }
   })
 
   it('pre-token-generation bundle adds the custom attributes to the access token claims', async () => {
