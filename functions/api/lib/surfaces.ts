@@ -10,7 +10,9 @@ import type { ApiSurface } from '../../../shared/platform/config'
  * never reach code running with read-only rights, nor a public request the write function.
  *
  * Adding a write route is one line here. A public POST that writes (subscriptions, their confirm
- * and unsubscribe buttons) is a write route with `gatewayAuth: 'none'`.
+ * and unsubscribe buttons) is a write route with `gatewayAuth: 'none'`, e.g.
+ * `{ path: '/v1/subscriptions', methods: ['POST'], gatewayAuth: 'none' }`, plus the reason it has no
+ * gateway authorizer in `UNAUTHENTICATED_WRITE_ROUTES` (infra/fundfinder-stack.ts).
  */
 export type Surface = Exclude<ApiSurface, 'all'>
 
