@@ -25,6 +25,7 @@ export const ENTRIES = {
   expireInstruments: 'functions/expire-instruments/handler.ts',
   sendDigests: 'functions/send-digests/handler.ts',
   mailFeedback: 'functions/mail-feedback/handler.ts',
+  preTokenGeneration: 'functions/pre-token-generation/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */

@@ -1,225 +1,168 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpRoute,
-  HttpRouteKey,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2'
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
-import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch'
-import {
-  AccountRecovery,
-  FeaturePlan,
-  Mfa,
-  OAuthScope,
-  UserPool,
-  UserPoolClientIdentityProvider,
-} from 'aws-cdk-lib/aws-cognito'
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
-import { LogGroup } from 'aws-cdk-lib/aws-logs'
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler'
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { TimeZone } from 'aws-cdk-lib/core'
 import type { Construct } from 'constructs'
+import { type Surface, WRITE_ROUTES } from '../functions/api/lib/surfaces'
+import { EXPIRY_METRICS } from '../functions/expire-instruments/metrics'
 import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
-import { AlarmTopic } from './constructs/alarm-topic'
 import { Digests } from './constructs/digests'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
+import { FundfinderHttpApi } from './constructs/http-api'
+import { Identity } from './constructs/identity'
+import { Operations } from './constructs/operations'
 import type { StageConfig } from './stage-config'
 
 export interface FundfinderStackProps extends StackProps {
   config: StageConfig
 }
 
-/** Roles are Cognito groups; the API reads them from the `cognito:groups` claim. */
-export const USER_GROUPS = ['admin', 'editor'] as const
-
 /**
- * Where the expiry job's Powertools metrics land (functions/expire-instruments/handler.ts): the
- * failure alarm watches this namespace and `service` dimension; the bundle test checks they match.
+ * Why a write route has no gateway authorizer (the app still decides), by path: a write route
+ * with `gatewayAuth: 'none'` (functions/api/lib/surfaces.ts) needs its reason here.
  */
-export const EXPIRY_METRICS = { namespace: 'fundfinder', service: 'fundfinder-expiry' } as const
-
-/** Path of the web pages' sign-in callback (functions/web), appended to the API URL. */
-const SIGN_IN_CALLBACK_PATH = 'admin/callback'
+const UNAUTHENTICATED_WRITE_ROUTES: Record<string, string> = {
+  '/v1/subscriptions':
+    'Saving a search is public by contract (double opt-in by email, rate-limited per client and per address, always 202); confirming and unsubscribing carry the secret token of an emailed link, which is their only credential.',
+  '/subscriptions':
+    "The subscription pages' buttons and RFC 8058 one-click unsubscribes come from people and mail clients without an account: the emailed link's secret token (or, for saving a search, the double opt-in) is the credential, and the page forms must come from the site's own origin.",
+  '/admin':
+    'The admin pages authenticate with an HttpOnly session cookie holding the Cognito ID token, verified by the app on every request (issuer, audience, signature, expiry, role); a signed-out browser must be redirected to the sign-in page, which a gateway JWT authorizer (401) cannot do, and the sign-in and callback pages themselves are reached without a token.',
+}
 
 /**
- * Everything fundfinder runs on in AWS: the table, the API behind an HTTP API, the scheduled
- * expiry job, the Cognito user pool that issues editors' and admins' tokens, and the alarms.
- * Environment-agnostic (no lookups), so it synthesises offline without credentials.
+ * Everything fundfinder runs on in AWS: the table; the API as two functions, one per surface
+ * (public reads with read-only rights, writes behind a Cognito JWT authorizer), behind one HTTP
+ * API; the scheduled expiry job; the Cognito user pool with its pre-token-generation trigger; a
+ * dashboard and alarms. Environment-agnostic (no lookups), so it synthesises offline.
  */
 export class FundfinderStack extends Stack {
   constructor(scope: Construct, id: string, props: FundfinderStackProps) {
     super(scope, id, props)
     const { config } = props
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY
-    const alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail })
+    const functionDefaults = { logRetention: config.logRetentionDays, logRemovalPolicy: removalPolicy }
 
     const { table } = new FundfinderTable(this, 'Catalogue', { retainData: config.retainData })
-
-    // --- Identity: editors and admins sign in with Cognito; there is no self sign-up.
-    const userPool = new UserPool(this, 'Users', {
-      userPoolName: `fundfinder-${config.stage}`,
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      autoVerify: { email: true },
-      passwordPolicy: {
-        minLength: 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      // Every account can change the catalogue, so a stolen password alone must not be enough.
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.ESSENTIALS,
-      deletionProtection: config.retainData,
-      removalPolicy,
-    })
-    Validations.of(userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        'The Plus feature plan (threat protection) is billed per active user; the accounts are a handful of invited editors and admins, with mandatory TOTP MFA, a 14-character password policy and no self sign-up.',
-    })
-    for (const groupName of USER_GROUPS) {
-      userPool.addGroup(`${groupName}Group`, {
-        groupName,
-        description:
-          groupName === 'admin' ? 'Delete, archive, restore, audit log' : 'Create and update instruments',
-      })
-    }
-    const signInDomain = userPool.addDomain('SignIn', {
-      cognitoDomain: {
-        domainPrefix: config.authDomainPrefix ?? `fundfinder-${config.stage}-${Aws.ACCOUNT_ID}`,
-      },
-    })
-
-    // --- HTTP API. The stage is created explicitly to give it throttling and access logs.
-    const httpApi = new HttpApi(this, 'Api', {
-      apiName: `fundfinder-${config.stage}`,
-      description: 'fundfinder public API and web pages',
-      createDefaultStage: false,
-      ...(config.corsOrigins.length > 0
-        ? {
-            corsPreflight: {
-              allowOrigins: config.corsOrigins,
-              allowMethods: [
-                CorsHttpMethod.GET,
-                CorsHttpMethod.POST,
-                CorsHttpMethod.PUT,
-                CorsHttpMethod.DELETE,
-                CorsHttpMethod.OPTIONS,
-              ],
-              allowHeaders: ['authorization', 'content-type', 'if-match'],
-              exposeHeaders: ['etag', 'location', 'x-request-id'],
-              maxAge: Duration.hours(1),
-            },
-          }
-        : {}),
-    })
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetentionDays,
-      removalPolicy,
-    })
-    const apiStage = new HttpStage(this, 'ApiStage', {
-      httpApi,
-      stageName: '$default',
-      autoDeploy: true,
+    const api = new FundfinderHttpApi(this, 'Http', {
+      stage: config.stage,
+      corsOrigins: config.corsOrigins,
       throttle: config.throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            method: '$context.httpMethod',
-            path: '$context.path',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    })
-    const apiUrl = apiStage.url
-
-    const webClient = userPool.addClient('WebClient', {
-      userPoolClientName: 'fundfinder-web',
-      // A public client (pages in a browser): authorization code with PKCE, no client secret.
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [`${apiUrl}${SIGN_IN_CALLBACK_PATH}`, ...config.extraCallbackUrls],
-        logoutUrls: [apiUrl],
-      },
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
-    })
-
-    // --- The API function: Hono behind the HTTP API; verifies Cognito tokens only.
-    const apiFunction = new FundfinderFunction(this, 'ApiFunction', {
-      entry: ENTRIES.api,
-      description: 'fundfinder HTTP API and web pages (Hono)',
-      memorySize: config.apiMemoryMb,
-      // The HTTP API gives up after 29 s; a 5,000-row import (about 150 transactions in a row)
-      // needs most of that, every other route answers in milliseconds.
-      timeout: Duration.seconds(29),
       logRetention: config.logRetentionDays,
       logRemovalPolicy: removalPolicy,
-      environment: {
-        AUTH_ISSUER: userPool.userPoolProviderUrl,
-        AUTH_AUDIENCE: webClient.userPoolClientId,
-        COGNITO_DOMAIN: signInDomain.baseUrl(),
-        WEB_CLIENT_ID: webClient.userPoolClientId,
-        ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
-        CORS_ORIGINS: config.corsOrigins.join(','),
-        LOG_LEVEL: config.logLevel,
-      },
     })
-    apiFunction.bindTable(table, 'readWrite', [
+    const operations = new Operations(this, 'Operations', {
+      stage: config.stage,
+      alarmEmail: config.alarmEmail,
+      api,
+      table,
+    })
+
+    // --- Identity: editors and admins sign in with Cognito; there is no self sign-up.
+    const preTokenGeneration = new FundfinderFunction(this, 'PreTokenGenerationFunction', {
+      ...functionDefaults,
+      entry: ENTRIES.preTokenGeneration,
+      description: 'fundfinder: copies custom:org and custom:countries into Cognito access tokens',
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+    })
+    Validations.of(preTokenGeneration).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked synchronously by Cognito while it issues tokens: a failure fails that sign-in or refresh for the user, there is no asynchronous event to keep.',
+    })
+    const identity = new Identity(this, 'Identity', {
+      stage: config.stage,
+      retainData: config.retainData,
+      removalPolicy,
+      domainPrefix: config.authDomainPrefix,
+      webOrigins: [api.url, ...config.customDomainUrls],
+      extraCallbackUrls: config.extraCallbackUrls,
+      preTokenGeneration: preTokenGeneration.invocationTarget,
+    })
+    const { userPool, webClient, signInDomain } = identity
+
+    // --- The API: one app, two functions. Each knows its surface and refuses the other's routes.
+    const apiEnvironment = {
+      AUTH_ISSUER: userPool.userPoolProviderUrl,
+      AUTH_AUDIENCE: webClient.userPoolClientId,
+      COGNITO_DOMAIN: signInDomain.baseUrl(),
+      WEB_CLIENT_ID: webClient.userPoolClientId,
+      ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
+      CORS_ORIGINS: config.corsOrigins.join(','),
+      LOG_LEVEL: config.logLevel,
+    }
+    const apiFunction = (surface: Surface, description: string, timeout: Duration) => {
+      const settings = config.apiFunctions[surface]
+      const fn = new FundfinderFunction(this, `${surface === 'public' ? 'Public' : 'Write'}ApiFunction`, {
+        ...functionDefaults,
+        entry: ENTRIES.api,
+        description,
+        memorySize: settings.memoryMb,
+        timeout,
+        reservedConcurrentExecutions: settings.reservedConcurrency,
+        provisionedConcurrency: settings.provisionedConcurrency,
+        environment: { ...apiEnvironment, API_SURFACE: surface },
+      })
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked synchronously by API Gateway only: a failed request is answered with an error to its caller; there is no asynchronous event to keep.',
+      })
+      return fn
+    }
+    const publicFunction = apiFunction(
+      'public',
+      'fundfinder HTTP API, public surface: search, details, match, feeds, exports, public pages (read-only)',
+      Duration.seconds(29),
+    )
+    // Reads by key and the catalogue partition; no index: the public routes query none.
+    publicFunction.bindTable(table, 'read', [])
+    const writeFunction = apiFunction(
+      'write',
+      'fundfinder HTTP API, write surface: instrument writes, admin, portfolios, admin pages',
+      // The HTTP API gives up after 29 s; a 5,000-row import (about 150 transactions in a row)
+      // needs most of that, every other route answers in milliseconds.
+      Duration.seconds(29),
+    )
+    writeFunction.bindTable(table, 'readWrite', [
       INDEX.archiveByTime,
       INDEX.auditByInstrument,
-      INDEX.liveByExpiry,
       INDEX.reviewQueue,
       INDEX.reviewQueueByCountry,
     ])
-    // One catch-all route ($default): the Hono app routes, and answers unknown paths with a 404 problem.
-    const apiRoute = new HttpRoute(this, 'ApiRoute', {
-      httpApi,
-      routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('ApiIntegration', apiFunction),
+
+    api.serveByDefault(
+      publicFunction.invocationTarget,
+      'The public surface is anonymous by contract (search, details, match, taxonomy, feeds, exports, public pages, docs); it runs with read-only table access and refuses every write route itself (API_SURFACE=public).',
+    )
+    const authorizer = new HttpUserPoolAuthorizer('CognitoAuthorizer', userPool, {
+      userPoolClients: [webClient],
+      identitySource: ['$request.header.Authorization'],
     })
-    Validations.of(apiRoute).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Searching the catalogue is public by contract. Writes are authorised in the API itself, which verifies Cognito JWTs (issuer, audience, signature) and the role from cognito:groups per route; a gateway authorizer on the one catch-all route would block the public reads.',
-    })
-    Validations.of(apiFunction).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked synchronously by API Gateway only: a failed request is answered with an error to its caller; there is no asynchronous event to keep.',
-    })
+    for (const route of WRITE_ROUTES) {
+      const unauthenticatedBecause = UNAUTHENTICATED_WRITE_ROUTES[route.path]
+      if (route.gatewayAuth === 'none' && !unauthenticatedBecause) {
+        throw new Error(
+          `Write route ${route.path} has no gateway authorizer and no reason in UNAUTHENTICATED_WRITE_ROUTES`,
+        )
+      }
+      api.serve(
+        route,
+        writeFunction.invocationTarget,
+        route.gatewayAuth === 'jwt'
+          ? { authorizer }
+          : { unauthenticatedBecause: unauthenticatedBecause ?? '' },
+      )
+    }
 
     // --- The expiry job: EventBridge Scheduler runs it hourly; failures end in a dead-letter queue.
     const expiryDeadLetters = new Queue(this, 'ExpiryDeadLetters', {
@@ -238,12 +181,13 @@ export class FundfinderStack extends Stack {
       },
     )
     const expiryFunction = new FundfinderFunction(this, 'ExpiryFunction', {
+      ...functionDefaults,
       entry: ENTRIES.expireInstruments,
       description: 'fundfinder: moves expired instruments to the archive',
       memorySize: 512,
       timeout: Duration.minutes(5),
-      logRetention: config.logRetentionDays,
-      logRemovalPolicy: removalPolicy,
+      // One run at a time: a retry or a late run waits instead of contending with a run in progress.
+      reservedConcurrentExecutions: 1,
       // The scheduler invokes asynchronously: Lambda retries a failed run, then hands it, with the
       // error, to the same dead-letter queue the scheduler uses when it cannot invoke at all.
       retryAttempts: 2,
@@ -283,71 +227,76 @@ export class FundfinderStack extends Stack {
       }),
     })
 
-    // --- Alarms: every one notifies the alarm topic.
-    for (const [name, fn] of [
-      ['Api', apiFunction],
-      ['Expiry', expiryFunction],
-    ] as const) {
-      alarms.alarm(`${name}FunctionErrors`, fn.metricErrors({ period: Duration.minutes(5) }), {
-        description: `${name} function: invocations failed`,
+    // --- Operations: every function's errors and throttles, and the expiry job's own signals.
+    operations.watchFunction('PublicApi', publicFunction)
+    operations.watchFunction('WriteApi', writeFunction)
+    operations.watchFunction('Expiry', expiryFunction)
+    operations.watchFunction('PreTokenGeneration', preTokenGeneration)
+    const expiryMetric = (metricName: string, period: Duration) =>
+      new Metric({
+        namespace: EXPIRY_METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: EXPIRY_METRICS.service },
+        statistic: 'Sum',
+        period,
       })
-      alarms.alarm(`${name}FunctionThrottles`, fn.metricThrottles({ period: Duration.minutes(5) }), {
-        description: `${name} function: invocations throttled`,
-      })
-    }
-    alarms.alarm(
+    operations.alarm(
       'ExpiryDeadLetterMessages',
       expiryDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       { description: 'Expiry runs that failed after every retry are waiting in the dead-letter queue' },
     )
-    alarms.alarm(
-      'ExpiryFailures',
-      new Metric({
-        namespace: EXPIRY_METRICS.namespace,
-        metricName: 'ExpiryFailures',
-        dimensionsMap: { service: EXPIRY_METRICS.service },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
-      { description: 'The expiry job could not archive some expired instruments' },
-    )
-    alarms.alarm(
-      'Api5xxRate',
-      new MathExpression({
-        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-        usingMetrics: {
-          errors: httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-          requests: httpApi.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }),
-        },
-        label: 'API 5xx responses (% of requests)',
-        period: Duration.minutes(5),
-      }),
+    operations.alarm('ExpiryFailures', expiryMetric(EXPIRY_METRICS.names.failures, Duration.hours(1)), {
+      description: 'The expiry job could not archive some expired instruments',
+    })
+    operations.alarm('ExpiryHeartbeat', expiryMetric(EXPIRY_METRICS.names.succeeded, Duration.hours(1)), {
+      description:
+        'No successful expiry run for 2 hours: expired calls stay in the catalogue. Missing data (no run at all) counts as a failure.',
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.BREACHING,
+    })
+    operations.addGraphs(
       {
-        description: 'More than 5% of API requests answered 5xx in two of three 5-minute periods',
-        threshold: 5,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
+        title: 'Expiry runs',
+        left: [
+          expiryFunction.metricInvocations({ period: Duration.hours(1), label: 'runs' }),
+          expiryMetric(EXPIRY_METRICS.names.succeeded, Duration.hours(1)).with({ label: 'successful runs' }),
+        ],
+        right: [
+          expiryMetric(EXPIRY_METRICS.names.failures, Duration.hours(1)).with({ label: 'failed moves' }),
+        ],
+      },
+      {
+        title: 'Instruments archived',
+        left: [expiryMetric(EXPIRY_METRICS.names.archived, Duration.hours(1)).with({ label: 'archived' })],
       },
     )
 
-    // --- Email digests: SES, the digest schedules, bounce handling. The API sends confirmations.
+    // --- Email digests: SES, the digest schedules, bounce handling. The write surface sends the
+    // confirmation emails (a subscription request is a write route).
     const digests = new Digests(this, 'Digests', {
       mail: config.mail,
-      publicBaseUrl: config.mail.publicBaseUrl ?? apiUrl,
+      publicBaseUrl: config.mail.publicBaseUrl ?? api.url,
       table,
-      alarms,
+      alarms: operations.alarms,
+      ...functionDefaults,
       logLevel: config.logLevel,
-      logRetention: config.logRetentionDays,
-      logRemovalPolicy: removalPolicy,
     })
     for (const [name, value] of Object.entries(digests.mailEnvironment))
-      apiFunction.addEnvironment(name, value)
-    digests.grantSend(apiFunction)
+      writeFunction.addEnvironment(name, value)
+    digests.grantSend(writeFunction)
 
-    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the API and web pages' })
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the API and web pages' })
+    new CfnOutput(this, 'TableName', {
+      value: table.tableName,
+      description: 'For `npm run import` with AWS credentials',
+    })
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId })
     new CfnOutput(this, 'UserPoolClientId', { value: webClient.userPoolClientId })
     new CfnOutput(this, 'SignInUrl', { value: signInDomain.baseUrl(), description: 'Cognito hosted sign-in' })
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn })
+    new CfnOutput(this, 'AlarmTopicArn', { value: operations.alarms.topic.topicArn })
+    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName })
   }
 }

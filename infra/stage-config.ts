@@ -38,6 +38,31 @@ const MailSettingsSchema = z
     { message: 'from must be the identity itself or an address on the identity domain', path: ['from'] },
   )
 
+/** One API function's capacity: memory, the concurrency it may take, the instances kept warm. */
+const ApiFunctionSettingsSchema = z
+  .object({
+    memoryMb: z.number().int().min(128).max(10_240),
+    /**
+     * Reserved concurrency: at most this many instances, and always this many available, so a
+     * burst on one function can neither exhaust the account nor starve the other.
+     */
+    reservedConcurrency: z.number().int().min(1).max(10_000),
+    /** Instances kept initialised (billed while idle); 0 = none, and no alias or version is created. */
+    provisionedConcurrency: z.number().int().min(0).max(10_000).default(0),
+  })
+  .strict()
+  .refine((settings) => settings.provisionedConcurrency <= settings.reservedConcurrency, {
+    message: 'provisionedConcurrency must not exceed reservedConcurrency',
+  })
+
+/** An origin the web pages are served on, with no path: `https://funding.example.org`. */
+const OriginSchema = z
+  .url({ protocol: /^https$/ })
+  .refine((url) => URL.canParse(url) && new URL(url).origin === url.replace(/\/$/, ''), {
+    message: 'must be an https origin without a path, e.g. https://funding.example.org',
+  })
+  .transform((url) => url.replace(/\/$/, ''))
+
 const StageSettingsSchema = z
   .object({
     /** Production keeps data: the table and user pool are retained and deletion-protected. */
@@ -57,7 +82,8 @@ const StageSettingsSchema = z
       }),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     archiveRetentionDays: z.number().int().min(1).max(3650),
-    apiMemoryMb: z.number().int().min(128).max(10_240),
+    /** The two API functions (functions/api/lib/surfaces.ts): public reads, and writes. */
+    apiFunctions: z.object({ public: ApiFunctionSettingsSchema, write: ApiFunctionSettingsSchema }).strict(),
     /** Alarm notifications go to an SNS topic; this address is subscribed when given. */
     alarmEmail: z.email().optional(),
     /** Prefix of the Cognito hosted sign-in domain; globally unique. Default: fundfinder-<stage>-<account>. */
@@ -65,7 +91,12 @@ const StageSettingsSchema = z
       .string()
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)
       .optional(),
-    /** Extra sign-in callback URLs (e.g. a custom domain); the API's own URL is always allowed. */
+    /**
+     * Custom domains mapped to the HTTP API (`https://funding.example.org`): each gets the sign-in
+     * callback and the sign-out return of the web pages, which build both from the request's origin.
+     */
+    customDomainUrls: z.array(OriginSchema).default([]),
+    /** Further sign-in callback URLs; the API's own URL and the custom domains are always allowed. */
     extraCallbackUrls: z.array(z.url()).default([]),
     mail: MailSettingsSchema,
   })

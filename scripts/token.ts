@@ -1,12 +1,11 @@
 /**
- * `npm run --silent token -- --role admin [--org ACME] [--countries DK,NO] [--sub alice] [--ttl 3600]`:
- * prints a bearer token signed by the local dev issuer, which `npm start` trusts. Deployed stacks
- * trust Cognito only. `--countries` makes an editor a national contact point: they may edit only
- * national or regional instruments of those countries.
+ * `npm run --silent token -- --role admin [--org ACME] [--countries DK,NO] [--sub alice] [--ttl 3600]`: prints a bearer
+ * token signed by the local dev issuer, which `npm start` trusts. Deployed stacks trust Cognito only.
+ * `--countries` makes an editor a national contact point: they may edit only national or regional
+ * instruments of those countries.
  */
 import { parseArgs } from 'node:util'
-import { COUNTRY_CODES } from '../shared/catalogue/countries'
-import { ROLES, type Role } from '../shared/platform/auth'
+import { AuthenticationError, parseCountriesClaim, ROLES, type Role } from '../shared/platform/auth'
 import { loadLocalConfig } from '../shared/platform/config'
 import { signDevToken } from './lib/dev-issuer'
 
@@ -21,14 +20,17 @@ const { values } = parseArgs({
 })
 const roles = values.role.flatMap((role) => role.split(','))
 const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role))
-const countries = values.countries?.split(',').map((code) => code.trim().toUpperCase())
-const unknownCountries = (countries ?? []).filter((code) => !COUNTRY_CODES.has(code))
 const ttlSeconds = Number(values.ttl)
-if (unknown.length > 0 || unknownCountries.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-  if (unknownCountries.length > 0)
-    console.error(
-      `not ISO 3166-1 alpha-2 country codes: ${unknownCountries.map((code) => `'${code}'`).join(', ')}`,
-    )
+let countries: string[] | undefined
+try {
+  // The same reading the API applies to the claim: a code it would refuse is refused here.
+  countries = parseCountriesClaim(values.countries)
+} catch (error) {
+  if (!(error instanceof AuthenticationError)) throw error
+  console.error(error.message.replace("The token's 'custom:countries' claim", '--countries'))
+  process.exit(2)
+}
+if (unknown.length > 0 || !Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
   console.error(
     `usage: npm run --silent token -- --role ${ROLES.join('|')} [--org ORG] [--countries DK,NO] [--sub NAME] [--ttl SECONDS]`,
   )

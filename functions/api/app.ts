@@ -1,10 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context as LambdaContext } from 'aws-lambda'
 import { bodyLimit } from 'hono/body-limit'
-import { requestId } from 'hono/request-id'
 import { webRouter } from '../web'
 import { apiReferenceRouter } from './docs/api-reference'
 import { createRouter } from './lib/create-router'
+import { onlySurface, requestIdentity } from './lib/middleware'
 import { onError, problemResponse } from './lib/on-error'
 import { problems } from './lib/problem'
 import { apiCors, securityHeaders } from './lib/security'
@@ -47,13 +47,7 @@ const routers = [
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter()
 
-  app.use(
-    requestId({
-      headerName: 'X-Request-Id',
-      // Hono reuses a caller's X-Request-Id only when it is short and plain ([\w=-], 255 chars).
-      generator: () => crypto.randomUUID(),
-    }),
-  )
+  app.use(requestIdentity())
   app.use(async function injectDeps(c, next) {
     c.set('deps', deps)
     await next()
@@ -74,6 +68,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     })
   })
+  app.use(onlySurface(deps.config.apiSurface))
   const defaultBodyLimit = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: (c) =>

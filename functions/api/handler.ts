@@ -1,10 +1,36 @@
-import { handle } from 'hono/aws-lambda'
+import type { Context as LambdaContext } from 'aws-lambda'
+import { handle, type LambdaEvent } from 'hono/aws-lambda'
 import { createDeps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
+import { createDocumentClient } from '../../shared/platform/dynamodb'
 import { createLogger } from '../../shared/platform/logger'
+import { createTracer, traceClient, tracedHandler } from '../../shared/platform/tracing'
 import { createApp } from './app'
 
+/**
+ * One entry for both API functions: `API_SURFACE` (public or write) says which routes this one
+ * answers (./lib/surfaces.ts); the logs and traces carry the surface in their service name.
+ */
 const config = loadConfig()
-export const handler = handle(
-  createApp(createDeps(config, { logger: createLogger(config.logLevel, 'fundfinder-api') })),
+const service = `fundfinder-api-${config.apiSurface}`
+const tracer = createTracer(service)
+const client = traceClient(
+  tracer,
+  createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
+)
+const app = createApp(createDeps(config, { client, logger: createLogger(config.logLevel, service) }))
+
+const handleRequest = handle(app)
+
+export const handler = tracedHandler(
+  tracer,
+  (event: LambdaEvent, context: LambdaContext) => handleRequest(event, context),
+  (event, result) => {
+    const requestContext = event.requestContext as { requestId?: string; routeKey?: string } | undefined
+    return {
+      requestId: requestContext?.requestId,
+      routeKey: requestContext?.routeKey,
+      status: result?.statusCode,
+    }
+  },
 )

@@ -3,20 +3,24 @@ import type { Context, ScheduledEvent } from 'aws-lambda'
 import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
 import { createDeps, type Deps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
+import { createDocumentClient } from '../../shared/platform/dynamodb'
 import { createLogger } from '../../shared/platform/logger'
+import { createTracer, traceClient, tracedHandler } from '../../shared/platform/tracing'
+import { EXPIRY_METRICS } from './metrics'
 
 export interface ExpiryHandlerDeps extends Pick<Deps, 'store' | 'clock' | 'logger'> {
   metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
 }
 
-const EXPIRY_SERVICE = 'fundfinder-expiry'
+const { archived, failures, succeeded } = EXPIRY_METRICS.names
 
 /** Stop starting new pages this long before the Lambda timeout; the next run finishes the work. */
 const SAFETY_MARGIN_MS = 15_000
 
 /**
- * The scheduled entry point: runs the expiry job once, publishes `InstrumentsArchived` and
- * `ExpiryFailures`, and throws when anything failed so that the scheduler's retries and
+ * The scheduled entry point: runs the expiry job once, publishes `InstrumentsArchived`,
+ * `ExpiryFailures` and `ExpirySucceeded` (the heartbeat alarm's metric: an hour without a
+ * successful run is an alarm), and throws when anything failed so that the scheduler's retries and
  * dead-letter queue see it.
  */
 export function createExpiryHandler(deps: () => ExpiryHandlerDeps) {
@@ -35,12 +39,14 @@ export function createExpiryHandler(deps: () => ExpiryHandlerDeps) {
         shouldContinue: () => !context || context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS,
       })
     } catch (error) {
-      metrics.addMetric('ExpiryFailures', MetricUnit.Count, 1)
+      metrics.addMetric(failures, MetricUnit.Count, 1)
+      metrics.addMetric(succeeded, MetricUnit.Count, 0)
       metrics.publishStoredMetrics()
       throw error
     }
-    metrics.addMetric('InstrumentsArchived', MetricUnit.Count, summary.archived)
-    metrics.addMetric('ExpiryFailures', MetricUnit.Count, summary.failed)
+    metrics.addMetric(archived, MetricUnit.Count, summary.archived)
+    metrics.addMetric(failures, MetricUnit.Count, summary.failed)
+    metrics.addMetric(succeeded, MetricUnit.Count, summary.failed === 0 ? 1 : 0)
     metrics.publishStoredMetrics()
     if (summary.failed > 0) {
       throw new Error(`Expiry run failed to archive ${summary.failed} instrument(s); see the logs.`)
@@ -49,17 +55,25 @@ export function createExpiryHandler(deps: () => ExpiryHandlerDeps) {
   }
 }
 
+const tracer = createTracer(EXPIRY_METRICS.service)
 let productionDeps: ExpiryHandlerDeps | undefined
 
 /** Built on the first invocation and kept for the warm container's later ones. */
 function depsFromEnvironment(): ExpiryHandlerDeps {
   if (productionDeps) return productionDeps
   const config = loadConfig()
+  const client = traceClient(
+    tracer,
+    createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
+  )
   productionDeps = {
-    ...createDeps(config, { logger: createLogger(config.logLevel, EXPIRY_SERVICE) }),
-    metrics: new Metrics({ namespace: 'fundfinder', serviceName: EXPIRY_SERVICE }),
+    ...createDeps(config, { client, logger: createLogger(config.logLevel, EXPIRY_METRICS.service) }),
+    metrics: new Metrics({ namespace: EXPIRY_METRICS.namespace, serviceName: EXPIRY_METRICS.service }),
   }
   return productionDeps
 }
 
-export const handler = createExpiryHandler(depsFromEnvironment)
+export const handler = tracedHandler(tracer, createExpiryHandler(depsFromEnvironment), (_event, summary) => ({
+  archived: summary?.archived,
+  failed: summary?.failed,
+}))

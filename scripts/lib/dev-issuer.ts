@@ -62,7 +62,7 @@ export interface DevTokenOptions {
   name?: string
   roles?: Role[]
   org?: string
-  /** ISO codes: the editor may edit only national or regional instruments of these countries. */
+  /** `custom:countries` of a country-scoped editor. */
   countries?: string[]
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number
@@ -78,8 +78,7 @@ export async function signDevToken(options: DevTokenOptions): Promise<string> {
     'cognito:groups': options.roles ?? [],
     'cognito:username': options.name ?? subject,
     ...(options.org ? { 'custom:org': options.org } : {}),
-    // Cognito custom attributes are strings: the list travels comma-separated, as an admin sets it.
-    ...(options.countries ? { 'custom:countries': options.countries.join(',') } : {}),
+    ...(options.countries?.length ? { 'custom:countries': options.countries.join(',') } : {}),
     token_use: 'id',
   })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

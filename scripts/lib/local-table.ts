@@ -1,5 +1,5 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
+import { DescribeTableCommand, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createDeps, type Deps } from '../../shared/deps'
 import { type Config, loadLocalConfig } from '../../shared/platform/config'
@@ -45,6 +45,7 @@ export async function openLocalTable(
   options: { publish?: boolean; service?: string; env?: Record<string, string> } = {},
 ): Promise<LocalTable> {
   const base = loadLocalConfig()
+  if (base.dynamodbTarget === 'aws') return openDeployedTable(options)
   let endpoint = base.dynamodbEndpoint
   if (!endpoint) {
     const running = await readFile(ENDPOINT_FILE, 'utf8').catch(() => '')
@@ -77,4 +78,34 @@ export async function openLocalTable(
     ...(devIssuer ? { verifier: devIssuer.verifier, devSignIn: devIssuer.devSignIn } : {}),
   })
   return { config, client, deps, devIssuer, table, close }
+}
+
+/**
+ * `DYNAMODB_TARGET=aws`: the deployed table (TABLE_NAME, the stack's `TableName` output) in
+ * AWS_REGION, with the shell's AWS credentials, for `npm run import` and `npm run expire`. The
+ * table must exist (it is never created here), and the dev issuer is never trusted: nothing local
+ * can mint a token against a deployed table. The local server refuses to run on one.
+ */
+async function openDeployedTable(options: { publish?: boolean; service?: string }): Promise<LocalTable> {
+  if (options.publish) throw new Error('npm start runs on DynamoDB Local only; unset DYNAMODB_TARGET.')
+  const config = loadLocalConfig({ DEV_ISSUER_KEY_FILE: undefined })
+  if (config.dynamodbEndpoint) {
+    throw new Error('DYNAMODB_TARGET=aws uses DynamoDB in AWS_REGION; unset DYNAMODB_ENDPOINT.')
+  }
+  const client = createDocumentClient({ region: config.region })
+  try {
+    await client.send(new DescribeTableCommand({ TableName: config.tableName }))
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) {
+      throw new Error(
+        `No table ${config.tableName} in ${config.region}: set TABLE_NAME to the stack's TableName output and AWS_REGION to its region.`,
+      )
+    }
+    throw error
+  }
+  const deps = createDeps(config, {
+    client,
+    logger: createLogger(config.logLevel, options.service ?? 'fundfinder-cli'),
+  })
+  return { config, client, deps, devIssuer: undefined, table: 'exists', close: async () => client.destroy() }
 }

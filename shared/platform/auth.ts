@@ -8,6 +8,7 @@ import {
   jwtVerify,
 } from 'jose'
 import { COUNTRY_CODES } from '../catalogue/countries'
+import { CUSTOM_ATTRIBUTES, claimOf } from './custom-attributes'
 
 export const ROLES = ['editor', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -21,9 +22,8 @@ export interface Principal {
   /** Organisation the caller works for (`custom:org`), if the token carries one. */
   org?: string | undefined
   /**
-   * Countries a national contact point may edit (`custom:countries`, ISO codes), if the token
-   * carries the claim. Present but empty when none of its codes is valid: such a caller is scoped
-   * to nothing, never unscoped.
+   * Countries a country-scoped editor may change (`custom:countries`, comma-separated ISO 3166-1
+   * alpha-2 codes), upper case, unique; absent when the token carries no such claim.
    */
   countries?: string[] | undefined
 }
@@ -43,7 +43,7 @@ export interface TokenClaims {
   name?: string
   roles: Role[]
   org?: string
-  /** ISO country codes, signed as the comma-separated `custom:countries` claim. */
+  /** ISO country codes (`custom:countries`) of a country-scoped editor. */
   countries?: string[]
   /** Lifetime in seconds (default one hour). */
   ttlSeconds?: number
@@ -105,35 +105,46 @@ function audienceMatches(payload: JWTPayload, audience: string): boolean {
   return Array.isArray(aud) ? aud.includes(audience) : aud === audience
 }
 
-function toPrincipal(payload: JWTPayload): Principal {
+/**
+ * Who the verified token says the caller is. Cognito puts custom attributes (`custom:org`,
+ * `custom:countries`) in ID tokens itself, and in access tokens through the pre-token-generation
+ * trigger (functions/pre-token-generation); both shapes read the same.
+ */
+export function toPrincipal(payload: JWTPayload): Principal {
   const groups = payload['cognito:groups']
   const roles = Array.isArray(groups) ? ROLES.filter((role) => groups.includes(role)) : []
   const subject = String(payload.sub)
   const name = [payload['cognito:username'], payload.username, payload.email].find(
     (value): value is string => typeof value === 'string' && value.length > 0,
   )
-  const org = payload['custom:org']
+  const org = payload[claimOf('org')]
   return {
     subject,
     name: (name ?? subject).slice(0, 200),
     roles,
-    org: typeof org === 'string' && org.length > 0 ? org.slice(0, 100) : undefined,
-    countries: parseCountriesClaim(payload['custom:countries']),
+    org:
+      typeof org === 'string' && org.length > 0 ? org.slice(0, CUSTOM_ATTRIBUTES.org.maxLength) : undefined,
+    countries: parseCountriesClaim(payload[claimOf('countries')]),
   }
 }
 
 /**
- * `custom:countries` ("DK,NO"): the valid ISO codes it lists, upper-cased and without repeats.
- * Invalid codes are dropped rather than failing the token, but a claim that is present always
- * scopes its holder, so a mistyped claim narrows access and never widens it.
+ * `custom:countries` as a list of codes. The claim narrows what an editor may do, so one that is
+ * present but unreadable must not silently widen it to "every country": it fails verification (a
+ * 401) instead of being dropped. An empty claim is no claim (an admin cleared the attribute).
  */
 export function parseCountriesClaim(claim: unknown): string[] | undefined {
-  if (typeof claim !== 'string' || claim.trim() === '') return undefined
-  const codes = claim
-    .split(',')
-    .slice(0, COUNTRY_CODES.size)
-    .map((code) => code.trim().toUpperCase())
-    .filter((code) => COUNTRY_CODES.has(code))
+  if (claim === undefined || claim === null || claim === '') return undefined
+  if (typeof claim !== 'string' || claim.length > CUSTOM_ATTRIBUTES.countries.maxLength) {
+    throw new AuthenticationError("The token's 'custom:countries' claim is not a list of country codes.")
+  }
+  const codes = claim.split(',').map((code) => code.trim().toUpperCase())
+  const unknown = codes.filter((code) => !COUNTRY_CODES.has(code))
+  if (unknown.length > 0) {
+    throw new AuthenticationError(
+      `The token's 'custom:countries' claim holds what is not an ISO 3166-1 alpha-2 code: ${unknown.slice(0, 5).join(', ').slice(0, 100)}.`,
+    )
+  }
   return [...new Set(codes)]
 }
 

@@ -22,11 +22,24 @@ export interface MailConfig {
  * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
  * entry points call `loadConfig()` and pass the result down.
  */
+/**
+ * What one process of the app serves (functions/api/lib/surfaces.ts): each deployed API function
+ * one surface, the local server and the tests both.
+ */
+export const API_SURFACES = ['public', 'write', 'all'] as const
+export type ApiSurface = (typeof API_SURFACES)[number]
+
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     TABLE_NAME: z.string().min(3).max(255).default('fundfinder'),
     DYNAMODB_ENDPOINT: z.url().optional(),
+    /**
+     * Which table the local scripts (`npm run import`, `npm run expire`) open: `local` (DynamoDB
+     * Local) or `aws` (TABLE_NAME in AWS_REGION, with the AWS credentials of the shell). Deployed
+     * functions ignore it.
+     */
+    DYNAMODB_TARGET: z.enum(['local', 'aws']).default('local'),
     AWS_REGION: z.string().min(1).default('eu-west-1'),
     AUTH_ISSUER: z.url().default('http://localhost:3000/dev-issuer'),
     AUTH_AUDIENCE: z.string().min(1).default('fundfinder-local'),
@@ -62,6 +75,7 @@ const ConfigSchema = z
           .map((origin) => origin.trim())
           .filter(Boolean),
       ),
+    API_SURFACE: z.enum(API_SURFACES).default('all'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** How long a search instance may trust its catalogue version before reading it again (0 = every request). */
     CATALOGUE_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -93,6 +107,7 @@ const ConfigSchema = z
     port: env.PORT,
     tableName: env.TABLE_NAME,
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+    dynamodbTarget: env.DYNAMODB_TARGET,
     region: env.AWS_REGION,
     auth: {
       issuer: env.AUTH_ISSUER,
@@ -106,6 +121,7 @@ const ConfigSchema = z
     maxImportBytes: env.MAX_IMPORT_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    apiSurface: env.API_SURFACE,
     catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,
     webSignIn:
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID

@@ -54,7 +54,7 @@ afterEach(() => {
 })
 
 describe('the expire-instruments Lambda handler', () => {
-  it('runs the job, publishes InstrumentsArchived and ExpiryFailures, and returns the summary', async () => {
+  it('runs the job, publishes InstrumentsArchived, ExpiryFailures and the ExpirySucceeded heartbeat, and returns the summary', async () => {
     const t = await createTestContext({ now: NOW })
     await seedExpired(t, 3)
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
@@ -68,7 +68,7 @@ describe('the expire-instruments Lambda handler', () => {
     const metrics = emittedMetrics(write)
     write.mockRestore()
     expect(summary).toMatchObject({ scanned: 3, archived: 3, failed: 0, complete: true })
-    expect(metrics).toEqual([{ InstrumentsArchived: 3, ExpiryFailures: 0 }])
+    expect(metrics).toEqual([{ InstrumentsArchived: 3, ExpiryFailures: 0, ExpirySucceeded: 1 }])
   })
 
   it('throws when an instrument could not be archived, so the scheduler retries and alarms', async () => {
@@ -91,7 +91,7 @@ describe('the expire-instruments Lambda handler', () => {
     await expect(handler(scheduledEvent, lambdaContext)).rejects.toThrow(/failed to archive 2/)
     const metrics = emittedMetrics(write)
     write.mockRestore()
-    expect(metrics).toEqual([{ InstrumentsArchived: 0, ExpiryFailures: 2 }])
+    expect(metrics).toEqual([{ InstrumentsArchived: 0, ExpiryFailures: 2, ExpirySucceeded: 0 }])
     expect((await t.store.loadCatalogue()).records).toHaveLength(2)
   })
 
@@ -110,7 +110,7 @@ describe('the expire-instruments Lambda handler', () => {
     const metrics = emittedMetrics(write)
     write.mockRestore()
     expect(summary).toMatchObject({ scanned: 1, archived: 1, failed: 0 })
-    expect(metrics).toEqual([{ InstrumentsArchived: 1, ExpiryFailures: 0 }])
+    expect(metrics).toEqual([{ InstrumentsArchived: 1, ExpiryFailures: 0, ExpirySucceeded: 1 }])
     expect((await t.store.loadCatalogue()).records).toHaveLength(1)
   })
 })

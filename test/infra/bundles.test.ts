@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -7,7 +8,8 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
+import { EXPIRY_METRICS } from '../../functions/expire-instruments/metrics'
 import { buildApp } from '../../infra/app'
 import {
   copyRuntimePackageFiles,
@@ -17,7 +19,6 @@ import {
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { DIGEST_METRICS, FEEDBACK_METRICS } from '../../infra/constructs/digests'
-import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { addressHash } from '../../shared/subscriptions/email-address'
@@ -29,7 +30,7 @@ import { startTestMailServer } from '../support/mail-server'
 import { cdkContext } from './synth'
 
 /**
- * Bundles every Lambda entry with the options the CDK construct uses (infra/bundling.ts) and runs
+ * Bundles both Lambda entries with the options the CDK construct uses (infra/bundling.ts) and runs
  * each bundle in a fresh Node process, as Lambda would: import the module, call `handler`. The
  * bundles carry their dependencies and the AWS SDK, so they run from a directory with no
  * node_modules.
@@ -44,25 +45,28 @@ process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n')
 `
 
 type EntryName = keyof typeof ENTRIES
-const NAMES = Object.keys(ENTRIES) as EntryName[]
-/** How each function is told apart in the template: its description. */
-const DESCRIPTIONS: Record<EntryName, RegExp> = {
-  api: /HTTP API/,
+const ENTRY_NAMES = Object.keys(ENTRIES) as EntryName[]
+
+/** The deployed functions that run each entry, by their description; every entry must have some. */
+const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
+  api: /HTTP API, (public|write) surface/,
   expireInstruments: /expired instruments/,
+  preTokenGeneration: /access tokens/,
   sendDigests: /due email digests/,
   mailFeedback: /bounced and complaining/,
 }
 
 let outdir: string
 const bundles = {} as Record<EntryName, string>
-const deployed = {} as Record<EntryName, string>
+/** What `cdk synth` packaged for each function running the entry. */
+const deployed = {} as Record<EntryName, string[]>
 const sizes: Record<string, number> = {}
 /** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
-const inputs: Record<string, string[]> = {}
+const inputs = {} as Record<EntryName, string[]>
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
-  for (const name of NAMES) {
+  for (const name of ENTRY_NAMES) {
     const outfile = path.join(outdir, name, 'index.mjs')
     const { metafile } = await build({
       ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
@@ -79,13 +83,14 @@ beforeAll(async () => {
   )
   const assembly = app.synth()
   const template = assembly.getStackByName(stack.stackName).template
-  const assetOf = (description: RegExp) => {
-    const fn = Object.values<any>(template.Resources).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && description.test(r.Properties.Description),
-    )
-    return path.join(assembly.directory, fn.Metadata['aws:asset:path'], 'index.mjs')
+  const functions = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')
+  for (const name of ENTRY_NAMES) {
+    deployed[name] = functions
+      .filter((fn) => FUNCTIONS_OF_ENTRY[name].test(fn.Properties.Description))
+      .map((fn) => path.join(assembly.directory, fn.Metadata['aws:asset:path'], 'index.mjs'))
   }
-  for (const name of NAMES) deployed[name] = assetOf(DESCRIPTIONS[name])
+  const claimed = ENTRY_NAMES.flatMap((name) => deployed[name])
+  expect(claimed).toHaveLength(functions.length)
 }, 180_000)
 
 afterAll(async () => {
@@ -134,14 +139,15 @@ async function tableWithEnvironment() {
 describe('the deployed bundles', () => {
   it('are single ESM files of reasonable size', () => {
     for (const [name, bytes] of Object.entries(sizes)) {
-      expect(bytes, name).toBeGreaterThan(50_000)
+      // The Cognito trigger is a few lines with no dependencies; the others carry the SDK.
+      expect(bytes, name).toBeGreaterThan(name === 'preTokenGeneration' ? 200 : 50_000)
       expect(bytes, name).toBeLessThan(5_000_000)
     }
   })
 
   it('never carry the local dev issuer or other local tooling (it cannot mint a token in AWS)', () => {
-    for (const name of NAMES) {
-      expect(inputs[name]?.length, name).toBeGreaterThan(10)
+    for (const name of ENTRY_NAMES) {
+      expect(inputs[name]?.length, name).toBeGreaterThan(name === 'preTokenGeneration' ? 1 : 10)
       const local = (inputs[name] ?? []).filter((input) => /^(scripts|bench|test)\//.test(input))
       expect(local, name).toEqual([])
       expect(inputs[name], name).not.toContain('scripts/lib/dev-issuer.ts')
@@ -150,12 +156,16 @@ describe('the deployed bundles', () => {
   })
 
   it('are byte for byte what `cdk synth` packages for each function, with the package files they read', async () => {
-    for (const name of NAMES) {
-      expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
-      for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
-        const packaged = path.join(path.dirname(deployed[name]), 'node_modules', file)
-        const tested = path.join(path.dirname(bundles[name]), 'node_modules', file)
-        expect((await readFile(packaged)).equals(await readFile(tested)), file).toBe(true)
+    expect(deployed.api).toHaveLength(2)
+    for (const name of ENTRY_NAMES) {
+      expect(deployed[name].length, name).toBeGreaterThan(0)
+      for (const packagedBundle of deployed[name]) {
+        expect((await readFile(packagedBundle)).equals(await readFile(bundles[name])), name).toBe(true)
+        for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
+          const packaged = path.join(path.dirname(packagedBundle), 'node_modules', file)
+          const tested = path.join(path.dirname(bundles[name]), 'node_modules', file)
+          expect((await readFile(packaged)).equals(await readFile(tested)), file).toBe(true)
+        }
       }
     }
     expect(RUNTIME_PACKAGE_FILES[ENTRIES.api]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
@@ -205,6 +215,101 @@ describe('the deployed bundles', () => {
     expect(write.result.headers['www-authenticate']).toMatch(/^Bearer/)
   })
 
+  it("API bundle serves one surface per function, and answers with API Gateway's request id", async () => {
+    const { env } = await tableWithEnvironment()
+    const write = httpApiEvent('POST', '/v1/instruments', {
+      headers: { 'content-type': 'application/json', 'x-request-id': 'from-the-caller' },
+      body: '{}',
+    })
+    const gatewayId = (write.requestContext as { requestId: string }).requestId
+    const onPublic = await invokeBundle(bundles.api, write, { ...env, API_SURFACE: 'public' })
+    expect(onPublic.result.statusCode).toBe(404)
+    expect(onPublic.result.headers['x-request-id']).toBe(gatewayId)
+    expect(JSON.parse(onPublic.result.body)).toMatchObject({ status: 404, requestId: gatewayId })
+    const onWrite = await invokeBundle(bundles.api, write, { ...env, API_SURFACE: 'write' })
+    expect(onWrite.result.statusCode).toBe(401)
+    const searchOnWrite = await invokeBundle(bundles.api, httpApiEvent('GET', '/v1/instruments'), {
+      ...env,
+      API_SURFACE: 'write',
+    })
+    expect(searchOnWrite.result.statusCode).toBe(404)
+  })
+
+  it('API bundle traces to X-Ray: a DynamoDB subsegment and the request annotated with its gateway id', async () => {
+    const { store, env } = await tableWithEnvironment()
+    const record = await store.create(instrumentInput({ deadline: '2099-01-01' }), 'tester', new Date())
+    // A local UDP listener plays the X-Ray daemon; the Lambda runtime's variables turn tracing on.
+    const daemon = createSocket('udp4')
+    const documents: any[] = []
+    daemon.on('message', (message) => {
+      for (const line of message.toString('utf8').split('\n').slice(1))
+        if (line) documents.push(JSON.parse(line))
+    })
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
+    try {
+      const event = httpApiEvent('GET', `/v1/instruments/${record.id}`)
+      const { result } = await invokeBundle(bundles.api, event, {
+        ...env,
+        API_SURFACE: 'public',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+        LAMBDA_TASK_ROOT: path.dirname(bundles.api),
+        AWS_LAMBDA_FUNCTION_NAME: 'fundfinder-public-api',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+        AWS_XRAY_LOG_LEVEL: 'silent',
+      })
+      expect(result.statusCode).toBe(200)
+      await vi.waitFor(() => expect(documents.some((d) => d.name === '## handler')).toBe(true), {
+        timeout: 5000,
+      })
+      const handlerSegment = documents.find((d) => d.name === '## handler')
+      expect(handlerSegment).toMatchObject({
+        trace_id: '1-67891233-abcdef012345678912345678',
+        parent_id: '53995c3f42cd8ad8',
+        annotations: {
+          requestId: (event.requestContext as { requestId: string }).requestId,
+          routeKey: '$default',
+          status: 200,
+          ColdStart: true,
+          Service: 'fundfinder-api-public',
+        },
+      })
+      const dynamodb = documents.filter((d) => d.name === 'DynamoDB')
+      expect(dynamodb.length).toBeGreaterThan(0)
+      expect(dynamodb.map((d) => d.aws?.operation)).toContain('GetItem')
+      for (const call of dynamodb) expect(call.trace_id).toBe(handlerSegment.trace_id)
+    } finally {
+      daemon.close()
+    }
+  })
+
+  it('pre-token-generation bundle adds the custom attributes to the access token claims', async () => {
+    const event = {
+      version: '2',
+      triggerSource: 'TokenGeneration_RefreshTokens',
+      region: 'eu-west-1',
+      userPoolId: 'eu-west-1_AbCdEf123',
+      userName: 'abc',
+      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: 'client' },
+      request: {
+        userAttributes: {
+          sub: 'abc',
+          email: 'a@example.org',
+          'custom:org': 'ACME',
+          'custom:countries': 'DK',
+        },
+        groupConfiguration: { groupsToOverride: ['editor'] },
+        scopes: ['openid'],
+      },
+      response: { claimsAndScopeOverrideDetails: null },
+    }
+    const { result } = await invokeBundle(bundles.preTokenGeneration, event, { PATH: process.env.PATH ?? '' })
+    expect(result.response.claimsAndScopeOverrideDetails).toEqual({
+      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:org': 'ACME', 'custom:countries': 'DK' } },
+    })
+  })
+
   it('expiry bundle archives what has expired and emits the metrics the alarm watches', async () => {
     const { store, env } = await tableWithEnvironment()
     const now = new Date()
@@ -237,7 +342,7 @@ describe('the deployed bundles', () => {
       expect(entry.service).toBe(EXPIRY_METRICS.service)
     }
     const values = Object.assign({}, ...metrics)
-    expect(values).toMatchObject({ ExpiryFailures: 0, InstrumentsArchived: 1 })
+    expect(values).toMatchObject({ ExpiryFailures: 0, InstrumentsArchived: 1, ExpirySucceeded: 1 })
 
     const run2 = await invokeBundle(bundles.expireInstruments, {}, env)
     expect(run2.result).toMatchObject({ archived: 0, failed: 0 })

@@ -1,8 +1,8 @@
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions'
 import { Runtime } from 'aws-cdk-lib/aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { EXPIRY_METRICS } from '../../functions/expire-instruments/metrics'
 import { LAMBDA_RUNTIME } from '../../infra/bundling'
-import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { STAGE_NAMES, type StageName, stageConfigFromContext } from '../../infra/stage-config'
 import { parseConfig } from '../../shared/platform/config'
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/platform/table'
@@ -39,14 +39,22 @@ const functionNamed = (template: Template, description: RegExp) => {
   expect(found).toHaveLength(1)
   return found[0] as [string, Resource]
 }
-const apiFunction = (template: Template) => functionNamed(template, /HTTP API/)
 /** The expiry job's dead-letter queue (the digests have their own). */
 const expiryQueue = (template: Template) => {
   const found = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('ExpiryDeadLetters'))
   expect(found).toHaveLength(1)
   return found[0] as [string, Resource]
 }
+const publicFunction = (template: Template) => functionNamed(template, /public surface/)
+const writeFunction = (template: Template) => functionNamed(template, /write surface/)
 const expiryFunction = (template: Template) => functionNamed(template, /expired instruments/)
+const preTokenFunction = (template: Template) => functionNamed(template, /access tokens/)
+const everyFunction = (template: Template) => [
+  publicFunction(template),
+  writeFunction(template),
+  expiryFunction(template),
+  preTokenFunction(template),
+]
 
 /** Every statement of the inline policies attached to a role. */
 function statementsOfRole(template: Template, roleArnRef: unknown) {
@@ -110,28 +118,52 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     expect(pool.Properties.DeletionProtection).toBe(stage === 'prod' ? 'ACTIVE' : 'INACTIVE')
   })
 
-  it('runs both functions on arm64, the newest Node.js runtime, with explicit memory and timeout', () => {
+  it('runs every function on arm64, the newest Node.js runtime, traced, with explicit memory and timeout', () => {
     const newestNode = Object.values(Runtime)
       .filter((r): r is Runtime => r instanceof Runtime && /^nodejs\d+\.x$/.test(r.name))
       .map((r) => Number(r.name.match(/\d+/)?.[0]))
       .sort((a, b) => b - a)[0]
     expect(LAMBDA_RUNTIME.name).toBe(`nodejs${newestNode}.x`)
-    const [, api] = apiFunction(template())
-    const [, expiry] = expiryFunction(template())
-    for (const fn of [api, expiry]) {
+    const functions = everyFunction(template())
+    expect(resourcesOf(template(), 'AWS::Lambda::Function')).toHaveLength(functions.length)
+    for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: LAMBDA_RUNTIME.name,
         Architectures: ['arm64'],
         Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
       })
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps')
     }
-    expect(api.Properties).toMatchObject({ MemorySize: settings.apiMemoryMb, Timeout: 29 })
-    expect(expiry.Properties).toMatchObject({ MemorySize: 512, Timeout: 300 })
+    const [, publicApi] = publicFunction(template())
+    const [, writeApi] = writeFunction(template())
+    const [, expiry] = expiryFunction(template())
+    const [, preToken] = preTokenFunction(template())
+    const apiFunctions = settings.apiFunctions!
+    expect(publicApi.Properties).toMatchObject({
+      MemorySize: apiFunctions.public.memoryMb,
+      Timeout: 29,
+      ReservedConcurrentExecutions: apiFunctions.public.reservedConcurrency,
+    })
+    expect(writeApi.Properties).toMatchObject({
+      MemorySize: apiFunctions.write.memoryMb,
+      Timeout: 29,
+      ReservedConcurrentExecutions: apiFunctions.write.reservedConcurrency,
+    })
+    // One expiry run at a time; the Cognito trigger is bounded by Cognito's own sign-in quotas.
+    expect(expiry.Properties).toMatchObject({
+      MemorySize: 512,
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+    })
+    expect(preToken.Properties).toMatchObject({ MemorySize: 256, Timeout: 5 })
+    // Provisioned concurrency is 0 by default: no alias, no published version.
+    expect(template().findResources('AWS::Lambda::Alias')).toEqual({})
+    expect(template().findResources('AWS::Lambda::Version')).toEqual({})
   })
 
   it('gives each function its own log group with the stage retention', () => {
-    for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
+    for (const [, fn] of everyFunction(template())) {
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref
       const logGroup = template().toJSON().Resources[logGroupId]
       expect(logGroup.Type).toBe('AWS::Logs::LogGroup')
@@ -139,19 +171,28 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     }
   })
 
-  it('configures the API to trust Cognito only: issuer and audience from the user pool and client', () => {
+  it('configures both API functions to trust Cognito only, each with its own surface', () => {
     const [poolId] = only(template(), 'AWS::Cognito::UserPool')
     const [clientId] = only(template(), 'AWS::Cognito::UserPoolClient')
     const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [, api] = apiFunction(template())
-    expect(api.Properties.Environment.Variables).toMatchObject({
-      TABLE_NAME: { Ref: tableId },
-      AUTH_ISSUER: { 'Fn::GetAtt': [poolId, 'ProviderURL'] },
-      AUTH_AUDIENCE: { Ref: clientId },
-      WEB_CLIENT_ID: { Ref: clientId },
-      ARCHIVE_RETENTION_DAYS: String(settings.archiveRetentionDays),
-      LOG_LEVEL: settings.logLevel,
-    })
+    for (const [[, fn], surface] of [
+      [publicFunction(template()), 'public'],
+      [writeFunction(template()), 'write'],
+    ] as const) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        API_SURFACE: surface,
+        TABLE_NAME: { Ref: tableId },
+        AUTH_ISSUER: { 'Fn::GetAtt': [poolId, 'ProviderURL'] },
+        AUTH_AUDIENCE: { Ref: clientId },
+        WEB_CLIENT_ID: { Ref: clientId },
+        ARCHIVE_RETENTION_DAYS: String(settings.archiveRetentionDays),
+        LOG_LEVEL: settings.logLevel,
+      })
+    }
+    // Both run the one API bundle.
+    expect(publicFunction(template())[1].Properties.Code).toEqual(
+      writeFunction(template())[1].Properties.Code,
+    )
   })
 
   it("gives each function an environment that the app's own config schema accepts", () => {
@@ -165,7 +206,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
       SES_CONFIGURATION_SET: 'DigestsConfigurationSet0AB1C2D3-xyz',
     }
-    for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
+    for (const [, fn] of everyFunction(template())) {
       const env = Object.fromEntries(
         Object.entries<unknown>(fn.Properties.Environment.Variables).map(([name, value]) => [
           name,
@@ -176,22 +217,27 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       const config = parseConfig({ ...env, AWS_REGION: 'eu-west-1' })
       expect(config.auth.devIssuerKeyFile).toBeUndefined()
       expect(config.dynamodbEndpoint).toBeUndefined()
-      expect(config.archiveRetentionDays).toBe(settings.archiveRetentionDays)
-      expect(config.logLevel).toBe(settings.logLevel)
     }
-    const [, api] = apiFunction(template())
-    const apiConfig = parseConfig({ ...api.Properties.Environment.Variables, ...resolved })
-    expect(apiConfig.auth).toMatchObject({ issuer: resolved.AUTH_ISSUER, audience: resolved.AUTH_AUDIENCE })
-    expect(apiConfig.auth.jwksUrl).toBe(`${resolved.AUTH_ISSUER}/.well-known/jwks.json`)
-    expect(apiConfig.webSignIn).toEqual({
-      cognitoDomain: resolved.COGNITO_DOMAIN,
-      clientId: resolved.WEB_CLIENT_ID,
-    })
+    for (const [[, fn], surface] of [
+      [publicFunction(template()), 'public'],
+      [writeFunction(template()), 'write'],
+    ] as const) {
+      const apiConfig = parseConfig({ ...fn.Properties.Environment.Variables, ...resolved })
+      expect(apiConfig.apiSurface).toBe(surface)
+      expect(apiConfig.archiveRetentionDays).toBe(settings.archiveRetentionDays)
+      expect(apiConfig.logLevel).toBe(settings.logLevel)
+      expect(apiConfig.auth).toMatchObject({ issuer: resolved.AUTH_ISSUER, audience: resolved.AUTH_AUDIENCE })
+      expect(apiConfig.auth.jwksUrl).toBe(`${resolved.AUTH_ISSUER}/.well-known/jwks.json`)
+      expect(apiConfig.webSignIn).toEqual({
+        cognitoDomain: resolved.COGNITO_DOMAIN,
+        clientId: resolved.WEB_CLIENT_ID,
+      })
+    }
   })
 
   it('never configures the local dev issuer, a local DynamoDB endpoint or the region', () => {
     const functions = resourcesOf(template(), 'AWS::Lambda::Function')
-    expect(functions.length).toBeGreaterThanOrEqual(2)
+    expect(functions.length).toBe(4)
     for (const [, fn] of functions) {
       const names = Object.keys(fn.Properties.Environment?.Variables ?? {})
       expect(names).not.toContain('DEV_ISSUER_KEY_FILE')
@@ -202,65 +248,98 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     expect(JSON.stringify(template().toJSON())).not.toMatch(/dev-issuer|DEV_ISSUER|localhost/)
   })
 
-  it('grants the API item reads and writes on the table and its indexes, nothing table-level', () => {
-    const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [, api] = apiFunction(template())
-    const statements = statementsOfRole(template(), api.Properties.Role)
-    const tableStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')))
-    expect(actionsOf(tableStatements)).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ])
-    expect(tableStatements[0].Resource).toEqual([
-      { 'Fn::GetAtt': [tableId, 'Arn'] },
-      ...['archiveByTime', 'auditByInstrument', 'liveByExpiry', 'reviewQueue', 'reviewQueueByCountry'].map(
-        (index) => ({
-          'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index}`]],
-        }),
-      ),
-    ])
-    const everyAction = actionsOf(statements)
-    expect(everyAction).not.toContain('dynamodb:DeleteTable')
-    expect(everyAction).not.toContain('dynamodb:Scan')
-    expect(everyAction.filter((a) => a.includes('*'))).toEqual([])
-    // Confirmation emails: SES sending only (the statement is checked in subscriptions.test.ts).
-    expect(everyAction.filter((a) => !a.startsWith('dynamodb:'))).toEqual([
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'ses:SendEmail',
-      'ses:SendRawEmail',
-    ])
-  })
+  describe('least privilege: each function role holds exactly what its code uses', () => {
+    const tableArn = () => ({ 'Fn::GetAtt': [only(template(), 'AWS::DynamoDB::GlobalTable')[0], 'Arn'] })
+    const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn(), `/index/${index}`]] })
+    /** The role's statements by service: { dynamodb: { actions, resources }, ... }, one statement each. */
+    const grants = (fn: [string, Resource]) => {
+      const statements = statementsOfRole(template(), fn[1].Properties.Role)
+      const byService = statements.map((statement) => {
+        const actions = actionsOf([statement])
+        const service = actions[0]?.split(':')[0] ?? ''
+        expect(actions.every((action) => action.startsWith(`${service}:`))).toBe(true)
+        return [service, { actions, resources: [statement.Resource].flat() }] as const
+      })
+      expect(new Set(byService.map(([service]) => service)).size).toBe(byService.length)
+      return Object.fromEntries(byService)
+    }
+    const commonGrants = (fn: [string, Resource]) => ({
+      logs: {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [{ 'Fn::GetAtt': [fn[1].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] }],
+      },
+      // What active tracing needs; X-Ray's actions have no resource-level permissions.
+      xray: { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] },
+    })
 
-  it('grants the expiry job its index, item writes and its DLQ, and nothing on Cognito', () => {
-    const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [queueId] = expiryQueue(template())
-    const [, expiry] = expiryFunction(template())
-    const statements = statementsOfRole(template(), expiry.Properties.Role)
-    const everyAction = actionsOf(statements)
-    expect(everyAction.filter((a) => a.startsWith('cognito'))).toEqual([])
-    expect(everyAction.filter((a) => a.includes('*'))).toEqual([])
-    expect(everyAction).not.toContain('dynamodb:Scan')
-    expect(everyAction).not.toContain('dynamodb:DeleteTable')
-    const tableStatement = statements.find((s) => actionsOf([s]).includes('dynamodb:Query'))
-    expect(tableStatement.Resource).toEqual([
-      { 'Fn::GetAtt': [tableId, 'Arn'] },
-      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/liveByExpiry']] },
-    ])
-    const queueStatement = statements.find((s) => actionsOf([s]).includes('sqs:SendMessage'))
-    expect(queueStatement.Resource).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] })
-    expect(everyAction.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('sqs:'))).toEqual([
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-    ])
+    it('public API: item reads on the table itself, no index, no write', () => {
+      const fn = publicFunction(template())
+      expect(grants(fn)).toEqual({
+        ...commonGrants(fn),
+        dynamodb: {
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [tableArn()],
+        },
+      })
+    })
+
+    it('write API: item reads and writes, the archive, audit and review indexes, SES sending, not the expiry index', () => {
+      const fn = writeFunction(template())
+      expect(grants(fn)).toEqual({
+        ...commonGrants(fn),
+        dynamodb: {
+          actions: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          resources: [
+            tableArn(),
+            indexArn('archiveByTime'),
+            indexArn('auditByInstrument'),
+            indexArn('reviewQueue'),
+            indexArn('reviewQueueByCountry'),
+          ],
+        },
+        // Confirmation emails: SES sending only (the statement is checked in digests.test.ts).
+        ses: expect.objectContaining({ actions: ['ses:SendEmail', 'ses:SendRawEmail'] }),
+      })
+    })
+
+    it('expiry job: its index, item writes and its dead-letter queue', () => {
+      const fn = expiryFunction(template())
+      const [queueId] = expiryQueue(template())
+      expect(grants(fn)).toEqual({
+        ...commonGrants(fn),
+        dynamodb: {
+          actions: [
+            'dynamodb:BatchGetItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:UpdateItem',
+          ],
+          resources: [tableArn(), indexArn('liveByExpiry')],
+        },
+        sqs: {
+          actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          resources: [{ 'Fn::GetAtt': [queueId, 'Arn'] }],
+        },
+      })
+    })
+
+    it('pre-token-generation trigger: nothing but its logs and traces', () => {
+      const fn = preTokenFunction(template())
+      expect(grants(fn)).toEqual(commonGrants(fn))
+    })
   })
 
   it('attaches no AWS managed policies to the function roles', () => {
-    for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
+    for (const [, fn] of everyFunction(template())) {
       const roleId = fn.Properties.Role['Fn::GetAtt'][0]
       expect(template().toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined()
     }
@@ -298,18 +377,95 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     })
   })
 
-  it('fronts the API function with an HTTP API: one catch-all route, throttling, access logs', () => {
-    const [apiId] = apiFunction(template())
-    const [integrationId] = only(template(), 'AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [apiId, 'Arn'] },
-      PayloadFormatVersion: '2.0',
+  it('routes write routes to the write function behind the Cognito JWT authorizer, the rest to the public one', () => {
+    const [publicId] = publicFunction(template())
+    const [writeId] = writeFunction(template())
+    const [poolId] = only(template(), 'AWS::Cognito::UserPool')
+    const [clientId] = only(template(), 'AWS::Cognito::UserPoolClient')
+    const [httpApiId] = only(template(), 'AWS::ApiGatewayV2::Api')
+    const integrationOf = (functionId: string) =>
+      only(template(), 'AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        PayloadFormatVersion: '2.0',
+      })[0]
+    const target = (functionId: string) => ({
+      'Fn::Join': ['', ['integrations/', { Ref: integrationOf(functionId) }]],
     })
-    const [, route] = only(template(), 'AWS::ApiGatewayV2::Route')
-    expect(route.Properties).toMatchObject({
+    const [authorizerId, authorizer] = only(template(), 'AWS::ApiGatewayV2::Authorizer')
+    expect(authorizer.Properties).toMatchObject({
+      ApiId: { Ref: httpApiId },
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        // Cognito ID tokens carry the client id in `aud`, access tokens in `client_id`: both pass.
+        Audience: [{ Ref: clientId }],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: poolId }],
+          ],
+        },
+      },
+    })
+
+    const behindAuthorizer = [
+      'POST /v1/instruments',
+      'POST /v1/instruments/{proxy+}',
+      'PUT /v1/instruments',
+      'PUT /v1/instruments/{proxy+}',
+      'DELETE /v1/instruments',
+      'DELETE /v1/instruments/{proxy+}',
+      'ANY /v1/admin',
+      'ANY /v1/admin/{proxy+}',
+      'ANY /v1/projects',
+      'ANY /v1/projects/{proxy+}',
+    ]
+    // The admin pages: a cookie session, verified by the app, that redirects to sign-in.
+    const cookiePages = ['ANY /admin', 'ANY /admin/{proxy+}']
+    const routes = Object.fromEntries(
+      resourcesOf(template(), 'AWS::ApiGatewayV2::Route').map(([, route]) => [
+        route.Properties.RouteKey,
+        route.Properties,
+      ]),
+    )
+    expect(Object.keys(routes).sort()).toEqual([...behindAuthorizer, ...cookiePages, '$default'].sort())
+    for (const key of behindAuthorizer) {
+      expect(routes[key], key).toEqual({
+        ApiId: { Ref: httpApiId },
+        RouteKey: key,
+        Target: target(writeId),
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      })
+    }
+    for (const key of cookiePages) {
+      expect(routes[key], key).toEqual({
+        ApiId: { Ref: httpApiId },
+        RouteKey: key,
+        Target: target(writeId),
+        AuthorizationType: 'NONE',
+      })
+    }
+    expect(routes.$default).toEqual({
+      ApiId: { Ref: httpApiId },
       RouteKey: '$default',
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      Target: target(publicId),
+      AuthorizationType: 'NONE',
     })
+    // API Gateway may invoke each function, only from this API.
+    const permissions = resourcesOf(template(), 'AWS::Lambda::Permission').filter(
+      ([, permission]) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    )
+    expect(new Set(permissions.map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]))).toEqual(
+      new Set([publicId, writeId]),
+    )
+    for (const [, permission] of permissions) {
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(httpApiId)
+    }
+  })
+
+  it('throttles the stage and writes access logs keyed by the request id, with a count of 429s', () => {
     const [, apiStage] = only(template(), 'AWS::ApiGatewayV2::Stage')
     expect(apiStage.Properties).toMatchObject({
       StageName: '$default',
@@ -320,15 +476,22 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       },
     })
     const format = JSON.parse(apiStage.Properties.AccessLogSettings.Format)
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' })
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      authorizerError: '$context.authorizer.error',
+    })
     const logGroupId = apiStage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]
     expect(template().toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(
       settings.logRetentionDays,
     )
-    template().hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [apiId, 'Arn'] },
-      Principal: 'apigateway.amazonaws.com',
+    const [, filter] = only(template(), 'AWS::Logs::MetricFilter')
+    expect(filter.Properties).toEqual({
+      LogGroupName: { Ref: logGroupId },
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        { MetricNamespace: 'fundfinder', MetricName: 'ApiResponses429', MetricValue: '1', DefaultValue: 0 },
+      ],
     })
   })
 
@@ -363,64 +526,265 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       SupportedIdentityProviders: ['COGNITO'],
     })
     expect(client.Properties.AllowedOAuthFlows).not.toContain('implicit')
-    expect(JSON.stringify(client.Properties.CallbackURLs)).toContain('/admin/callback')
+    // The API's own URL, exactly as the pages build both from the request's origin.
+    const apiOrigin = [
+      'https://',
+      { Ref: only(template(), 'AWS::ApiGatewayV2::Api')[0] },
+      '.execute-api.',
+      { Ref: 'AWS::Region' },
+      '.',
+      { Ref: 'AWS::URLSuffix' },
+    ]
+    const withPath = (path: string) => ({ 'Fn::Join': ['', [...apiOrigin, `/${path}`]] })
+    expect(client.Properties.CallbackURLs).toEqual([withPath('admin/callback')])
+    expect(client.Properties.LogoutURLs).toEqual([withPath('')])
   })
 
-  it('alarms on function errors and throttles, DLQ messages, the API 5xx rate and expiry failures', () => {
-    const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
-    const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
-    const [apiId] = apiFunction(template())
-    const [expiryId] = expiryFunction(template())
-    for (const fnId of [apiId, expiryId]) {
-      for (const metricName of ['Errors', 'Throttles']) {
-        template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: metricName,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  it('declares custom:org and custom:countries that only admins write, and copies them into access tokens', () => {
+    const [poolId, pool] = only(template(), 'AWS::Cognito::UserPool')
+    expect(pool.Properties.Schema).toEqual([
+      {
+        Name: 'org',
+        AttributeDataType: 'String',
+        Mutable: true,
+        StringAttributeConstraints: { MinLength: '1', MaxLength: '100' },
+      },
+      {
+        Name: 'countries',
+        AttributeDataType: 'String',
+        Mutable: true,
+        StringAttributeConstraints: { MinLength: '1', MaxLength: '1024' },
+      },
+    ])
+    const [, client] = only(template(), 'AWS::Cognito::UserPoolClient')
+    expect(client.Properties.ReadAttributes).toEqual(
+      expect.arrayContaining(['custom:org', 'custom:countries']),
+    )
+    // Listed explicitly: a client without WriteAttributes may write every writable attribute.
+    expect(client.Properties.WriteAttributes).toEqual(['name'])
+    // The V2 event: the only one that can add claims to access tokens (Essentials plan).
+    const [preTokenId] = preTokenFunction(template())
+    expect(pool.Properties.UserPoolTier).toBe('ESSENTIALS')
+    expect(pool.Properties.LambdaConfig).toEqual({
+      PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [preTokenId, 'Arn'] }, LambdaVersion: 'V2_0' },
+    })
+    template().hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [preTokenId, 'Arn'] },
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] },
+    })
+  })
+
+  describe('alarms: each watches its metric, with its threshold and its treatment of missing data', () => {
+    const alarms = () =>
+      resourcesOf(template(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties)
+    const alarmDescribed = (description: RegExp) => {
+      const found = alarms().filter((alarm) => description.test(alarm.AlarmDescription))
+      expect(found, String(description)).toHaveLength(1)
+      return found[0] as Record<string, any>
+    }
+    const fires = { ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' }
+
+    it('every alarm notifies the alarm topic, on alarm and on recovery', () => {
+      const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
+      expect(alarms()).toHaveLength(15)
+      for (const alarm of alarms()) {
+        expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
+        expect(alarm.OKActions).toEqual([{ Ref: topicId }])
+      }
+    })
+
+    it('errors and throttles of each function', () => {
+      for (const [fnId] of everyFunction(template())) {
+        for (const metricName of ['Errors', 'Throttles']) {
+          const found = alarms().filter(
+            (alarm) => alarm.MetricName === metricName && alarm.Dimensions?.[0]?.Value?.Ref === fnId,
+          )
+          expect(found, `${metricName} of ${fnId}`).toEqual([
+            expect.objectContaining({
+              ...fires,
+              Namespace: 'AWS/Lambda',
+              Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+              Statistic: 'Sum',
+              Period: 300,
+              Threshold: 1,
+            }),
+          ])
+        }
+      }
+    })
+
+    it('the API: 5xx rate, p99 latency, 429 responses', () => {
+      const [httpApiId] = only(template(), 'AWS::ApiGatewayV2::Api')
+      const rate = alarmDescribed(/5xx/)
+      expect(rate).toMatchObject({ ...fires, Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 })
+      expect(rate.Metrics).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
+          expect.objectContaining({
+            Id: 'errors',
+            MetricStat: expect.objectContaining({
+              Metric: {
+                Namespace: 'AWS/ApiGateway',
+                MetricName: '5xx',
+                Dimensions: [{ Name: 'ApiId', Value: { Ref: httpApiId } }],
+              },
+              Stat: 'Sum',
+            }),
+          }),
+          expect.objectContaining({
+            Id: 'requests',
+            MetricStat: expect.objectContaining({
+              Metric: {
+                Namespace: 'AWS/ApiGateway',
+                MetricName: 'Count',
+                Dimensions: [{ Name: 'ApiId', Value: { Ref: httpApiId } }],
+              },
+            }),
+          }),
+        ]),
+      )
+      expect(alarmDescribed(/p99 latency/)).toMatchObject({
+        ...fires,
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: httpApiId } }],
+        ExtendedStatistic: 'p99',
+        Period: 300,
+        Threshold: 3000,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+      })
+      expect(alarmDescribed(/429/)).toMatchObject({
+        ...fires,
+        Namespace: 'fundfinder',
+        MetricName: 'ApiResponses429',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+      })
+    })
+
+    it('DynamoDB throttled requests, summed over every operation the functions send', () => {
+      const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
+      const alarm = alarmDescribed(/DynamoDB throttled/)
+      expect(alarm).toMatchObject({ ...fires, Threshold: 1 })
+      const throttled = (alarm.Metrics as any[]).filter((m) => m.MetricStat)
+      expect(throttled.map((m) => m.MetricStat.Metric.Dimensions)).toEqual(
+        [
+          'GetItem',
+          'BatchGetItem',
+          'Query',
+          'PutItem',
+          'UpdateItem',
+          'DeleteItem',
+          'BatchWriteItem',
+          'TransactWriteItems',
+        ].map((operation) => [
+          { Name: 'Operation', Value: operation },
+          { Name: 'TableName', Value: { Ref: tableId } },
+        ]),
+      )
+      for (const metric of throttled) {
+        expect(metric.MetricStat).toMatchObject({
+          Metric: { Namespace: 'AWS/DynamoDB', MetricName: 'ThrottledRequests' },
+          Stat: 'Sum',
+          Period: 300,
         })
       }
-    }
-    const [queueId] = expiryQueue(template())
-    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      const expression = (alarm.Metrics as any[]).find((m) => m.Expression)
+      expect(expression.Expression.split(' + ').sort()).toEqual(throttled.map((m) => m.Id).sort())
     })
-    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: EXPIRY_METRICS.namespace,
-      MetricName: 'ExpiryFailures',
-      Dimensions: [{ Name: 'service', Value: EXPIRY_METRICS.service }],
-      Statistic: 'Sum',
-    })
-    const [httpApiId] = only(template(), 'AWS::ApiGatewayV2::Api')
-    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Threshold: 5,
-      Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
-        Match.objectLike({
-          Id: 'errors',
-          MetricStat: Match.objectLike({
-            Metric: {
-              Namespace: 'AWS/ApiGateway',
-              MetricName: '5xx',
-              Dimensions: [{ Name: 'ApiId', Value: { Ref: httpApiId } }],
-            },
-          }),
-        }),
-      ]),
+
+    it('the expiry job: failures, dead letters, and a heartbeat that treats silence as failure', () => {
+      const [queueId] = expiryQueue(template())
+      expect(alarmDescribed(/dead-letter queue/)).toMatchObject({
+        ...fires,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Threshold: 1,
+      })
+      expect(alarmDescribed(/could not archive/)).toMatchObject({
+        ...fires,
+        Namespace: EXPIRY_METRICS.namespace,
+        MetricName: 'ExpiryFailures',
+        Dimensions: [{ Name: 'service', Value: EXPIRY_METRICS.service }],
+        Statistic: 'Sum',
+        Period: 3600,
+        Threshold: 1,
+      })
+      expect(alarmDescribed(/No successful expiry run/)).toMatchObject({
+        Namespace: EXPIRY_METRICS.namespace,
+        MetricName: 'ExpirySucceeded',
+        Dimensions: [{ Name: 'service', Value: EXPIRY_METRICS.service }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      })
     })
   })
 
-  it('outputs the API URL, the user pool id and the client id', () => {
+  it('has a dashboard of requests, errors, latency, throttles, DynamoDB capacity and the expiry job', () => {
+    const [, dashboard] = only(template(), 'AWS::CloudWatch::Dashboard')
+    // The body is a JSON document joined with deploy-time references; its literal parts suffice.
+    const body = (dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : '<ref>'))
+      .join('')
+    const widgets = JSON.parse(body).widgets as { properties: { title?: string; metrics?: unknown[][] } }[]
+    const graphs = Object.fromEntries(
+      widgets
+        .filter((w) => w.properties.metrics)
+        .map((w) => [w.properties.title, JSON.stringify(w.properties.metrics)]),
+    )
+    expect(Object.keys(graphs)).toEqual([
+      'API requests and errors',
+      'API latency (ms)',
+      'API 429 responses',
+      'DynamoDB consumed capacity',
+      'DynamoDB throttled requests',
+      'Lambda invocations',
+      'Lambda errors',
+      'Lambda throttles',
+      'Lambda duration p99 (ms)',
+      'Expiry runs',
+      'Instruments archived',
+    ])
+    for (const metric of ['"Count"', '"4xx"', '"5xx"'])
+      expect(graphs['API requests and errors']).toContain(metric)
+    expect(graphs['API latency (ms)']).toMatch(/"Latency".*"p50".*"Latency".*"p99"/)
+    expect(graphs['API 429 responses']).toContain('"ApiResponses429"')
+    expect(graphs['DynamoDB consumed capacity']).toMatch(
+      /ConsumedReadCapacityUnits.*ConsumedWriteCapacityUnits/,
+    )
+    expect(graphs['DynamoDB throttled requests']).toContain('ThrottledRequests')
+    for (const title of [
+      'Lambda invocations',
+      'Lambda errors',
+      'Lambda throttles',
+      'Lambda duration p99 (ms)',
+    ]) {
+      expect(graphs[title]?.match(/<ref>/g), title).toHaveLength(everyFunction(template()).length)
+    }
+    expect(graphs['Expiry runs']).toMatch(/"Invocations".*"ExpirySucceeded".*"ExpiryFailures"/)
+    expect(graphs['Instruments archived']).toContain('"InstrumentsArchived"')
+  })
+
+  it('outputs the API URL, the table, the user pool and client ids, the dashboard', () => {
     const outputs = template().toJSON().Outputs
     const [poolId] = only(template(), 'AWS::Cognito::UserPool')
     const [clientId] = only(template(), 'AWS::Cognito::UserPoolClient')
+    const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
     expect(outputs.UserPoolId.Value).toEqual({ Ref: poolId })
     expect(outputs.UserPoolClientId.Value).toEqual({ Ref: clientId })
+    expect(outputs.TableName.Value).toEqual({ Ref: tableId })
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain('.execute-api.')
+    expect(outputs.DashboardName.Value).toEqual({ Ref: only(template(), 'AWS::CloudWatch::Dashboard')[0] })
   })
 })
 
@@ -444,7 +808,48 @@ describe('stage settings', () => {
     expect(() => stageConfigFromContext(cdkContext('dev', { corsOrigins: ['not a url'] }))).toThrow(
       /corsOrigins/,
     )
+    const dev = stageSettings('dev')
+    const apiFunctions = dev.apiFunctions!
+    expect(() =>
+      stageConfigFromContext(
+        cdkContext('dev', {
+          apiFunctions: { ...apiFunctions, write: { ...apiFunctions.write, provisionedConcurrency: 50 } },
+        }),
+      ),
+    ).toThrow(/apiFunctions\.write: provisionedConcurrency must not exceed reservedConcurrency/)
+    for (const origin of [
+      'http://funding.example.org',
+      'https://funding.example.org/app',
+      'funding.example.org',
+    ]) {
+      expect(() => stageConfigFromContext(cdkContext('dev', { customDomainUrls: [origin] })), origin).toThrow(
+        /customDomainUrls/,
+      )
+    }
+    expect(
+      stageConfigFromContext(cdkContext('dev', { customDomainUrls: ['https://funding.example.org/'] }))
+        .customDomainUrls,
+    ).toEqual(['https://funding.example.org'])
   })
+
+  it('keeps instances warm through a `live` alias only where a stage asks for provisioned concurrency', () => {
+    const apiFunctions = stageSettings('prod').apiFunctions!
+    const { template } = synthStage('prod', {
+      apiFunctions: { ...apiFunctions, public: { ...apiFunctions.public, provisionedConcurrency: 3 } },
+    })
+    const [publicId] = publicFunction(template)
+    const [writeId] = writeFunction(template)
+    const [aliasId, alias] = only(template, 'AWS::Lambda::Alias')
+    expect(alias.Properties).toMatchObject({
+      FunctionName: { Ref: publicId },
+      Name: 'live',
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+    })
+    // The gateway invokes the alias (which carries the warm instances), not $LATEST.
+    only(template, 'AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: aliasId } })
+    only(template, 'AWS::ApiGatewayV2::Integration', { IntegrationUri: { 'Fn::GetAtt': [writeId, 'Arn'] } })
+    expect(Object.keys(template.findResources('AWS::Lambda::Version'))).toHaveLength(1)
+  }, 120_000)
 
   it('configures CORS on the HTTP API and in the function from the stage origins', () => {
     const { template } = synthStage('dev', { corsOrigins: ['https://partner.example.org'] })

@@ -5,15 +5,22 @@ import type { LambdaEvent } from 'hono/aws-lambda'
 export function httpApiEvent(
   method: string,
   rawPath: string,
-  options: { headers?: Record<string, string>; rawQueryString?: string; body?: string } = {},
+  options: {
+    headers?: Record<string, string>
+    rawQueryString?: string
+    body?: string
+    /** The host the request came in on: a custom domain mapped to the API, or its execute-api host. */
+    domainName?: string
+  } = {},
 ): LambdaEvent {
+  const domainName = options.domainName ?? 'abc123.execute-api.eu-west-1.amazonaws.com'
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: '$default',
     rawPath,
     rawQueryString: options.rawQueryString ?? '',
     headers: {
-      host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      host: domainName,
       accept: 'application/json',
       'user-agent': 'curl/8',
       ...options.headers,
@@ -21,8 +28,8 @@ export function httpApiEvent(
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
-      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abc123',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'curl/8' },
       requestId: 'Ab1cDeFgHiJkLmN=',
       routeKey: '$default',

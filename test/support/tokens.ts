@@ -7,7 +7,7 @@ export interface SignOptions {
   roles?: string[]
   subject?: string
   org?: string
-  /** Signed as `custom:countries`, comma-separated. */
+  /** `custom:countries`, joined with commas as Cognito stores it. */
   countries?: string[]
   issuer?: string
   audience?: string

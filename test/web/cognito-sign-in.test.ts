@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
+import { handle } from 'hono/aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SESSION_COOKIE } from '../../functions/web/lib/session'
+import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
+import { synthStage } from '../infra/synth'
+import { httpApiEvent } from '../support/api-gateway-event'
 import { createTestContext } from '../support/context'
 
 /**
@@ -126,4 +129,60 @@ describe('Cognito sign-in (authorization code + PKCE)', () => {
     })
     expect(devPost.status).toBe(404)
   })
+
+  it('signs in and out on the origin the browser is on, each URL one the app client allows (custom domain too)', async () => {
+    // The app client as the stack defines it for a stage with a custom domain.
+    const CUSTOM = 'https://funding.example.org'
+    const { template } = synthStage('prod', { customDomainUrls: [CUSTOM] })
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as {
+      Properties: { CallbackURLs: unknown[]; LogoutURLs: unknown[] }
+    }[]
+    // Deploy-time references resolved as CloudFormation would, for the API `abc123` in eu-west-1.
+    const deployed: Record<string, string> = { 'AWS::Region': 'eu-west-1', 'AWS::URLSuffix': 'amazonaws.com' }
+    const resolve = (value: unknown): string => {
+      if (typeof value === 'string') return value
+      const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']
+      if (join) return join[1].map(resolve).join(join[0])
+      const ref = (value as { Ref: string }).Ref
+      return deployed[ref] ?? (ref.startsWith('Http') ? 'abc123' : `<${ref}>`)
+    }
+    const allowedCallbacks = client?.Properties.CallbackURLs.map(resolve)
+    const allowedLogouts = client?.Properties.LogoutURLs.map(resolve)
+    expect(allowedLogouts).toEqual(['https://abc123.execute-api.eu-west-1.amazonaws.com/', `${CUSTOM}/`])
+
+    const t = await createTestContext({ env: { COGNITO_DOMAIN: cognitoUrl, WEB_CLIENT_ID } })
+    const handler = handle(t.app)
+    const token = await t.token({ roles: ['editor'] })
+    for (const domainName of ['funding.example.org', 'abc123.execute-api.eu-west-1.amazonaws.com']) {
+      const origin = `https://${domainName}`
+      // Through the Lambda adapter, with the event API Gateway sends for a request on that host.
+      const signIn = (await handler(httpApiEvent('GET', '/admin/sign-in', { domainName }))) as {
+        statusCode: number
+        headers: Record<string, string>
+      }
+      expect(signIn.statusCode).toBe(302)
+      const redirectUri = new URL(signIn.headers.location ?? '').searchParams.get('redirect_uri')
+      expect(redirectUri).toBe(`${origin}/admin/callback`)
+      expect(allowedCallbacks).toContain(redirectUri)
+
+      const signOut = (await handler(
+        httpApiEvent('POST', '/admin/sign-out', {
+          domainName,
+          headers: {
+            origin,
+            cookie: `${SESSION_COOKIE}=${token}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: `csrf=${csrfTokenFor(token)}`,
+        }),
+      )) as { statusCode: number; body: string }
+      expect(signOut.statusCode).toBe(200)
+      const logoutHref = /href="([^"]+\/logout\?[^"]+)"/.exec(signOut.body)?.[1]?.replaceAll('&amp;', '&')
+      const logout = new URL(logoutHref ?? '')
+      expect(`${logout.origin}${logout.pathname}`).toBe(`${cognitoUrl}/logout`)
+      expect(logout.searchParams.get('client_id')).toBe(WEB_CLIENT_ID)
+      expect(logout.searchParams.get('logout_uri')).toBe(`${origin}/`)
+      expect(allowedLogouts).toContain(logout.searchParams.get('logout_uri'))
+    }
+  }, 120_000)
 })

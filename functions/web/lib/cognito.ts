@@ -8,6 +8,19 @@ import type { Config } from '../../../shared/platform/config'
  */
 export type WebSignIn = NonNullable<Config['webSignIn']>
 
+/** Where Cognito sends the browser back with a code. */
+export const SIGN_IN_CALLBACK_PATH = '/admin/callback'
+
+/**
+ * The URLs Cognito must allow for one origin the pages are served on (the execute-api URL, a
+ * custom domain). The pages build them from the request's own origin, and the stack registers them
+ * on the app client with these same functions for every origin it knows, so that sign-in and
+ * sign-out work on each. Plain string joins: the stack passes deploy-time tokens for the API URL.
+ */
+const withoutTrailingSlash = (origin: string) => origin.replace(/\/$/, '')
+export const signInCallbackUrl = (origin: string) => `${withoutTrailingSlash(origin)}${SIGN_IN_CALLBACK_PATH}`
+export const signOutReturnUrl = (origin: string) => `${withoutTrailingSlash(origin)}/`
+
 const base64url = (bytes: Buffer) => bytes.toString('base64url')
 
 /** A fresh PKCE verifier with its S256 challenge, and the state that ties the answer to this browser. */

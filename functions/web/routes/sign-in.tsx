@@ -4,7 +4,16 @@ import { z } from 'zod'
 import { COUNTRY_CODES } from '../../../shared/catalogue/countries'
 import { ROLES } from '../../../shared/platform/auth'
 import { toProblem } from '../../api/lib/on-error'
-import { authorizeUrl, exchangeCode, logoutUrl, newAuthorization, sameState } from '../lib/cognito'
+import {
+  authorizeUrl,
+  exchangeCode,
+  logoutUrl,
+  newAuthorization,
+  SIGN_IN_CALLBACK_PATH,
+  sameState,
+  signInCallbackUrl,
+  signOutReturnUrl,
+} from '../lib/cognito'
 import { readForm, text } from '../lib/form-data'
 import { renderPage } from '../lib/render'
 import {
@@ -21,7 +30,6 @@ import { DevSignInPage, SignInUnavailablePage } from '../pages/admin/sign-in-pag
 import { MessagePage } from '../pages/message-page'
 
 const PKCE_COOKIE = 'ff_pkce'
-const CALLBACK_PATH = '/admin/callback'
 const DEV_TOKEN_SECONDS = 3600
 
 /** Only our own admin pages are valid destinations after sign-in (no open redirect). */
@@ -69,11 +77,11 @@ export const signInPages = new Hono<WebEnv>()
       setCookie(c, PKCE_COOKIE, `${state}.${verifier}.${nextEncoded}`, {
         httpOnly: true,
         sameSite: 'Lax',
-        path: CALLBACK_PATH,
+        path: SIGN_IN_CALLBACK_PATH,
         secure: !isLocalHttp(c),
         maxAge: 600,
       })
-      const redirectUri = new URL(CALLBACK_PATH, c.req.url).toString()
+      const redirectUri = signInCallbackUrl(new URL(c.req.url).origin)
       return c.redirect(authorizeUrl(config.webSignIn, { redirectUri, state, challenge }), 302)
     }
     if (c.var.deps.devSignIn) {
@@ -114,7 +122,7 @@ export const signInPages = new Hono<WebEnv>()
     setSessionCookie(c, token, DEV_TOKEN_SECONDS)
     return c.redirect(safeNext(text(form, 'next')), 303)
   })
-  .get(CALLBACK_PATH, async (c) => {
+  .get(SIGN_IN_CALLBACK_PATH, async (c) => {
     const { config, verifier, logger } = c.var.deps
     if (!config.webSignIn) return renderPage(c, <SignInUnavailablePage />, { status: 404 })
     const failed = (detail: string, status: 400 | 502 = 400) =>
@@ -129,7 +137,7 @@ export const signInPages = new Hono<WebEnv>()
         { status, private: true },
       )
     const stored = getCookie(c, PKCE_COOKIE)?.split('.')
-    deleteCookie(c, PKCE_COOKIE, { path: CALLBACK_PATH, secure: !isLocalHttp(c) })
+    deleteCookie(c, PKCE_COOKIE, { path: SIGN_IN_CALLBACK_PATH, secure: !isLocalHttp(c) })
     const code = c.req.query('code')
     const state = c.req.query('state') ?? ''
     if (c.req.query('error'))
@@ -140,7 +148,7 @@ export const signInPages = new Hono<WebEnv>()
     const [expectedState = '', codeVerifier = '', nextEncoded = ''] = stored
     if (!sameState(state, expectedState)) return failed('The sign-in response did not match this browser.')
 
-    const redirectUri = new URL(CALLBACK_PATH, c.req.url).toString()
+    const redirectUri = signInCallbackUrl(new URL(c.req.url).origin)
     const exchange = await exchangeCode(config.webSignIn, { code, codeVerifier, redirectUri })
     if (!exchange.ok) {
       if (exchange.reason === 'refused') return failed('The sign-in code was refused; it may have expired.')
@@ -180,7 +188,9 @@ export const signInPages = new Hono<WebEnv>()
     clearSessionCookie(c)
     const { webSignIn } = c.var.deps.config
     if (webSignIn) {
-      const logout = logoutUrl(webSignIn, new URL('/', c.req.url).toString())
+      // Back to the origin the user signed out on: the execute-api URL or a custom domain, each one
+      // of the app client's logout URLs (infra/constructs/identity.ts registers them alike).
+      const logout = logoutUrl(webSignIn, signOutReturnUrl(new URL(c.req.url).origin))
       // A page, not a redirect: the Content-Security-Policy's form-action 'self' also governs
       // where a form submission may be redirected.
       return renderPage(
