@@ -287,6 +287,8 @@ export class FundfinderStack extends Stack {
     for (const [name, value] of Object.entries(digests.mailEnvironment))
       writeFunction.addEnvironment(name, value)
     digests.grantSend(writeFunction)
+    operations.watchFunction('Digest', digests.digestFunction)
+    operations.watchFunction('MailFeedback', digests.feedbackFunction)
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the API and web pages' })
     new CfnOutput(this, 'TableName', {

@@ -211,18 +211,7 @@ export class Digests extends Construct {
       new LambdaSubscription(this.feedbackFunction, { deadLetterQueue: this.deadLetters }),
     )
 
-    // --- Alarms
-    for (const [name, fn] of [
-      ['Digest', this.digestFunction],
-      ['MailFeedback', this.feedbackFunction],
-    ] as const) {
-      alarms.alarm(`${name}FunctionErrors`, fn.metricErrors({ period: Duration.minutes(5) }), {
-        description: `${name} function: invocations failed`,
-      })
-      alarms.alarm(`${name}FunctionThrottles`, fn.metricThrottles({ period: Duration.minutes(5) }), {
-        description: `${name} function: invocations throttled`,
-      })
-    }
+    // --- Alarms (each function's errors and throttles: the stack's operations.watchFunction)
     alarms.alarm(
       'DigestDeadLetterMessages',
       this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),

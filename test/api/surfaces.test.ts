@@ -127,8 +127,14 @@ describe('API surfaces', () => {
     expect(surfaceOf('GET', '/admin')).toBe('write')
     expect(surfaceOf('GET', '/administrator')).toBe('public')
     expect(surfaceOf('OPTIONS', '/v1/admin/audit')).toBe('write')
+    expect(surfaceOf('POST', '/v1/subscriptions')).toBe('write')
+    expect(surfaceOf('POST', '/v1/subscriptions/confirm')).toBe('write')
+    expect(surfaceOf('POST', '/subscriptions/unsubscribe')).toBe('write')
+    expect(surfaceOf('GET', '/subscriptions/unsubscribe')).toBe('public')
     expect(WRITE_ROUTES.filter((route) => route.gatewayAuth === 'none').map((route) => route.path)).toEqual([
       '/admin',
+      '/v1/subscriptions',
+      '/subscriptions',
     ])
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { highlightEvidence } from '../../functions/web/lib/highlight'
 import { describeProject, MAX_PROJECT_DESCRIPTION } from '../../functions/web/lib/project-description'
 import { editedContent, editorOf, inputOf, mayEdit } from '../../shared/catalogue/editing'
-import { type Principal, parseCountriesClaim } from '../../shared/platform/auth'
+import { AuthenticationError, type Principal, parseCountriesClaim } from '../../shared/platform/auth'
 import { instrumentInput, storedRecord, syncedContent } from '../support/factories'
 
 const principal = (overrides: Partial<Principal>): Principal => ({
@@ -28,14 +28,14 @@ describe('who may edit what', () => {
     expect(mayEdit(editorOf(principal({})), { origin: 'national', country: 'SE' })).toBe(true)
   })
 
-  it('reads custom:countries as valid ISO codes only, and a present claim always limits', () => {
+  it('reads custom:countries as ISO codes, and refuses a claim it cannot read rather than widening it', () => {
     expect(parseCountriesClaim('DK,NO')).toEqual(['DK', 'NO'])
     expect(parseCountriesClaim(' dk , no,DK ')).toEqual(['DK', 'NO'])
-    expect(parseCountriesClaim('DK,Denmark,XX,')).toEqual(['DK'])
-    expect(parseCountriesClaim('Denmark')).toEqual([])
+    expect(() => parseCountriesClaim('DK,Denmark,XX')).toThrow(AuthenticationError)
+    expect(() => parseCountriesClaim('Denmark')).toThrow(AuthenticationError)
+    expect(() => parseCountriesClaim(['DK'])).toThrow(AuthenticationError)
     expect(parseCountriesClaim('')).toBeUndefined()
     expect(parseCountriesClaim(undefined)).toBeUndefined()
-    expect(parseCountriesClaim(['DK'])).toBeUndefined()
   })
 })
 

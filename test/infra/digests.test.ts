@@ -44,8 +44,9 @@ const digestQueue = (template: Template) => {
   expect(found).toHaveLength(1)
   return found[0] as [string, Resource]
 }
+/** The API function that sends confirmation emails: the write surface (a subscription request is a write). */
 const apiFunction = (template: Template) =>
-  one(template, 'AWS::Lambda::Function', { Description: Match.stringLikeRegexp('HTTP API') })
+  one(template, 'AWS::Lambda::Function', { Description: Match.stringLikeRegexp('write surface') })
 
 function statementsOf(template: Template, fn: Resource): any[] {
   const roleId = fn.Properties.Role['Fn::GetAtt'][0]

@@ -54,6 +54,8 @@ const everyFunction = (template: Template) => [
   writeFunction(template),
   expiryFunction(template),
   preTokenFunction(template),
+  functionNamed(template, /due email digests/),
+  functionNamed(template, /bounced and complaining/),
 ]
 
 /** Every statement of the inline policies attached to a role. */
@@ -237,7 +239,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('never configures the local dev issuer, a local DynamoDB endpoint or the region', () => {
     const functions = resourcesOf(template(), 'AWS::Lambda::Function')
-    expect(functions.length).toBe(4)
+    expect(functions.length).toBe(everyFunction(template()).length)
     for (const [, fn] of functions) {
       const names = Object.keys(fn.Properties.Environment?.Variables ?? {})
       expect(names).not.toContain('DEV_ISSUER_KEY_FILE')
@@ -421,8 +423,16 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       'ANY /v1/projects',
       'ANY /v1/projects/{proxy+}',
     ]
-    // The admin pages: a cookie session, verified by the app, that redirects to sign-in.
-    const cookiePages = ['ANY /admin', 'ANY /admin/{proxy+}']
+    // The admin pages (a cookie session, verified by the app, that redirects to sign-in) and the
+    // public subscription writes (double opt-in; the emailed link's token is the credential).
+    const cookiePages = [
+      'ANY /admin',
+      'ANY /admin/{proxy+}',
+      'POST /v1/subscriptions',
+      'POST /v1/subscriptions/{proxy+}',
+      'POST /subscriptions',
+      'POST /subscriptions/{proxy+}',
+    ]
     const routes = Object.fromEntries(
       resourcesOf(template(), 'AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -588,7 +598,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
     it('every alarm notifies the alarm topic, on alarm and on recovery', () => {
       const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
-      expect(alarms()).toHaveLength(15)
+      expect(alarms()).toHaveLength(23)
       for (const alarm of alarms()) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
         expect(alarm.OKActions).toEqual([{ Ref: topicId }])
@@ -699,7 +709,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
     it('the expiry job: failures, dead letters, and a heartbeat that treats silence as failure', () => {
       const [queueId] = expiryQueue(template())
-      expect(alarmDescribed(/dead-letter queue/)).toMatchObject({
+      expect(alarmDescribed(/Expiry runs that failed/)).toMatchObject({
         ...fires,
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
