@@ -214,13 +214,10 @@ export const Instrument = InstrumentInput.safeExtend({
   updatedAt: z.iso.datetime(),
   createdBy: z.string(),
   updatedBy: z.string(),
-  featureOrigin: z
-    .enum(FEATURE_ORIGINS)
-    .optional()
-    .meta({
-      description:
-        '`suggested` when the features were suggested automatically and no editor has confirmed them yet',
-    }),
+  featureOrigin: z.enum(FEATURE_ORIGINS).optional().meta({
+    description:
+      '`suggested` when the features were suggested automatically and no editor has confirmed them yet',
+  }),
   source: InstrumentSource.optional(),
   provenance: z.partialRecord(z.string(), z.enum(FIELD_PROVENANCES)).optional(),
 }).meta({ id: 'Instrument', description: 'A funding instrument as the public sees it' })

@@ -1,4 +1,5 @@
 import type { Instrument } from '../../../shared/catalogue/instrument'
+import type { ArchiveReason } from '../../../shared/catalogue/store/instrument-store'
 import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
 import {
@@ -99,7 +100,7 @@ export function ClosedPage({
 }: {
   name?: string | undefined
   deadline?: string | undefined
-  reason: 'expired' | 'deleted'
+  reason: ArchiveReason
 }) {
   return (
     <Layout title="This call has closed" section="search">
@@ -109,6 +110,11 @@ export function ClosedPage({
           {name ? <strong>{name}</strong> : 'This instrument'}
           {deadline ? ` closed on ${formatDeadline(deadline)}` : ' has closed'} and no longer accepts
           applications.
+        </p>
+      ) : reason === 'withdrawn' ? (
+        <p>
+          {name ? <strong>{name}</strong> : 'This call'} was withdrawn: its source no longer lists it as open
+          or forthcoming.
         </p>
       ) : (
         <p>{name ? <strong>{name}</strong> : 'This instrument'} has been removed from the catalogue.</p>
