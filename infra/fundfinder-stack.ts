@@ -32,6 +32,7 @@ import { ENTRIES } from './bundling'
 import { AlarmTopic } from './constructs/alarm-topic'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
+import { CatalogueSync } from './constructs/sync'
 import type { StageConfig } from './stage-config'
 
 export interface FundfinderStackProps extends StackProps {
@@ -52,7 +53,7 @@ const SIGN_IN_CALLBACK_PATH = 'admin/callback'
 
 /**
  * Everything fundfinder runs on in AWS: the table, the API behind an HTTP API, the scheduled
- * expiry job, the Cognito user pool that issues editors' and admins' tokens, and the alarms.
+ * expiry job, the daily sync of EU calls, the Cognito user pool that issues editors' and admins' tokens, and the alarms.
  * Environment-agnostic (no lookups), so it synthesises offline without credentials.
  */
 export class FundfinderStack extends Stack {
@@ -278,6 +279,17 @@ export class FundfinderStack extends Stack {
         maxEventAge: Duration.hours(1),
         deadLetterQueue: expiryDeadLetters,
       }),
+    })
+
+    // --- The daily sync of the EU Funding & Tenders Portal, with its own DLQ and alarms.
+    new CatalogueSync(this, 'Sync', {
+      table,
+      alarms,
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: removalPolicy,
+      logLevel: config.logLevel,
+      archiveRetentionDays: config.archiveRetentionDays,
+      contactUrl: apiUrl,
     })
 
     // --- Alarms: every one notifies the alarm topic.

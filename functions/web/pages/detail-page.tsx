@@ -48,8 +48,16 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
           ) : null}
           <dt>Deadline</dt>
           <dd>
-            <DeadlineText deadline={instrument.deadline} now={now} />
+            <DeadlineText deadline={instrument.deadline} cutOffs={instrument.cutOffs} now={now} />
           </dd>
+          {instrument.cutOffs?.length ? (
+            <>
+              <dt>Cut-offs</dt>
+              <dd>
+                <CutOffList cutOffs={instrument.cutOffs} now={now} />
+              </dd>
+            </>
+          ) : null}
           <dt>Status</dt>
           <dd>
             <StatusBadge status={instrument.status} />
@@ -89,6 +97,24 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
         ) : null}
       </article>
     </Layout>
+  )
+}
+
+/** Every cut-off of a multiple cut-off call, in Brussels time: the passed ones and the next one marked. */
+function CutOffList({ cutOffs, now }: { cutOffs: readonly string[]; now: Date }) {
+  const next = cutOffs.find((cutOff) => Date.parse(cutOff) >= now.getTime())
+  return (
+    <ol class="cut-offs">
+      {cutOffs.map((cutOff) => {
+        const passed = Date.parse(cutOff) < now.getTime()
+        return (
+          <li class={passed ? 'muted' : undefined}>
+            <time datetime={cutOff}>{formatDeadline(cutOff)}</time>
+            {passed ? ' (passed)' : cutOff === next ? ' (next)' : ''}
+          </li>
+        )
+      })}
+    </ol>
   )
 }
 
