@@ -102,7 +102,7 @@ function metadataValues(result: unknown, field: string): string[] {
 }
 
 /** The `terms` and `term` clauses of `{ bool: { must: [...] } }`; anything else is refused (400), like `prefix`. */
-function filterOf(query: unknown): ((result: unknown) => boolean) | undefined {
+function filterOf(query: unknown, ignored: ReadonlySet<string>): ((result: unknown) => boolean) | undefined {
   const must = (query as { bool?: { must?: unknown } })?.bool?.must
   if (!Array.isArray(must)) return undefined
   const clauses: { field: string; values: Set<string> }[] = []
@@ -112,6 +112,7 @@ function filterOf(query: unknown): ((result: unknown) => boolean) | undefined {
     const entries = Object.entries(terms ?? term ?? {})
     if (entries.length !== 1) return undefined
     const [field, value] = entries[0] as [string, unknown]
+    if (ignored.has(field)) continue
     clauses.push({ field, values: new Set((Array.isArray(value) ? value : [value]).map(String)) })
   }
   return (result) =>
@@ -119,7 +120,17 @@ function filterOf(query: unknown): ((result: unknown) => boolean) | undefined {
 }
 
 export async function startEuFtStandin(
-  options: { results?: readonly unknown[]; faults?: readonly StandinFault[] } = {},
+  options: {
+    results?: readonly unknown[]
+    faults?: readonly StandinFault[]
+    /**
+     * Metadata fields whose `terms` the stand-in ignores, as the real API silently ignores what it
+     * does not support (`range`): results it should not list come through (a status never seen).
+     */
+    ignoreTerms?: readonly string[]
+    /** Called before a page is answered: a test changes the results between two pages here. */
+    beforePage?: (pageNumber: number, standin: EuFtStandin) => void
+  } = {},
 ): Promise<EuFtStandin> {
   let results = [...(options.results ?? [])]
   const faults = (options.faults ?? []).map((fault) => ({ ...fault, left: fault.times ?? 1 }))
@@ -205,13 +216,14 @@ export async function startEuFtStandin(
     let filter: ((result: unknown) => boolean) | undefined
     let sort: { field?: unknown; order?: unknown } | undefined
     try {
-      filter = filterOf(JSON.parse(queryPart.body))
+      filter = filterOf(JSON.parse(queryPart.body), new Set(options.ignoreTerms ?? []))
       const sortPart = parts.find((part) => part.name === 'sort')
       sort = sortPart ? JSON.parse(sortPart.body) : undefined
     } catch {
       return json(400, { error: 'parts must be JSON' })
     }
     if (!filter) return json(400, { error: 'unsupported query' })
+    options.beforePage?.(pageNumber, standin)
     const matching = results.filter(filter)
     if (typeof sort?.field === 'string') {
       const field = sort.field
@@ -240,7 +252,7 @@ export async function startEuFtStandin(
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return {
+  const standin: EuFtStandin = {
     url: `http://127.0.0.1:${port}${SEARCH_PATH}`,
     requests,
     setResults: (next) => {
@@ -257,4 +269,5 @@ export async function startEuFtStandin(
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+  return standin
 }

@@ -11,8 +11,8 @@ import { MAX_PAGE_SIZE, SearchPage, searchRequest } from './protocol'
  * itself is wrong and sending it again would not help.
  *
  * The read is complete only if every page was read and the distinct results add up to the
- * `totalResults` the portal last announced (paging by offset can skip a result when the set
- * changes during the read). A page that still fails after its retries is reported and the read
+ * largest `totalResults` the portal announced: paging is by offset, so a topic added or removed
+ * during the read shifts the pages and can make a result fall between two of them. A page that still fails after its retries is reported and the read
  * goes on with the next page, unless two pages in a row failed (the source is down) or the
  * first page failed (the number of pages is unknown).
  */
@@ -214,7 +214,7 @@ export async function readPortal(options: PortalClientOptions): Promise<PortalRe
       const page = await fetchPageWithRetries(settings, pageNumber)
       pagesRead += 1
       failedInARow = 0
-      totalResults = page.totalResults
+      totalResults = Math.max(totalResults ?? 0, page.totalResults)
       lastPage = Math.ceil(page.totalResults / settings.pageSize)
       for (const result of page.results) {
         results.push({ page: pageNumber, result })
@@ -248,7 +248,7 @@ export async function readPortal(options: PortalClientOptions): Promise<PortalRe
   if (failures.length === 0 && totalResults !== undefined && distinct < totalResults) {
     failures.push({
       identifier: 'read',
-      reason: `${distinct} distinct results for ${totalResults} announced: the result set changed during the read`,
+      reason: `${distinct} distinct results for ${totalResults} announced: the result set changed during the read (try again)`,
     })
   }
   return { results, complete: failures.length === 0, pagesRead, totalResults, failures }
