@@ -253,6 +253,22 @@ describe('mapTopic on what the portal may also send', () => {
     expect(refusal(raw)).toMatch(reason)
   })
 
+  it('gives the feature suggestions the topic text and keywords, not identifiers or types of action', () => {
+    const topic = mapped(
+      portalResult({
+        identifier: ['DIGITAL-2027-AI-TEST-01'],
+        title: ['Skills hubs'],
+        descriptionByte: ['<p>Regional <b>training</b> centres.</p>'],
+        keywords: ['Education'],
+      }),
+    )
+    expect(topic.fields.description).toBe('Regional training centres.')
+    expect(topic.suggestionText).toBe('Regional training centres.\nEducation')
+    const bare = mapped(portalResult({ identifier: ['DIGITAL-2027-AI-TEST-02'], title: ['Skills hubs'] }))
+    expect(bare.fields.description).toContain('DIGITAL-2027-AI-TEST-02')
+    expect(bare.suggestionText).toBe('')
+  })
+
   it('reads a closed status as closed', () => {
     expect(mapped(portalResult({ status: ['31094503'] })).status).toBe('closed')
     expect(mapped(portalResult({ status: ['31094501'] })).status).toBe('forthcoming')

@@ -81,8 +81,12 @@ export interface SourceTopic {
   identifier: string
   fields: SourceFields
   source: { id: string; url: string }
-  /** Extra words for the feature suggestions besides name and description (the source's keywords). */
-  keywords: readonly string[]
+  /**
+   * What the feature suggestions read besides the name: the source's own text about the topic and
+   * its keywords, without the facts the description may add (identifiers, types of action), whose
+   * words ("AI" in `DIGITAL-2026-AI-01`, "test") say nothing reliable about the features.
+   */
+  suggestionText: string
   /** When it was read from the source (a recording: when it was recorded). */
   readAt: Date
 }
@@ -217,9 +221,7 @@ function planTopic(
   const source = { name: sourceName, ...topic.source, syncedAt: topic.readAt.toISOString() }
   if (!current) {
     if (topic.fields.deadline !== undefined && isExpired(topic.fields, closedAt)) return { outcome: 'closed' }
-    const { features, held } = suggestedFeatures(
-      [topic.fields.name, topic.fields.description, topic.keywords.join(', ')].join('\n'),
-    )
+    const { features, held } = suggestedFeatures(`${topic.fields.name}\n${topic.suggestionText}`)
     const provenance: Provenance = Object.fromEntries(SOURCE_FIELDS.map((field) => [field, 'source']))
     const result = validContent(
       { externalId: topic.externalId, ...topic.fields, features },
@@ -254,11 +256,10 @@ function planTopic(
   if (editorFeatures) {
     featureAnnotations = { featureOrigin: current.featureOrigin, published: current.published }
   } else {
-    const suggested = suggestedFeatures(
-      [next.name, next.description, topic.keywords.join(', ')]
-        .filter((part) => typeof part === 'string')
-        .join('\n'),
-    )
+    // The instrument's own name and, once an editor wrote it, its description: what it is now about.
+    const about =
+      provenanceOf('description') === 'editor' ? String(next.description ?? '') : topic.suggestionText
+    const suggested = suggestedFeatures(`${String(next.name)}\n${about}`)
     next.features = suggested.features
     held = suggested.held
     featureAnnotations = { featureOrigin: 'suggested', published: held ? false : undefined }

@@ -43,8 +43,10 @@ export interface MappedTopic {
   fields: SourceFields
   /** The source's id for the topic and its page there. */
   source: { id: string; url: string }
-  /** The portal's keywords: the feature suggestions read them with the name and description. */
+  /** The portal's keywords. */
   keywords: string[]
+  /** The topic's own text (description, parent topic of a cascade call) and keywords: what the feature suggestions read with the name. */
+  suggestionText: string
   /** What was changed to fit (trimmed, cut), for the report. */
   warnings: string[]
 }
@@ -398,6 +400,13 @@ export function mapTopic(raw: unknown): MapOutcome {
       fields,
       source: { id: sourceId, url },
       keywords,
+      suggestionText: [
+        described.text,
+        grantType === '8' ? cleanText(firstValue(result, 'title')) : '',
+        keywords.join(', '),
+      ]
+        .filter(Boolean)
+        .join('\n'),
       warnings,
     },
   }

@@ -136,7 +136,7 @@ export function toSourceRead(raw: RawResults, options: { programmes: readonly st
       identifier: topic.identifier,
       fields: topic.fields,
       source: topic.source,
-      keywords: topic.keywords,
+      suggestionText: topic.suggestionText,
       readAt: recordedAt(result) ?? raw.readAt,
     })
   }
