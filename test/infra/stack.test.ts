@@ -39,6 +39,12 @@ const functionNamed = (template: Template, description: RegExp) => {
   expect(found).toHaveLength(1)
   return found[0] as [string, Resource]
 }
+/** The expiry job's dead-letter queue (the sync has its own: test/infra/sync-stack.test.ts). */
+function expiryQueue(template: Template): [string, Resource] {
+  const found = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('ExpiryDeadLetters'))
+  expect(found).toHaveLength(1)
+  return found[0] as [string, Resource]
+}
 const apiFunction = (template: Template) => functionNamed(template, /HTTP API/)
 const expiryFunction = (template: Template) => functionNamed(template, /expired instruments/)
 
@@ -225,7 +231,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('grants the expiry job its index, item writes and its DLQ, and nothing on Cognito', () => {
     const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     const [, expiry] = expiryFunction(template())
     const statements = statementsOfRole(template(), expiry.Properties.Role)
     const everyAction = actionsOf(statements)
@@ -255,7 +261,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('runs the expiry job hourly in Europe/Brussels, with retries and a dead-letter queue', () => {
     const [expiryId] = expiryFunction(template())
-    const [queueId, queue] = only(template(), 'AWS::SQS::Queue')
+    const [queueId, queue] = expiryQueue(template())
     const expression = new Capture()
     template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: expression,
@@ -370,7 +376,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         })
       }
     }
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
