@@ -89,7 +89,7 @@ describe('the portal client against the stand-in', () => {
       { page: 2, times: 2, fault: { status: 500 } },
       { page: 2, fault: { kind: 'timeout' } },
     ])
-    const read = await readPortal(client(server.url, { timeoutMs: 300 }))
+    const read = await readPortal(client(server.url, { timeoutMs: 1000 }))
     expect(read).toMatchObject({ complete: true, pagesRead: 2, failures: [] })
     expect(read.results).toHaveLength(15)
     expect(server.requests.map((request) => request.pageNumber)).toEqual([1, 2, 2, 2, 2])
@@ -104,7 +104,7 @@ describe('the portal client against the stand-in', () => {
     ['drops the connection', { kind: 'reset' }, /after 4 tries/],
   ] as const)('reports a source that %s as an incomplete read', async (_case, fault, reason) => {
     const server = await serve(topics(25), [{ page: 2, times: Number.POSITIVE_INFINITY, fault }])
-    const read = await readPortal(client(server.url, { timeoutMs: 300 }))
+    const read = await readPortal(client(server.url, { timeoutMs: 1000 }))
     expect(read.complete).toBe(false)
     expect(read.failures[0]).toMatchObject({ identifier: 'page 2' })
     expect(read.failures[0]?.reason).toMatch(reason)

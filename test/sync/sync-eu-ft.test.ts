@@ -38,7 +38,7 @@ function sync(t: TestContext, server: EuFtStandin | undefined, options: Partial<
         pageDelayMs: 0,
       },
     },
-    client: { retryBaseMs: 5, timeoutMs: 500 },
+    client: { retryBaseMs: 5, timeoutMs: 2000 },
     ...options,
   })
 }
@@ -403,6 +403,8 @@ describe('bad input and faults, against the stand-in', () => {
     server.addToPage(2, [good])
     const summary = await sync(t, server, {
       config: { ...t.config, euFt: { ...t.config.euFt, searchUrl: server.url, pageSize: 4, pageDelayMs: 0 } },
+      // Long enough for the 10 MB page on a busy machine; the injected time-out waits it out once.
+      client: { retryBaseMs: 5, timeoutMs: 10000 },
     })
 
     expect(summary).toMatchObject({ fetched: 8, created: 3, withdrawn: 0, failed: 5, complete: false })
@@ -452,7 +454,7 @@ describe('bad input and faults, against the stand-in', () => {
       server.addFault({ page: 2, times: Number.POSITIVE_INFINITY, fault })
       t.clock.advance(60_000)
       const summary = await sync(t, server, {
-        client: { retryBaseMs: 5, timeoutMs: 300, maxAttempts: 2 },
+        client: { retryBaseMs: 5, timeoutMs: 1000, maxAttempts: 2 },
       })
       expect(summary).toMatchObject({ complete: false, withdrawn: 0, unchanged: 10 })
       expect(summary.failures[0]?.identifier).toBe('page 2')
