@@ -45,6 +45,27 @@ describe('a call with several cut-offs', () => {
     expect(later).not.toContain('next cut-off')
   })
 
+  it('says which source a synced call comes from and when it was read', async () => {
+    const t = await createTestContext({ now: NOW })
+    const record = await t.store.create(
+      {
+        ...instrumentInput({ origin: 'international', country: undefined }),
+        source: {
+          name: 'eu-ft',
+          id: 'HORIZON-CL3-2027-01-02',
+          url: 'https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/HORIZON-CL3-2027-01-02',
+          syncedAt: '2026-07-13T06:55:05.000Z',
+        },
+      },
+      'sync:eu-ft',
+      t.clock.now(),
+    )
+    const page = await (await t.app.request(`/instruments/${record.id}`)).text()
+    expect(page).toMatch(
+      /<dt>Source<\/dt><dd>EU Funding &amp; Tenders Portal, <a href="[^"]+HORIZON-CL3-2027-01-02">HORIZON-CL3-2027-01-02<\/a>, as read on 13 July 2026<\/dd>/,
+    )
+  })
+
   it('is one calendar event per cut-off, with stable UIDs, the last one the deadline', async () => {
     const { t, record } = await cutOffCall()
     const result = await t.call('GET', '/v1/feeds/deadlines.ics')

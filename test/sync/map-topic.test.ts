@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { InstrumentInput } from '../../shared/catalogue/instrument'
+import recordedFile from '../../shared/catalogue/sources/eu-ft/data/recorded-topics-2026.json' with {
+  type: 'json',
+}
 import { type MappedTopic, mapTopic, TOPIC_PAGE_URL } from '../../shared/catalogue/sources/eu-ft/map-topic'
 import { endOfBrusselsDay, parsePortalDate } from '../../shared/catalogue/sources/eu-ft/portal-dates'
 import { textFromMarkup, trimToLength } from '../../shared/catalogue/sources/source-text'
@@ -16,6 +19,19 @@ function refusal(raw: unknown): string {
   if (outcome.ok) throw new Error('mapped, expected a refusal')
   return outcome.reason
 }
+
+describe('the recorded 2026 topics', () => {
+  it('say where each comes from and when it was recorded', () => {
+    const sources = recordedFile.sources as Record<string, { repository: string; commit: string }>
+    expect(recordedFile.notice).toMatch(/verify every call on the portal/i)
+    for (const result of RECORDED_RESULTS) {
+      const source = sources[result._recorded.source]
+      expect(source?.repository, result.metadata.identifier[0]).toMatch(/^https:\/\/github\.com\//)
+      expect(source?.commit).toMatch(/^[0-9a-f]{40}$/)
+      expect(result._recorded.at ?? result._recorded.onOrBefore).toMatch(/^2026-\d{2}-\d{2}/)
+    }
+  })
+})
 
 describe('mapTopic on the recorded 2026 topics', () => {
   it('maps every recorded result to a valid instrument (with a feature), none refused', () => {

@@ -486,4 +486,28 @@ describe('the recorded 2026 topics', () => {
       live.map((record) => record.externalId).sort(),
     )
   }, 120_000)
+
+  it('served page by page by the stand-in, sync like the file', async () => {
+    const fromFile = await sync(await createTestContext({ now: NOW }), undefined, {
+      recorded: { results: RECORDED_RESULTS },
+    })
+    const t = await createTestContext({ now: NOW })
+    const server = await serve([...RECORDED_RESULTS])
+    const fromPortal = await sync(t, server, {
+      config: {
+        ...t.config,
+        euFt: { ...t.config.euFt, searchUrl: server.url, pageSize: 100, pageDelayMs: 0 },
+      },
+    })
+    expect(server.requests.map((request) => request.pageNumber)).toEqual([1, 2, 3, 4])
+    const counts = ({ fetched, created, closed, failed, held, complete }: typeof fromFile) => ({
+      fetched,
+      created,
+      closed,
+      failed,
+      held,
+      complete,
+    })
+    expect(counts(fromPortal)).toEqual(counts(fromFile))
+  }, 120_000)
 })

@@ -1,4 +1,4 @@
-import type { Instrument } from '../../../shared/catalogue/instrument'
+import type { Instrument, SourceName } from '../../../shared/catalogue/instrument'
 import type { ArchiveReason } from '../../../shared/catalogue/store/instrument-store'
 import { DeadlineText, FeatureGroups, StatusBadge } from '../components/instrument-bits'
 import { Layout } from '../components/layout'
@@ -10,6 +10,8 @@ import {
   organisationLabel,
   whereLabel,
 } from '../lib/format'
+
+const SOURCE_LABELS: Record<SourceName, string> = { 'eu-ft': 'EU Funding & Tenders Portal' }
 
 export function DetailPage({ instrument, now }: { instrument: Instrument; now: Date }) {
   return (
@@ -82,6 +84,16 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
           </dd>
           <dt>Last updated</dt>
           <dd>{formatDate(instrument.updatedAt)}</dd>
+          {instrument.source ? (
+            <>
+              <dt>Source</dt>
+              <dd>
+                {SOURCE_LABELS[instrument.source.name]},{' '}
+                <a href={instrument.source.url}>{instrument.source.id}</a>, as read on{' '}
+                {formatDate(instrument.source.syncedAt)}
+              </dd>
+            </>
+          ) : null}
         </dl>
         <h2>Features</h2>
         <FeatureGroups codes={instrument.features} />
