@@ -26,6 +26,7 @@ export const ENTRIES = {
   sendDigests: 'functions/send-digests/handler.ts',
   mailFeedback: 'functions/mail-feedback/handler.ts',
   preTokenGeneration: 'functions/pre-token-generation/handler.ts',
+  syncInstruments: 'functions/sync-instruments/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */

@@ -19,6 +19,7 @@ import { FundfinderTable } from './constructs/fundfinder-table'
 import { FundfinderHttpApi } from './constructs/http-api'
 import { Identity } from './constructs/identity'
 import { Operations } from './constructs/operations'
+import { CatalogueSync } from './constructs/sync'
 import type { StageConfig } from './stage-config'
 
 export interface FundfinderStackProps extends StackProps {
@@ -41,7 +42,7 @@ const UNAUTHENTICATED_WRITE_ROUTES: Record<string, string> = {
 /**
  * Everything fundfinder runs on in AWS: the table; the API as two functions, one per surface
  * (public reads with read-only rights, writes behind a Cognito JWT authorizer), behind one HTTP
- * API; the scheduled expiry job; the Cognito user pool with its pre-token-generation trigger; a
+ * API; the scheduled expiry job; the daily sync of EU calls; the Cognito user pool with its pre-token-generation trigger; a
  * dashboard and alarms. Environment-agnostic (no lookups), so it synthesises offline.
  */
 export class FundfinderStack extends Stack {
@@ -227,11 +228,23 @@ export class FundfinderStack extends Stack {
       }),
     })
 
+    // --- The daily sync of the EU Funding & Tenders Portal, with its own DLQ and alarms.
+    const sync = new CatalogueSync(this, 'Sync', {
+      table,
+      alarms: operations.alarms,
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: removalPolicy,
+      logLevel: config.logLevel,
+      archiveRetentionDays: config.archiveRetentionDays,
+      contactUrl: api.url,
+    })
+
     // --- Operations: every function's errors and throttles, and the expiry job's own signals.
     operations.watchFunction('PublicApi', publicFunction)
     operations.watchFunction('WriteApi', writeFunction)
     operations.watchFunction('Expiry', expiryFunction)
     operations.watchFunction('PreTokenGeneration', preTokenGeneration)
+    operations.watchFunction('Sync', sync.function)
     const expiryMetric = (metricName: string, period: Duration) =>
       new Metric({
         namespace: EXPIRY_METRICS.namespace,

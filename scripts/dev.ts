@@ -1,7 +1,8 @@
 /**
- * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue when
- * the table is empty, MailDev for outgoing mail (unless SMTP_URL is set), and the API and web pages
- * on http://localhost:$PORT. Ctrl-C stops it all.
+ * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue and
+ * the recorded EU calls when the table is empty, MailDev for outgoing mail (unless SMTP_URL is
+ * set), and the API and web pages on http://localhost:$PORT. Ctrl-C stops it all. The server never
+ * syncs on its own (no internet assumed): `npm run sync` does, once.
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
@@ -10,6 +11,7 @@ import { loadLocalConfig } from '../shared/platform/config'
 import { startExpiryTimer } from './lib/expiry-timer'
 import { startMailDev } from './lib/local-mail'
 import { openLocalTable } from './lib/local-table'
+import { RECORDED_EU_FT_TOPICS, syncSource } from './lib/sync-source'
 
 // Confirmation emails and digests land in MailDev's web inbox, unless mail is configured elsewhere.
 const mailDev =
@@ -23,12 +25,24 @@ const { config, table, deps, devIssuer } = local
 if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
   console.log(`Loaded the sample catalogue: ${created} instruments (verify them at their official source).`)
+  // Real EU calls as recorded in 2026, through the same path as `npm run sync -- --from-file`, as
+  // they were when recorded: those closed since are archived by the first expiry run below.
+  const recorded = await syncSource(deps, {
+    source: 'eu-ft',
+    fromFile: RECORDED_EU_FT_TOPICS,
+    asRecorded: true,
+  })
+  console.log(
+    `Loaded ${recorded.created} real EU Funding & Tenders calls recorded in 2026 (${recorded.held} held for review).`,
+  )
 }
 
 // Stand-in for the scheduled Lambda: expire what has closed now, then every EXPIRE_INTERVAL_SECONDS.
+// The first run goes on while the server starts: public endpoints hide expired calls meanwhile.
 const expiry = startExpiryTimer({ ...deps, intervalSeconds: config.expireIntervalSeconds })
-const firstExpiry = await expiry.runNow()
-if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
+void expiry.runNow().then((firstExpiry) => {
+  if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
+})
 
 const app = createApp(deps)
 if (devIssuer) {

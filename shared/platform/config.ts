@@ -97,6 +97,29 @@ const ConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .optional(),
+    /** The EU Funding & Tenders Portal's search endpoint (tests and `npm run sync` point it at a stand-in). */
+    EU_FT_SEARCH_URL: z
+      .url({ protocol: /^https?$/ })
+      .default('https://api.tech.ec.europa.eu/search-api/prod/rest/search'),
+    /** Comma-separated `frameworkProgramme` ids to sync (e.g. 43108390 for Horizon Europe); empty: every programme. */
+    EU_FT_PROGRAMMES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^\d{1,12}$/, 'programme ids are numbers, e.g. 43108390'))),
+    /** Results per page (the portal's clients use at most 100). */
+    EU_FT_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+    /** Pause between two pages: one page at a time, politely. */
+    EU_FT_PAGE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    /** Per request, answer included; a request that takes longer is retried. */
+    EU_FT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+    /** Where whoever runs this deployment can be reached (site or repository): sent in the sync's User-Agent. */
+    SYNC_CONTACT_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
@@ -123,6 +146,14 @@ const ConfigSchema = z
     logLevel: env.LOG_LEVEL,
     apiSurface: env.API_SURFACE,
     catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,
+    euFt: {
+      searchUrl: env.EU_FT_SEARCH_URL,
+      programmes: env.EU_FT_PROGRAMMES,
+      pageSize: env.EU_FT_PAGE_SIZE,
+      pageDelayMs: env.EU_FT_PAGE_DELAY_MS,
+      timeoutMs: env.EU_FT_TIMEOUT_MS,
+    },
+    syncContactUrl: env.SYNC_CONTACT_URL,
     webSignIn:
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID
         ? { cognitoDomain: env.COGNITO_DOMAIN.replace(/\/$/, ''), clientId: env.WEB_CLIENT_ID }

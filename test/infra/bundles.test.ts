@@ -54,6 +54,7 @@ const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
   preTokenGeneration: /access tokens/,
   sendDigests: /due email digests/,
   mailFeedback: /bounced and complaining/,
+  syncInstruments: /syncs calls from the EU/,
 }
 
 let outdir: string

@@ -1,9 +1,10 @@
 import type { Child } from 'hono/jsx'
-import type { FeatureOrigin, InstrumentStatus } from '../../../shared/catalogue/instrument'
+import { type FeatureOrigin, type InstrumentStatus, nextClosing } from '../../../shared/catalogue/instrument'
+import { deadlineExpiresAt } from '../../../shared/platform/time'
 import {
   CLOSING_SOON_DAYS,
-  closesIn,
-  daysUntilDeadline,
+  closesInDays,
+  daysUntil,
   featureLabel,
   featuresByCategory,
   formatDeadline,
@@ -14,15 +15,31 @@ export function StatusBadge({ status }: { status: InstrumentStatus }) {
   return <span class={`status ${status}`}>{label}</span>
 }
 
-/** The deadline with how long is left; open-ended instruments say so. */
-export function DeadlineText({ deadline, now }: { deadline?: string | undefined; now: Date }) {
+/**
+ * The deadline with how long is left; open-ended instruments say so. With cut-offs, the time left
+ * counts to the next cut-off (`nextClosing`), and says so.
+ */
+export function DeadlineText({
+  deadline,
+  cutOffs,
+  now,
+}: {
+  deadline?: string | undefined
+  cutOffs?: readonly string[] | undefined
+  now: Date
+}) {
   if (!deadline) return <span class="muted">Open-ended</span>
-  const soon = daysUntilDeadline(deadline, now) <= CLOSING_SOON_DAYS
+  const lastOpen = deadlineExpiresAt(deadline) - 1
+  const closing = nextClosing({ deadline, cutOffs: cutOffs ? [...cutOffs] : undefined }, now) ?? lastOpen
+  const days = daysUntil(closing, now)
+  const soon = days <= CLOSING_SOON_DAYS
   return (
     <span>
       <time datetime={deadline}>{formatDeadline(deadline)}</time>
       <br />
-      <span class={soon ? 'closes-soon' : 'muted'}>{closesIn(deadline, now)}</span>
+      <span class={soon ? 'closes-soon' : 'muted'}>
+        {closing < lastOpen ? `next cut-off ${closesInDays(days)}` : closesInDays(days)}
+      </span>
     </span>
   )
 }

@@ -32,19 +32,27 @@ export function formatDate(date: string): string {
   return longDate.format(new Date(`${date.slice(0, 10)}T00:00:00Z`))
 }
 
-/** Whole Brussels calendar days from today until the deadline's day (0 = closes today). */
-export function daysUntilDeadline(deadline: string, now: Date): number {
-  const lastOpenInstant = deadlineExpiresAt(deadline) - 1
+/** Whole Brussels calendar days from today until the day of an instant (0 = today). */
+export function daysUntil(instant: number, now: Date): number {
   const today = Date.parse(`${brusselsDate(now)}T00:00:00Z`)
-  const closingDay = Date.parse(`${brusselsDate(new Date(lastOpenInstant))}T00:00:00Z`)
+  const closingDay = Date.parse(`${brusselsDate(new Date(instant))}T00:00:00Z`)
   return Math.round((closingDay - today) / DAY_MS)
 }
 
-export function closesIn(deadline: string, now: Date): string {
-  const days = daysUntilDeadline(deadline, now)
+/** Whole Brussels calendar days from today until the deadline's day (0 = closes today). */
+export function daysUntilDeadline(deadline: string, now: Date): number {
+  return daysUntil(deadlineExpiresAt(deadline) - 1, now)
+}
+
+/** "closes today", "closes tomorrow", "closes in 12 days". */
+export function closesInDays(days: number): string {
   if (days <= 0) return 'closes today'
   if (days === 1) return 'closes tomorrow'
   return `closes in ${days} days`
+}
+
+export function closesIn(deadline: string, now: Date): string {
+  return closesInDays(daysUntilDeadline(deadline, now))
 }
 
 /** Deadlines within this many days are highlighted. */

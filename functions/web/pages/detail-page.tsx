@@ -1,4 +1,5 @@
-import type { Instrument } from '../../../shared/catalogue/instrument'
+import type { Instrument, SourceName } from '../../../shared/catalogue/instrument'
+import type { ArchiveReason } from '../../../shared/catalogue/store/instrument-store'
 import {
   DeadlineText,
   FeatureGroups,
@@ -14,6 +15,8 @@ import {
   organisationLabel,
   whereLabel,
 } from '../lib/format'
+
+const SOURCE_LABELS: Record<SourceName, string> = { 'eu-ft': 'EU Funding & Tenders Portal' }
 
 export function DetailPage({ instrument, now }: { instrument: Instrument; now: Date }) {
   return (
@@ -52,8 +55,16 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
           ) : null}
           <dt>Deadline</dt>
           <dd>
-            <DeadlineText deadline={instrument.deadline} now={now} />
+            <DeadlineText deadline={instrument.deadline} cutOffs={instrument.cutOffs} now={now} />
           </dd>
+          {instrument.cutOffs?.length ? (
+            <>
+              <dt>Cut-offs</dt>
+              <dd>
+                <CutOffList cutOffs={instrument.cutOffs} now={now} />
+              </dd>
+            </>
+          ) : null}
           <dt>Status</dt>
           <dd>
             <StatusBadge status={instrument.status} />
@@ -78,6 +89,16 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
           </dd>
           <dt>Last updated</dt>
           <dd>{formatDate(instrument.updatedAt)}</dd>
+          {instrument.source ? (
+            <>
+              <dt>Source</dt>
+              <dd>
+                {SOURCE_LABELS[instrument.source.name]},{' '}
+                <a href={instrument.source.url}>{instrument.source.id}</a>, as read on{' '}
+                {formatDate(instrument.source.syncedAt)}
+              </dd>
+            </>
+          ) : null}
         </dl>
         <h2>Features</h2>
         <SuggestedFeaturesNote featureOrigin={instrument.featureOrigin} detail />
@@ -97,6 +118,24 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
   )
 }
 
+/** Every cut-off of a multiple cut-off call, in Brussels time: the passed ones and the next one marked. */
+function CutOffList({ cutOffs, now }: { cutOffs: readonly string[]; now: Date }) {
+  const next = cutOffs.find((cutOff) => Date.parse(cutOff) >= now.getTime())
+  return (
+    <ol class="cut-offs">
+      {cutOffs.map((cutOff) => {
+        const passed = Date.parse(cutOff) < now.getTime()
+        return (
+          <li class={passed ? 'muted' : undefined}>
+            <time datetime={cutOff}>{formatDeadline(cutOff)}</time>
+            {passed ? ' (passed)' : cutOff === next ? ' (next)' : ''}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
+
 /** 410: the call has closed (or was removed); say so plainly and point back to the search. */
 export function ClosedPage({
   name,
@@ -105,7 +144,7 @@ export function ClosedPage({
 }: {
   name?: string | undefined
   deadline?: string | undefined
-  reason: 'expired' | 'deleted'
+  reason: ArchiveReason
 }) {
   return (
     <Layout title="This call has closed" section="search">
@@ -115,6 +154,11 @@ export function ClosedPage({
           {name ? <strong>{name}</strong> : 'This instrument'}
           {deadline ? ` closed on ${formatDeadline(deadline)}` : ' has closed'} and no longer accepts
           applications.
+        </p>
+      ) : reason === 'withdrawn' ? (
+        <p>
+          {name ? <strong>{name}</strong> : 'This call'} was withdrawn: its source no longer lists it as open
+          or forthcoming.
         </p>
       ) : (
         <p>{name ? <strong>{name}</strong> : 'This instrument'} has been removed from the catalogue.</p>

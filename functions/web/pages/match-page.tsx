@@ -170,7 +170,7 @@ function MatchResults({ result, requested, now }: { result: MatchResult; request
               <FeatureTags codes={item.missing} variant="missing" />
             </td>
             <td>
-              <DeadlineText deadline={item.instrument.deadline} now={now} />
+              <DeadlineText deadline={item.instrument.deadline} cutOffs={item.instrument.cutOffs} now={now} />
             </td>
           </tr>
         ))}

@@ -240,7 +240,7 @@ function ResultsTable({
             {item.origin === 'international' ? <span class="muted">International</span> : whereLabel(item)}
           </td>
           <td>
-            <DeadlineText deadline={item.deadline} now={now} />
+            <DeadlineText deadline={item.deadline} cutOffs={item.cutOffs} now={now} />
           </td>
           <td>
             {requested.length > 0 ? (

@@ -110,11 +110,38 @@ function nextDay(date: string): Date {
 }
 
 /**
- * iCalendar: one event per deadline, with a stable UID (`<id>@fundfinder`) so that a changed
- * deadline moves the event instead of adding one. A date-only deadline (closes at the end of that
- * day in Brussels) is an all-day event on that date; a date-time deadline is a timed event at that
- * instant (written in UTC, which every calendar shows in its own zone). Each carries a reminder
- * `REMINDER_DAYS_BEFORE` days ahead.
+ * The calendar events of an instrument: its deadline, or, for a multiple cut-off call, each
+ * cut-off. UIDs are stable: the deadline (the last cut-off) is always `<id>@fundfinder`, the n-th
+ * of the earlier cut-offs `<id>-cutoff-<n>@fundfinder`, so a moved date moves its event.
+ */
+export function calendarDeadlines(
+  instrument: Pick<Instrument, 'id' | 'deadline' | 'cutOffs'>,
+): { uid: string; at: string; label: string }[] {
+  if (!instrument.deadline) return []
+  const cutOffs = instrument.cutOffs ?? []
+  if (cutOffs.length < 2)
+    return [{ uid: `${instrument.id}@fundfinder`, at: instrument.deadline, label: 'Deadline' }]
+  return cutOffs.map((cutOff, index) =>
+    index === cutOffs.length - 1
+      ? {
+          uid: `${instrument.id}@fundfinder`,
+          at: instrument.deadline as string,
+          label: `Last cut-off (${index + 1} of ${cutOffs.length})`,
+        }
+      : {
+          uid: `${instrument.id}-cutoff-${index + 1}@fundfinder`,
+          at: cutOff,
+          label: `Cut-off ${index + 1} of ${cutOffs.length}`,
+        },
+  )
+}
+
+/**
+ * iCalendar: one event per deadline (per cut-off for a multiple cut-off call), with stable UIDs
+ * (`calendarDeadlines`) so that a changed deadline moves the event instead of adding one. A
+ * date-only deadline (closes at the end of that day in Brussels) is an all-day event on that date;
+ * a date-time deadline is a timed event at that instant (written in UTC, which every calendar shows
+ * in its own zone). Each carries a reminder `REMINDER_DAYS_BEFORE` days ahead.
  */
 export function deadlinesCalendar(
   instruments: readonly Instrument[],
@@ -133,30 +160,30 @@ export function deadlinesCalendar(
   // Informs clients of the catalogue's zone; dates are written as all-day dates or UTC instants.
   calendar.x('X-WR-TIMEZONE', CATALOGUE_TIME_ZONE)
   for (const instrument of instruments) {
-    const deadline = instrument.deadline
-    if (!deadline) continue
-    const allDay = deadline.length === 10
-    const start = allDay ? new Date(`${deadline}T00:00:00Z`) : new Date(deadline)
     const page = instrumentPage(links.site, instrument.id)
-    const event = calendar.createEvent({
-      id: `${instrument.id}@fundfinder`,
-      summary: `Deadline: ${instrument.name}`,
-      // Kept short: ical-generator folds lines character by character, which dominates its cost.
-      description: `${summaryOf(instrument)}\nOfficial information: ${instrument.url}`,
-      url: page,
-      start,
-      end: allDay ? nextDay(deadline) : start,
-      allDay,
-      stamp: new Date(instrument.updatedAt),
-      lastModified: new Date(instrument.updatedAt),
-      created: new Date(instrument.createdAt),
-      sequence: instrument.version,
-    })
-    event.createAlarm({
-      type: ICalAlarmType.display,
-      trigger: REMINDER_DAYS_BEFORE * 24 * 60 * 60,
-      description: `${instrument.name} closes in ${REMINDER_DAYS_BEFORE} days`,
-    })
+    for (const { uid, at: deadline, label } of calendarDeadlines(instrument)) {
+      const allDay = deadline.length === 10
+      const start = allDay ? new Date(`${deadline}T00:00:00Z`) : new Date(deadline)
+      const event = calendar.createEvent({
+        id: uid,
+        summary: `${label}: ${instrument.name}`,
+        // Kept short: ical-generator folds lines character by character, which dominates its cost.
+        description: `${summaryOf(instrument)}\nOfficial information: ${instrument.url}`,
+        url: page,
+        start,
+        end: allDay ? nextDay(deadline) : start,
+        allDay,
+        stamp: new Date(instrument.updatedAt),
+        lastModified: new Date(instrument.updatedAt),
+        created: new Date(instrument.createdAt),
+        sequence: instrument.version,
+      })
+      event.createAlarm({
+        type: ICalAlarmType.display,
+        trigger: REMINDER_DAYS_BEFORE * 24 * 60 * 60,
+        description: `${instrument.name} closes in ${REMINDER_DAYS_BEFORE} days`,
+      })
+    }
   }
   return calendar.toString()
 }

@@ -31,6 +31,7 @@ import type {
   ArchivedInstrument,
   ArchiveOptions,
   ArchiveReason,
+  AuditAction,
   AuditEvent,
   ChangeOutcome,
   InstrumentChange,
@@ -215,7 +216,8 @@ export class DynamoInstrumentStore implements InstrumentStore {
       },
       ...this.releaseExternalId(current),
     ]
-    const action = options.reason === 'deleted' ? 'deleted' : 'expired'
+    // The audit action names why it left the catalogue: each archive reason is also an action.
+    const action: AuditAction = options.reason
     await this.transactions.commit(
       writes,
       [{ actor: options.actor, action, instrumentId: id, instrumentVersion: current.version }],

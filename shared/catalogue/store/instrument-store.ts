@@ -1,6 +1,6 @@
 import type { InstrumentContent, InstrumentRecord } from '../instrument'
 
-export const AUDIT_ACTIONS = ['created', 'updated', 'deleted', 'expired', 'restored'] as const
+export const AUDIT_ACTIONS = ['created', 'updated', 'deleted', 'expired', 'withdrawn', 'restored'] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 
 /** One change to the catalogue. `seq` is the catalogue version the change produced. */
@@ -13,7 +13,8 @@ export interface AuditEvent {
   instrumentVersion: number
 }
 
-export const ARCHIVE_REASONS = ['expired', 'deleted'] as const
+/** `withdrawn`: its source stopped listing it before its deadline (the sync, shared/catalogue/sources). */
+export const ARCHIVE_REASONS = ['expired', 'deleted', 'withdrawn'] as const
 export type ArchiveReason = (typeof ARCHIVE_REASONS)[number]
 
 export interface ArchivedInstrument {

@@ -31,7 +31,7 @@ export const deadlinesCalendar = createRoute({
   path: '/v1/feeds/deadlines.ics',
   tags: ['Catalogue'],
   summary: 'iCalendar of a search: one event per deadline',
-  description: `Takes the search parameters of \`GET /v1/instruments\` (\`sort\`, \`page\` and \`limit\` are accepted and ignored) and returns the deadlines of the matching instruments (up to the ${CALENDAR_EVENTS} soonest; open-ended instruments have none) as iCalendar: a date-only deadline is an all-day event on that date (it closes at the end of that day, Europe/Brussels), a date-time deadline a timed event at that instant. UIDs are stable (\`<id>@fundfinder\`), so a moved deadline moves its event. Subscribe to the URL in a calendar to be reminded before calls close.`,
+  description: `Takes the search parameters of \`GET /v1/instruments\` (\`sort\`, \`page\` and \`limit\` are accepted and ignored) and returns the deadlines of the matching instruments (up to the ${CALENDAR_EVENTS} soonest; open-ended instruments have none) as iCalendar: a date-only deadline is an all-day event on that date (it closes at the end of that day, Europe/Brussels), a date-time deadline a timed event at that instant. A multiple cut-off call has one event per cut-off. UIDs are stable (\`<id>@fundfinder\` for the deadline, \`<id>-cutoff-<n>@fundfinder\` for the n-th earlier cut-off), so a moved deadline moves its event. Subscribe to the URL in a calendar to be reminded before calls close.`,
   request: { query: SearchQuery },
   responses: {
     200: {

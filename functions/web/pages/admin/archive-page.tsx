@@ -1,10 +1,20 @@
-import type { ArchivedInstrument, AuditEvent } from '../../../../shared/catalogue/store/instrument-store'
+import type {
+  ArchivedInstrument,
+  ArchiveReason,
+  AuditEvent,
+} from '../../../../shared/catalogue/store/instrument-store'
 import { DataTable } from '../../components/data-table'
 import { FieldErrors } from '../../components/form-fields'
 import { Notice } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
 import { formatDate, formatDeadline } from '../../lib/format'
 import { AdminNav } from './instruments-page'
+
+const ARCHIVE_REASON_LABELS: Record<ArchiveReason, string> = {
+  expired: 'Expired',
+  deleted: 'Deleted',
+  withdrawn: 'Withdrawn by its source',
+}
 
 export function ArchivePage({
   user,
@@ -49,7 +59,7 @@ export function ArchivePage({
                     deadline {entry.instrument.deadline ? formatDeadline(entry.instrument.deadline) : 'none'}
                   </span>
                 </td>
-                <td>{entry.reason === 'deleted' ? 'Deleted' : 'Expired'}</td>
+                <td>{ARCHIVE_REASON_LABELS[entry.reason]}</td>
                 <td>
                   {formatDate(entry.archivedAt)} by {entry.archivedBy}
                 </td>
