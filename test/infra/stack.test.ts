@@ -56,6 +56,7 @@ const everyFunction = (template: Template) => [
   preTokenFunction(template),
   functionNamed(template, /due email digests/),
   functionNamed(template, /bounced and complaining/),
+  functionNamed(template, /syncs calls from the EU/),
 ]
 
 /** Every statement of the inline policies attached to a role. */
@@ -207,6 +208,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       TABLE_NAME: 'fundfinder-dev-CatalogueTable-ABC123',
       PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
       SES_CONFIGURATION_SET: 'DigestsConfigurationSet0AB1C2D3-xyz',
+      SYNC_CONTACT_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
     }
     for (const [, fn] of everyFunction(template())) {
       const env = Object.fromEntries(
@@ -598,7 +600,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
     it('every alarm notifies the alarm topic, on alarm and on recovery', () => {
       const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
-      expect(alarms()).toHaveLength(23)
+      expect(alarms()).toHaveLength(27)
       for (const alarm of alarms()) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
         expect(alarm.OKActions).toEqual([{ Ref: topicId }])

@@ -77,6 +77,9 @@ describe('the daily EU Funding & Tenders sync in the stack', () => {
     expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('sqs:'))).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      // Active tracing; X-Ray's actions have no resource-level permissions.
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ])
   })
 
