@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { expiresAt, type InstrumentRecord, toPublicInstrument } from '../../shared/catalogue/instrument'
 import { CatalogueIndex } from '../../shared/catalogue/search/catalogue-index'
+import { indexTokens, sortableName } from '../../shared/catalogue/search/index-tokens'
 import { matchInstruments } from '../../shared/catalogue/search/match-instruments'
 import { normaliseText, queryWords, tokenize } from '../../shared/catalogue/search/normalise-text'
 import { searchInstruments } from '../../shared/catalogue/search/search-instruments'
@@ -277,6 +278,112 @@ describe('search engine vs brute force', () => {
         }
       }),
       { numRuns: 150 },
+    )
+  })
+})
+
+/** One batch of changes: ids to remove, then records to add or replace (ids from a small pool, so they collide). */
+interface ChangeBatch {
+  removed: string[]
+  upserted: InstrumentRecord[]
+}
+
+const ID_POOL = Array.from({ length: 30 }, (_, index) => `id-${String(index).padStart(3, '0')}`)
+
+const changeBatchArbitrary: fc.Arbitrary<ChangeBatch> = fc.record({
+  removed: fc.subarray(ID_POOL, { maxLength: 4 }),
+  upserted: fc
+    .array(
+      fc.constantFrom(...ID_POOL).chain((id) => recordArbitrary(id)),
+      { maxLength: 4 },
+    )
+    .map((records) =>
+      // A changed record is a new object with a later update, as the store writes it.
+      records.map((record, index) => ({ ...record, updatedAt: `2026-11-0${(index % 9) + 1}T00:00:00.000Z` })),
+    ),
+})
+
+describe('an index updated change by change', () => {
+  it('answers every search and match exactly as an index built from scratch, and as brute force', () => {
+    fc.assert(
+      fc.property(
+        catalogueArbitrary,
+        fc.array(changeBatchArbitrary, { minLength: 1, maxLength: 8 }),
+        fc.array(criteriaArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.subarray(FEATURE_POOL, { minLength: 1 }),
+        (records, batches, criteriaList, features) => {
+          const truth = new Map(records.map((record) => [record.id, record]))
+          let index = CatalogueIndex.build(records)
+          for (const batch of batches) {
+            for (const id of batch.removed) truth.delete(id)
+            for (const record of batch.upserted) truth.set(record.id, record)
+            index = index.withChanges(batch.upserted, batch.removed)
+          }
+          const current = [...truth.values()]
+          const rebuilt = CatalogueIndex.build(current)
+          expect(index.count).toBe(current.length)
+          for (const order of ['name', 'deadline', 'updated'] as const) {
+            const ids = (built: CatalogueIndex) => [...built.order[order]].map((at) => built.record(at).id)
+            expect(ids(index), order).toEqual(ids(rebuilt))
+          }
+          for (const criteria of criteriaList) {
+            const actual = searchInstruments(index, criteria, NOW)
+            expect(actual).toEqual(searchInstruments(rebuilt, criteria, NOW))
+            const expected = bruteForce(current, criteria, NOW)
+            expect(actual.items).toEqual(expected.items)
+            expect(actual.total).toBe(expected.total)
+          }
+          const requested = sortFeatureCodes(features)
+          expect(matchInstruments(index, { features: requested, limit: 100 }, NOW)).toEqual(
+            matchInstruments(rebuilt, { features: requested, limit: 100 }, NOW),
+          )
+          for (const record of current) expect(index.get(record.id)).toBe(record)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('leaves the index it was derived from unchanged', () => {
+    fc.assert(
+      fc.property(catalogueArbitrary, changeBatchArbitrary, criteriaArbitrary, (records, batch, criteria) => {
+        const index = CatalogueIndex.build(records)
+        const before = searchInstruments(index, criteria, NOW)
+        index.withChanges(batch.upserted, batch.removed)
+        expect(searchInstruments(index, criteria, NOW)).toEqual(before)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
+
+describe("the index builder's fast tokenizer", () => {
+  // Letters whose case mapping or decomposition is special, separators, marks and other scripts.
+  const TRICKY = [
+    ..."aZ9 -':.éÉøØæßẞİıΣσςΩдЖ中٣²ﬁÅﬀǅŉ",
+    '  ',
+    '\t',
+    '\n',
+    '\u00a0',
+    'e\u0301',
+    '\u0301',
+    'ΑΣ',
+    '\u200b',
+    '\u{1f600}',
+  ]
+  const trickyText = fc.array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 4 })), {
+    maxLength: 12,
+  })
+
+  it('finds exactly the words tokenize finds, and names sort as normaliseText has them', () => {
+    fc.assert(
+      fc.property(trickyText, fc.string({ unit: 'binary', maxLength: 30 }), (parts, binary) => {
+        for (const text of [parts.join(''), parts.join(' '), binary]) {
+          expect(indexTokens([text])).toEqual(new Set(tokenize(text)))
+          expect(sortableName(text)).toBe(normaliseText(text))
+        }
+      }),
+      { numRuns: 1000 },
     )
   })
 })

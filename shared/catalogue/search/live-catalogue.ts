@@ -120,7 +120,7 @@ export class LiveCatalogue {
     for (const id of ids) this.records.delete(id)
     for (const record of current) this.records.set(record.id, record)
     this.version = Math.max(this.version, ...changes.map((change) => change.seq))
-    this.index = CatalogueIndex.build(this.records.values())
+    this.index = this.index.withChanges(current, ids)
     this.deltaLoads += 1
   }
 
