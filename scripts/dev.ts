@@ -1,15 +1,20 @@
 /**
- * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue when
- * the table is empty, and the API and web pages on http://localhost:$PORT. Ctrl-C stops it all.
+ * `npm start`: DynamoDB Local (data kept in .local/dynamodb), s3rver for the catalogue snapshot
+ * (.local/s3), the table, the sample catalogue when the table is empty, and the API and web pages on
+ * http://localhost:$PORT. Ctrl-C stops it all.
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
 import { loadSampleCatalogue } from '../shared/catalogue/sample-catalogue'
 import { startExpiryTimer } from './lib/expiry-timer'
 import { openLocalTable } from './lib/local-table'
+import { startSnapshotTimer } from './lib/snapshot-timer'
+
+/** How often the local publisher looks for catalogue changes (the stream's batching window in AWS). */
+const SNAPSHOT_INTERVAL_MS = 2_000
 
 // The dev issuer is what makes this the local server: its tokens are accepted, its form signs them.
-const local = await openLocalTable({ publish: true })
+const local = await openLocalTable({ publish: true, snapshots: true })
 const { config, table, deps, devIssuer } = local
 if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
@@ -20,6 +25,15 @@ if ((await deps.store.catalogueVersion()) === 0) {
 const expiry = startExpiryTimer({ ...deps, intervalSeconds: config.expireIntervalSeconds })
 const firstExpiry = await expiry.runNow()
 if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
+
+// Stand-in for the stream-triggered publisher: a snapshot now, then after every burst of changes.
+const snapshotTimer = deps.snapshots
+  ? startSnapshotTimer({ ...deps, snapshots: deps.snapshots, intervalMs: SNAPSHOT_INTERVAL_MS })
+  : undefined
+const firstSnapshot = await snapshotTimer?.runNow()
+if (firstSnapshot?.published) {
+  console.log(`Catalogue snapshot: version ${firstSnapshot.version}, ${firstSnapshot.records} instruments.`)
+}
 
 const app = createApp(deps)
 if (devIssuer) {
@@ -41,6 +55,7 @@ async function shutdown(signal: string) {
   console.log(`\n${signal}: stopping...`)
   server.close()
   await expiry.stop()
+  await snapshotTimer?.stop()
   await local.close()
   process.exit(0)
 }

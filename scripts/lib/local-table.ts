@@ -5,10 +5,15 @@ import { createDeps, type Deps } from '../../shared/deps'
 import { type Config, loadLocalConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { createLogger } from '../../shared/platform/logger'
+import { createS3Client } from '../../shared/platform/s3'
 import { type DevIssuer, devIssuerDeps } from './dev-issuer'
 import { startDynamoDbLocal } from './dynamodb-local'
+import { ensureBucket, startS3Local } from './s3-local'
 
 const DATA_DIR = '.local/dynamodb'
+const S3_DATA_DIR = '.local/s3'
+/** The local server's snapshot bucket (SNAPSHOT_BUCKET overrides it). */
+const LOCAL_SNAPSHOT_BUCKET = 'fundfinder-snapshots'
 /** Where a running `npm start` says which port its DynamoDB Local listens on. */
 const ENDPOINT_FILE = '.local/dynamodb-endpoint'
 
@@ -41,7 +46,12 @@ async function reachable(endpoint: string): Promise<boolean> {
  * one others join (the server does that).
  */
 export async function openLocalTable(
-  options: { publish?: boolean; service?: string } = {},
+  options: {
+    publish?: boolean
+    service?: string
+    /** Serve the catalogue snapshot from S3_ENDPOINT, or from an s3rver of its own on `.local/s3`. */
+    snapshots?: boolean
+  } = {},
 ): Promise<LocalTable> {
   const base = loadLocalConfig()
   let endpoint = base.dynamodbEndpoint
@@ -60,7 +70,23 @@ export async function openLocalTable(
       await dynamodb.stop()
     }
   }
-  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint })
+  const s3: Record<string, string> = {}
+  if (options.snapshots) {
+    const bucket = base.snapshotBucket ?? LOCAL_SNAPSHOT_BUCKET
+    let s3Endpoint = base.s3Endpoint
+    if (!s3Endpoint) {
+      const s3Local = await startS3Local({ dataDir: S3_DATA_DIR })
+      s3Endpoint = s3Local.endpoint
+      const closeTable = close
+      close = async () => {
+        await s3Local.stop()
+        await closeTable()
+      }
+    }
+    await ensureBucket(createS3Client({ region: base.region, endpoint: s3Endpoint }), bucket)
+    Object.assign(s3, { SNAPSHOT_BUCKET: bucket, S3_ENDPOINT: s3Endpoint })
+  }
+  const config = loadLocalConfig({ DYNAMODB_ENDPOINT: endpoint, ...s3 })
   const client = createDocumentClient({ region: config.region, endpoint })
   const table = await ensureTable(client, config.tableName)
   const devIssuer = config.auth.devIssuerKeyFile ? await devIssuerDeps(config) : undefined

@@ -127,8 +127,8 @@ export interface InstrumentStore {
     options: { limit: number; cursor?: string | undefined },
   ): Promise<Page<InstrumentRecord>>
   catalogueVersion(): Promise<number>
-  /** Change events after `version`, oldest first. */
-  changesSince(version: number): Promise<AuditEvent[]>
+  /** Change events after `version`, oldest first; at most `limit` of them when given. */
+  changesSince(version: number, options?: { limit?: number }): Promise<AuditEvent[]>
   /** The whole live catalogue with the version it is at least as new as. */
   loadCatalogue(): Promise<{ version: number; records: InstrumentRecord[] }>
 }
@@ -582,8 +582,9 @@ export class DynamoInstrumentStore implements InstrumentStore {
     return (Item?.version as number | undefined) ?? 0
   }
 
-  async changesSince(version: number): Promise<AuditEvent[]> {
+  async changesSince(version: number, options: { limit?: number } = {}): Promise<AuditEvent[]> {
     const events: AuditEvent[] = []
+    const limit = options.limit ?? Number.POSITIVE_INFINITY
     let startKey: Record<string, unknown> | undefined
     do {
       const result = await this.client.send(
@@ -593,11 +594,12 @@ export class DynamoInstrumentStore implements InstrumentStore {
           ExpressionAttributeValues: { ':pk': PARTITIONS.audit, ':after': auditSortKey(version) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
+          ...(Number.isFinite(limit) ? { Limit: limit - events.length } : {}),
         }),
       )
       for (const item of result.Items ?? []) events.push(toAuditEvent(item))
       startKey = result.LastEvaluatedKey
-    } while (startKey)
+    } while (startKey && events.length < limit)
     return events
   }
 
