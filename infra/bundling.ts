@@ -20,6 +20,7 @@ export const ESBUILD_TARGET = 'node24'
 export const ENTRIES = {
   api: 'functions/api/handler.ts',
   expireInstruments: 'functions/expire-instruments/handler.ts',
+  publishSnapshot: 'functions/publish-snapshot/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */

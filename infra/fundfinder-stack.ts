@@ -29,6 +29,7 @@ import { TimeZone } from 'aws-cdk-lib/core'
 import type { Construct } from 'constructs'
 import { ENTRIES } from './bundling'
 import { AlarmTopic } from './constructs/alarm-topic'
+import { CatalogueSnapshot } from './constructs/catalogue-snapshot'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
 import type { StageConfig } from './stage-config'
@@ -62,6 +63,14 @@ export class FundfinderStack extends Stack {
     const alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail })
 
     const { table } = new FundfinderTable(this, 'Catalogue', { retainData: config.retainData })
+    // What cold API instances load instead of the whole catalogue partition.
+    const snapshot = new CatalogueSnapshot(this, 'CatalogueSnapshot', {
+      table,
+      retainData: config.retainData,
+      logRetention: config.logRetentionDays,
+      logLevel: config.logLevel,
+      alarms,
+    })
 
     // --- Identity: editors and admins sign in with Cognito; there is no self sign-up.
     const userPool = new UserPool(this, 'Users', {
@@ -119,8 +128,8 @@ export class FundfinderStack extends Stack {
                 CorsHttpMethod.DELETE,
                 CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type', 'if-match'],
-              exposeHeaders: ['etag', 'location', 'x-request-id'],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'x-catalogue-min-version'],
+              exposeHeaders: ['etag', 'location', 'x-request-id', 'x-catalogue-version'],
               maxAge: Duration.hours(1),
             },
           }
@@ -193,9 +202,11 @@ export class FundfinderStack extends Stack {
         ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
         CORS_ORIGINS: config.corsOrigins.join(','),
         LOG_LEVEL: config.logLevel,
+        CATALOGUE_MAX_STALENESS_MS: String(config.catalogueMaxStalenessMs),
       },
     })
     apiFunction.bindTable(table, 'readWrite', ['archiveByTime', 'auditByInstrument', 'liveByExpiry'])
+    snapshot.grantRead(apiFunction)
     // One catch-all route ($default): the Hono app routes, and answers unknown paths with a 404 problem.
     const apiRoute = new HttpRoute(this, 'ApiRoute', {
       httpApi,

@@ -11,15 +11,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { buildApp } from '../../infra/app'
 import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
+import { ensureBucket } from '../../scripts/lib/s3-local'
 import { InstrumentInput } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
+import { createS3Client } from '../../shared/platform/s3'
 import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentBody } from '../support/factories'
 import { cdkContext } from './synth'
 
 /**
- * Bundles both Lambda entries with the options the CDK construct uses (infra/bundling.ts) and runs
+ * Bundles every Lambda entry with the options the CDK construct uses (infra/bundling.ts) and runs
  * each bundle in a fresh Node process, as Lambda would: import the module, call `handler`. The
  * bundles carry their dependencies and the AWS SDK, so they run from a directory with no
  * node_modules.
@@ -34,15 +36,16 @@ process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n')
 `
 
 let outdir: string
-const bundles = { api: '', expireInstruments: '' }
-const deployed = { api: '', expireInstruments: '' }
+const ENTRY_NAMES = ['api', 'expireInstruments', 'publishSnapshot'] as const
+const bundles = { api: '', expireInstruments: '', publishSnapshot: '' }
+const deployed = { api: '', expireInstruments: '', publishSnapshot: '' }
 const sizes: Record<string, number> = {}
 /** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
 const inputs: Record<string, string[]> = {}
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
-  for (const name of ['api', 'expireInstruments'] as const) {
+  for (const name of ENTRY_NAMES) {
     const outfile = path.join(outdir, name, 'index.mjs')
     const { metafile } = await build({
       ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
@@ -66,6 +69,7 @@ beforeAll(async () => {
   }
   deployed.api = assetOf(/HTTP API/)
   deployed.expireInstruments = assetOf(/expired instruments/)
+  deployed.publishSnapshot = assetOf(/publishes the catalogue snapshot/)
 }, 180_000)
 
 afterAll(async () => {
@@ -93,13 +97,20 @@ async function invokeBundle(bundle: string, event: unknown, env: Record<string, 
   return { result: JSON.parse(result), logLines: logs.split('\n').filter((line) => line.startsWith('{')) }
 }
 
-/** A fresh table on DynamoDB Local and the environment a deployed function would get for it. */
-async function tableWithEnvironment() {
+/**
+ * A fresh table on DynamoDB Local (and, with `snapshots`, a bucket on s3rver) and the environment
+ * a deployed function would get for them.
+ */
+async function tableWithEnvironment(options: { snapshots?: boolean } = {}) {
   const endpoint = inject('dynamodbEndpoint')
   const tableName = `t-${randomUUID()}`
   const client = createDocumentClient({ region: 'eu-west-1', endpoint })
   await ensureTable(client, tableName)
-  const env = {
+  const s3Endpoint = inject('s3Endpoint')
+  if (options.snapshots)
+    await ensureBucket(createS3Client({ region: 'eu-west-1', endpoint: s3Endpoint }), tableName)
+  const env: Record<string, string> = {
+    ...(options.snapshots ? { SNAPSHOT_BUCKET: tableName, S3_ENDPOINT: s3Endpoint } : {}),
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'eu-west-1',
@@ -120,7 +131,7 @@ describe('the deployed bundles', () => {
   })
 
   it('never carry the local dev issuer or other local tooling (it cannot mint a token in AWS)', () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of ENTRY_NAMES) {
       expect(inputs[name]?.length, name).toBeGreaterThan(10)
       const local = (inputs[name] ?? []).filter((input) => /^(scripts|bench|test)\//.test(input))
       expect(local, name).toEqual([])
@@ -130,7 +141,7 @@ describe('the deployed bundles', () => {
   })
 
   it('are byte for byte what `cdk synth` packages for each function', async () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of ENTRY_NAMES) {
       expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
     }
   })
@@ -200,5 +211,42 @@ describe('the deployed bundles', () => {
 
     const run2 = await invokeBundle(bundles.expireInstruments, {}, env)
     expect(run2.result).toMatchObject({ archived: 0, failed: 0 })
+  })
+
+  it('publisher bundle publishes a snapshot from a stream event, and a cold API bundle loads it', async () => {
+    const { store, env } = await tableWithEnvironment({ snapshots: true })
+    const record = await store.create(
+      InstrumentInput.parse(instrumentBody({ name: 'Published through the bundle', deadline: '2099-01-01' })),
+      'tester',
+      new Date(),
+    )
+    // What the filtered stream delivers: a change of the catalogue version item, keys only.
+    const streamEvent = {
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'MODIFY',
+          eventSource: 'aws:dynamodb',
+          awsRegion: 'eu-west-1',
+          dynamodb: { Keys: { pk: { S: 'META' }, sk: { S: 'CATALOGUE' } }, StreamViewType: 'KEYS_ONLY' },
+        },
+      ],
+    }
+    const published = await invokeBundle(bundles.publishSnapshot, streamEvent, { ...env, LOG_LEVEL: 'info' })
+    expect(published.result).toMatchObject({ published: true, version: 1, records: 1, basis: 'table' })
+    expect(published.logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: 'catalogue snapshot published', service: 'fundfinder-snapshot' }),
+    )
+
+    const search = await invokeBundle(
+      bundles.api,
+      httpApiEvent('GET', '/v1/instruments', { rawQueryString: 'q=published' }),
+      { ...env, LOG_LEVEL: 'info' },
+    )
+    expect(search.result.statusCode).toBe(200)
+    expect(JSON.parse(search.result.body).items.map((item: { id: string }) => item.id)).toEqual([record.id])
+    expect(search.logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: 'catalogue loaded', source: 'snapshot', version: 1, records: 1 }),
+    )
   })
 })

@@ -40,6 +40,12 @@ const functionNamed = (template: Template, description: RegExp) => {
   return found[0] as [string, Resource]
 }
 const apiFunction = (template: Template) => functionNamed(template, /HTTP API/)
+/** The expiry schedule's dead-letter queue (the snapshot publisher has one of its own). */
+const expiryQueue = (template: Template) => {
+  const found = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('ExpiryDeadLetters'))
+  expect(found).toHaveLength(1)
+  return found[0] as [string, Resource]
+}
 const expiryFunction = (template: Template) => functionNamed(template, /expired instruments/)
 
 /** Every statement of the inline policies attached to a role. */
@@ -156,6 +162,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       WEB_CLIENT_ID: '4example0client0id',
       COGNITO_DOMAIN: 'https://fundfinder-dev-123456789012.auth.eu-west-1.amazoncognito.com',
       TABLE_NAME: 'fundfinder-dev-CatalogueTable-ABC123',
+      SNAPSHOT_BUCKET: 'fundfinder-dev-cataloguesnapshotbucket-abc123',
     }
     for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
       const env = Object.fromEntries(
@@ -217,15 +224,18 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     expect(everyAction).not.toContain('dynamodb:DeleteTable')
     expect(everyAction).not.toContain('dynamodb:Scan')
     expect(everyAction.filter((a) => a.includes('*'))).toEqual([])
+    // The catalogue snapshot, read-only (test/infra/catalogue-snapshot.test.ts checks the resources).
     expect(everyAction.filter((a) => !a.startsWith('dynamodb:'))).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:GetObject',
+      's3:ListBucket',
     ])
   })
 
   it('grants the expiry job its index, item writes and its DLQ, and nothing on Cognito', () => {
     const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     const [, expiry] = expiryFunction(template())
     const statements = statementsOfRole(template(), expiry.Properties.Role)
     const everyAction = actionsOf(statements)
@@ -255,7 +265,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('runs the expiry job hourly in Europe/Brussels, with retries and a dead-letter queue', () => {
     const [expiryId] = expiryFunction(template())
-    const [queueId, queue] = only(template(), 'AWS::SQS::Queue')
+    const [queueId, queue] = expiryQueue(template())
     const expression = new Capture()
     template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: expression,
@@ -370,7 +380,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         })
       }
     }
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryQueue(template())
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -194,6 +194,7 @@ export class LiveCatalogue {
           this.base = { version: caught.version, lastEvent: caught.lastEvent }
           this.checkedAt = Math.max(this.checkedAt, checked)
           this.snapshotLoads += 1
+          this.logLoad('snapshot', checked, read.snapshot.records.length, caught.changedIds.length)
           return
         }
         this.ignoreSnapshot(read.key, caught.reason)
@@ -206,6 +207,17 @@ export class LiveCatalogue {
     this.base = { version }
     this.checkedAt = Math.max(this.checkedAt, checked)
     this.fullLoads += 1
+    this.logLoad('table', checked, records.length, 0)
+  }
+
+  private logLoad(source: 'snapshot' | 'table', started: number, records: number, replayed: number): void {
+    this.options.logger?.info('catalogue loaded', {
+      source,
+      version: this.base.version,
+      records,
+      replayed,
+      durationMs: Math.round(this.monotonicNow() - started),
+    })
   }
 
   private ignoreSnapshot(key: string | undefined, reason: string): void {
