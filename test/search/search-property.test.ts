@@ -387,3 +387,79 @@ describe("the index builder's fast tokenizer", () => {
     )
   })
 })
+
+describe('an index loaded from prebuilt parts (what a snapshot stores)', () => {
+  it('answers exactly as the index it was exported from, also after changes and a compaction', () => {
+    fc.assert(
+      fc.property(
+        catalogueArbitrary,
+        fc.array(changeBatchArbitrary, { maxLength: 4 }),
+        fc.array(criteriaArbitrary, { minLength: 1, maxLength: 4 }),
+        (records, batches, criteriaList) => {
+          let index = CatalogueIndex.build(records)
+          for (const batch of batches) index = index.withChanges(batch.upserted, batch.removed)
+          const exported = index.prebuilt()
+          // Through JSON, as the snapshot carries them.
+          const parts = JSON.parse(JSON.stringify(exported)) as typeof exported
+          const loaded = CatalogueIndex.fromPrebuilt(parts.records, parts.index)
+          const rebuilt = CatalogueIndex.build(parts.records)
+          for (const order of ['name', 'deadline', 'updated'] as const) {
+            const ids = (built: CatalogueIndex) => [...built.order[order]].map((at) => built.record(at).id)
+            expect(ids(loaded), order).toEqual(ids(rebuilt))
+          }
+          for (const criteria of criteriaList) {
+            expect(searchInstruments(loaded, criteria, NOW)).toEqual(
+              searchInstruments(rebuilt, criteria, NOW),
+            )
+          }
+          // And it keeps working as an index: changes applied to it match a build.
+          const [first] = parts.records
+          if (first) {
+            const changed = loaded.withChanges([{ ...first, name: 'Zz renamed' }])
+            const expected = CatalogueIndex.build([
+              ...parts.records.slice(1),
+              { ...first, name: 'Zz renamed' },
+            ])
+            expect(searchInstruments(changed, criteriaList[0] as SearchCriteria, NOW)).toEqual(
+              searchInstruments(expected, criteriaList[0] as SearchCriteria, NOW),
+            )
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
+  it('refuses parts computed another way or that do not fit the records', () => {
+    const records =
+      fc.sample(
+        catalogueArbitrary.filter((list) => list.length >= 5),
+        { numRuns: 1, seed: 7 },
+      )[0] ?? []
+    const { index } = CatalogueIndex.build(records).prebuilt()
+    const ordered = CatalogueIndex.build(records).prebuilt().records
+    const load = (parts: typeof index) => () => CatalogueIndex.fromPrebuilt(ordered, parts)
+    expect(load(index)).not.toThrow()
+    expect(load({ ...index, format: 'fundfinder-index/0' })).toThrow(/computed as fundfinder-index\/0/)
+    expect(load({ ...index, postings: index.postings.slice(0, 8) })).toThrow(/posting/)
+    const name = Buffer.from(index.order.name, 'base64')
+    name.writeInt32LE(name.readInt32LE(4), 0)
+    expect(load({ ...index, order: { ...index.order, name: name.toString('base64') } })).toThrow(
+      /permutation/,
+    )
+    // The same words under other names: the spot check finds an instrument whose words are not indexed to it.
+    const renamed = index.vocabulary.map((word) => `x${word}`)
+    expect(load({ ...index, vocabulary: renamed })).toThrow(/not indexed/)
+    const reversedDeadlines = Buffer.from(Int32Array.from(reverse(index.order.deadline)).buffer).toString(
+      'base64',
+    )
+    expect(load({ ...index, order: { ...index.order, deadline: reversedDeadlines } })).toThrow(
+      /deadline order/,
+    )
+  })
+})
+
+function reverse(encodedOrder: string): number[] {
+  const bytes = Buffer.from(encodedOrder, 'base64')
+  return Array.from({ length: bytes.length / 4 }, (_, index) => bytes.readInt32LE(index * 4)).reverse()
+}

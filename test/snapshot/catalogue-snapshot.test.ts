@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { POINTER_FORMAT, sha256Of } from '../../shared/catalogue/snapshot/snapshot-format'
 import { S3SnapshotStore, SNAPSHOT_KEYS } from '../../shared/catalogue/snapshot/snapshot-store'
@@ -97,6 +97,39 @@ describe('a cold start from the snapshot', () => {
     const cold = other.coldInstance({ snapshots: new S3SnapshotStore(s.s3(), s.bucket) })
     expect((await other.everything(cold.catalogue)).map((item) => item.name)).toEqual(['Beta', 'Gamma'])
     expect(other.ignored()[0]?.fields.reason).toMatch(/change log at version 1 is not the one/)
+  })
+})
+
+describe('the index parts a snapshot carries', () => {
+  it('are used when they fit, and rebuilt from the records when they were computed another way', async () => {
+    const s = await snapshotContext()
+    for (const name of ['Société Alpha', 'Beta', 'Gamma']) await s.create({ name })
+    await s.publish()
+    const pointer = await s.pointer()
+    const document = JSON.parse(gunzipSync(await s.getObject(pointer.key)).toString('utf8'))
+    expect(document.index).toMatchObject({
+      format: 'fundfinder-index/1',
+      vocabulary: expect.arrayContaining(['societe']),
+    })
+
+    const first = s.coldInstance()
+    expect(await s.everything(first.catalogue)).toEqual(await s.truth())
+    expect(s.logger.lines.filter((line) => line.message.includes('index not used'))).toEqual([])
+
+    const body = gzipSync(
+      JSON.stringify({ ...document, index: { ...document.index, format: 'fundfinder-index/0' } }),
+    )
+    await s.putObject(pointer.key, body)
+    await s.putObject(
+      SNAPSHOT_KEYS.pointer,
+      JSON.stringify({ ...pointer, bytes: body.length, sha256: sha256Of(body) }),
+    )
+    const second = s.coldInstance()
+    expect(await s.everything(second.catalogue)).toEqual(await s.truth())
+    expect(second.catalogue.stats()).toMatchObject({ snapshotLoads: 1, fullLoads: 0 })
+    expect(s.logger.lines.filter((line) => line.message.includes('index not used'))).toMatchObject([
+      { level: 'warn', fields: { reason: expect.stringMatching(/computed as fundfinder-index\/0/) } },
+    ])
   })
 })
 

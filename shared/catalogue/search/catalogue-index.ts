@@ -8,6 +8,15 @@ import {
 } from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
 import { forEachTokenId, forgetTokenIdsIfMany, indexTokens, sortableName, tokenOfId } from './index-tokens'
+import {
+  decodeOrder,
+  decodePostings,
+  encodeOrder,
+  encodePostings,
+  INDEX_FORMAT,
+  type PrebuiltIndex,
+  PrebuiltIndexInvalid,
+} from './prebuilt-index'
 
 /**
  * A compact, immutable in-memory projection of the live catalogue, laid out for search: one slot
@@ -100,7 +109,8 @@ export type SortOrder = 'name' | 'deadline' | 'updated'
 /** Everything an index holds, per slot; `withChanges` copies these and edits the copies. */
 interface Slots {
   records: (InstrumentRecord | undefined)[]
-  sortNames: string[]
+  /** `sortableName(record.name)`, computed when first compared (`sortNameOf`). */
+  sortNames: (string | undefined)[]
   maskLo: Uint32Array
   maskHi: Uint32Array
   originCode: Uint8Array
@@ -227,6 +237,101 @@ export class CatalogueIndex {
       order,
       rank,
     })
+  }
+
+  /**
+   * The index of `records` (in slot order) from the parts `prebuilt` returned for them: no
+   * tokenizing, no sorting. Refused (`PrebuiltIndexInvalid`) when the parts were computed another
+   * way (`INDEX_FORMAT`) or do not fit the records; a caller then builds instead.
+   */
+  static fromPrebuilt(records: readonly InstrumentRecord[], prebuilt: PrebuiltIndex): CatalogueIndex {
+    if (prebuilt.format !== INDEX_FORMAT) {
+      throw new PrebuiltIndexInvalid(`computed as ${prebuilt.format}, not ${INDEX_FORMAT}`)
+    }
+    const n = records.length
+    const slots = allocateSlots(n)
+    const countries = sortedCountries(records)
+    const countryCodes = codesOf(countries)
+    const slotOfId = new Map<string, number>()
+    for (let slot = 0; slot < n; slot++) {
+      const record = records[slot] as InstrumentRecord
+      fillSlot(slots, slot, record, countryCodes)
+      slotOfId.set(record.id, slot)
+    }
+    if (slotOfId.size !== n) throw new PrebuiltIndexInvalid('two records share an id')
+    const { vocabulary } = prebuilt
+    for (let at = 1; at < vocabulary.length; at++) {
+      if (!((vocabulary[at - 1] as string) < (vocabulary[at] as string)))
+        throw new PrebuiltIndexInvalid('the vocabulary is not sorted')
+    }
+    const postings = decodePostings(prebuilt.postings, vocabulary.length, n)
+    const order = {
+      name: decodeOrder(prebuilt.order.name, n),
+      deadline: decodeOrder(prebuilt.order.deadline, n),
+      updated: decodeOrder(prebuilt.order.updated, n),
+    }
+    const index = new CatalogueIndex({
+      slots,
+      countries,
+      slotOfId,
+      freeSlots: [],
+      vocabulary,
+      postings,
+      order,
+      rank: {
+        name: inverse(order.name, n),
+        deadline: inverse(order.deadline, n),
+        updated: inverse(order.updated, n),
+      },
+    })
+    index.spotCheck()
+    return index
+  }
+
+  /**
+   * The records in slot order and the parts `fromPrebuilt` needs to load them without building.
+   * An index with empty slots is compacted (built afresh) first.
+   */
+  prebuilt(): { records: InstrumentRecord[]; index: PrebuiltIndex } {
+    if (this.freeSlots.length > 0) return CatalogueIndex.build(this.records()).prebuilt()
+    return {
+      records: this.slots.records as InstrumentRecord[],
+      index: {
+        format: INDEX_FORMAT,
+        vocabulary: [...this.vocabulary],
+        postings: encodePostings(this.postings),
+        order: {
+          name: encodeOrder(this.order.name),
+          deadline: encodeOrder(this.order.deadline),
+          updated: encodeOrder(this.order.updated),
+        },
+      },
+    }
+  }
+
+  /**
+   * Checks a few instruments against the loaded parts: each of their words indexed to them, each
+   * order sorted at their place. Catches parts computed by other code under the same format name.
+   */
+  private spotCheck(): void {
+    const samples = Math.min(this.size, 16)
+    const { records, expiresAt } = this.slots
+    for (let sample = 0; sample < samples; sample++) {
+      const slot = Math.floor((sample * this.size) / samples)
+      for (const token of tokensOf(records[slot] as InstrumentRecord)) {
+        const at = lowerBound(this.vocabulary, token)
+        const posting = this.postings[at]
+        if (this.vocabulary[at] !== token || !posting || !sortedIncludes(posting, slot))
+          throw new PrebuiltIndexInvalid(`the word "${token}" is not indexed to its instrument`)
+      }
+      const rank = this.rank.name[slot] as number
+      const next = this.order.name[rank + 1]
+      if (next !== undefined && compareStrings(sortNameOf(this.slots, slot), sortNameOf(this.slots, next)) > 0)
+        throw new PrebuiltIndexInvalid('the name order does not follow the names')
+      const soon = this.order.deadline[(this.rank.deadline[slot] as number) + 1]
+      if (soon !== undefined && (expiresAt[slot] as number) > (expiresAt[soon] as number))
+        throw new PrebuiltIndexInvalid('the deadline order does not follow the deadlines')
+    }
   }
 
   /**
@@ -439,7 +544,7 @@ export class CatalogueIndex {
 function allocateSlots(size: number): Slots {
   return {
     records: new Array(size).fill(undefined),
-    sortNames: new Array(size).fill(''),
+    sortNames: new Array(size).fill(undefined),
     maskLo: new Uint32Array(size),
     maskHi: new Uint32Array(size),
     originCode: new Uint8Array(size),
@@ -459,7 +564,7 @@ function copySlots(source: Slots, size: number): Slots {
   const length = source.records.length
   for (let slot = 0; slot < length; slot++) {
     copy.records[slot] = source.records[slot]
-    copy.sortNames[slot] = source.sortNames[slot] as string
+    copy.sortNames[slot] = source.sortNames[slot]
     copy.deadlineDay[slot] = source.deadlineDay[slot]
   }
   copy.maskLo.set(source.maskLo)
@@ -485,7 +590,7 @@ function fillSlot(
   const deadline = record.deadline === undefined ? undefined : deadlineFacts(record.deadline)
   const { budget } = record
   slots.records[slot] = record
-  slots.sortNames[slot] = sortableName(record.name)
+  slots.sortNames[slot] = undefined
   slots.maskLo[slot] = mask.lo
   slots.maskHi[slot] = mask.hi
   slots.originCode[slot] = ORIGIN_CODE.get(record.origin) ?? 0
@@ -505,7 +610,7 @@ function fillSlot(
 /** An empty slot is never a hit: it has expired since the beginning of time. */
 function emptySlot(slots: Slots, slot: number): void {
   slots.records[slot] = undefined
-  slots.sortNames[slot] = ''
+  slots.sortNames[slot] = undefined
   slots.maskLo[slot] = 0
   slots.maskHi[slot] = 0
   slots.originCode[slot] = 0
@@ -516,6 +621,16 @@ function emptySlot(slots: Slots, slot: number): void {
   slots.deadlineDay[slot] = undefined
   slots.budgetLow[slot] = Number.NaN
   slots.budgetHigh[slot] = Number.NaN
+}
+
+/** The name an instrument sorts by; normalising is the costly part of a name, so it waits until needed. */
+function sortNameOf(slots: Slots, slot: number): string {
+  let name = slots.sortNames[slot]
+  if (name === undefined) {
+    name = sortableName((slots.records[slot] as InstrumentRecord).name)
+    slots.sortNames[slot] = name
+  }
+  return name
 }
 
 function sortedCountries(records: readonly InstrumentRecord[]): string[] {
@@ -543,9 +658,9 @@ function mergeOrders(
   const size = slots.records.length
   const isChanged = new Uint8Array(size)
   for (const slot of changed) isChanged[slot] = 1
-  const { records, sortNames, expiresAt } = slots
+  const { records, expiresAt } = slots
   const byName = (a: number, b: number) =>
-    compareStrings(sortNames[a] as string, sortNames[b] as string) ||
+    compareStrings(sortNameOf(slots, a), sortNameOf(slots, b)) ||
     compareStrings((records[a] as InstrumentRecord).name, (records[b] as InstrumentRecord).name) ||
     compareStrings((records[a] as InstrumentRecord).id, (records[b] as InstrumentRecord).id)
   const name = mergeOrder(previous?.name, isChanged, placed, byName)
@@ -607,6 +722,17 @@ function inverse(order: Int32Array, size: number): Int32Array {
   const rank = new Int32Array(size).fill(-1)
   for (let index = 0; index < order.length; index++) rank[order[index] as number] = index
   return rank
+}
+
+function sortedIncludes(sorted: Int32Array, value: number): boolean {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((sorted[middle] as number) < value) low = middle + 1
+    else high = middle
+  }
+  return sorted[low] === value
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from '../../platform/logger'
 import { type Instrument, isExpired, toPublicInstrument } from '../instrument'
 import { type CatalogueBase, catchUp } from '../snapshot/catch-up'
+import type { CatalogueSnapshot } from '../snapshot/snapshot-format'
 import type { SnapshotReader } from '../snapshot/snapshot-store'
 import type { InstrumentStore } from '../store/instrument-store'
 import { CatalogueIndex } from './catalogue-index'
@@ -187,10 +188,7 @@ export class LiveCatalogue {
       if (read.snapshot) {
         const caught = await catchUp(this.store, read.snapshot, latest, this.maxSnapshotReplay)
         if (caught.ok) {
-          this.index = CatalogueIndex.build(read.snapshot.records).withChanges(
-            caught.current,
-            caught.changedIds,
-          )
+          this.index = this.indexOf(read.snapshot, read.key).withChanges(caught.current, caught.changedIds)
           this.base = { version: caught.version, lastEvent: caught.lastEvent }
           this.checkedAt = Math.max(this.checkedAt, checked)
           this.snapshotLoads += 1
@@ -218,6 +216,21 @@ export class LiveCatalogue {
       replayed,
       durationMs: Math.round(this.monotonicNow() - started),
     })
+  }
+
+  /** The snapshot's prebuilt index when it fits this code, else one built from its records. */
+  private indexOf(snapshot: CatalogueSnapshot, key: string): CatalogueIndex {
+    if (snapshot.index) {
+      try {
+        return CatalogueIndex.fromPrebuilt(snapshot.records, snapshot.index)
+      } catch (error) {
+        this.options.logger?.warn('catalogue snapshot index not used; building it from the records', {
+          snapshot: key,
+          reason: error instanceof Error ? error.message : String(error),
+        })
+      }
+    }
+    return CatalogueIndex.build(snapshot.records)
   }
 
   private ignoreSnapshot(key: string | undefined, reason: string): void {

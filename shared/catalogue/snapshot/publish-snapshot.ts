@@ -1,5 +1,6 @@
 import type { Logger } from '../../platform/logger'
 import type { Clock } from '../../platform/time'
+import { CatalogueIndex } from '../search/catalogue-index'
 import type { InstrumentStore } from '../store/instrument-store'
 import { catchUp, changeMarkOf } from './catch-up'
 import type { CatalogueSnapshot, ChangeMark } from './snapshot-format'
@@ -65,7 +66,14 @@ export async function publishSnapshot(
     const { version, records } = await store.loadCatalogue()
     next = { version, lastEvent: await changeMarkAt(store, version), records }
   }
-  const { key, bytes } = await snapshots.publish({ ...next, createdAt: clock.now().toISOString() })
+  // The index parts go with the records, so that loading the snapshot needs no index build.
+  const { records, index } = CatalogueIndex.build(next.records).prebuilt()
+  const { key, bytes } = await snapshots.publish({
+    ...next,
+    records,
+    index,
+    createdAt: clock.now().toISOString(),
+  })
   const summary: PublishSummary = {
     published: true,
     version: next.version,

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { z } from 'zod'
 import type { InstrumentRecord } from '../instrument'
+import type { PrebuiltIndex } from '../search/prebuilt-index'
 
 /**
  * The catalogue snapshot as it is stored: one gzip-compressed JSON document with a format tag, the
- * catalogue version it reflects and the live records (what the search index is built from and
- * what searches return), plus a small pointer document naming the current snapshot with its size
+ * catalogue version it reflects, the live records (what searches return) and the search index's
+ * expensive parts computed from them (so a cold start neither tokenizes nor sorts), plus a small
+ * pointer document naming the current snapshot with its size
  * and SHA-256. A reader trusts a snapshot only if the pointer's size and checksum match the bytes
  * it fetched and both documents carry a format tag it knows; anything else is refused with a
  * reason, never served.
@@ -33,7 +35,10 @@ export interface CatalogueSnapshot {
    */
   lastEvent: ChangeMark | null
   createdAt: string
+  /** In the slot order of `index`. */
   records: InstrumentRecord[]
+  /** The index parts for `records`; a reader that computes them differently builds from the records. */
+  index?: PrebuiltIndex | undefined
 }
 
 export interface SnapshotPointer {
@@ -73,6 +78,14 @@ const EnvelopeSchema = z.object({
   lastEvent: ChangeMarkSchema.nullable(),
   createdAt: z.string(),
   records: z.array(z.unknown()),
+  index: z
+    .object({
+      format: z.string(),
+      vocabulary: z.array(z.string()),
+      postings: z.string(),
+      order: z.object({ name: z.string(), deadline: z.string(), updated: z.string() }),
+    })
+    .optional(),
 })
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -82,6 +95,8 @@ export function sha256Of(bytes: Uint8Array): string {
 /**
  * The stored bytes of a snapshot. Compression level 4 writes a 50,000-instrument catalogue several
  * times faster than the default for a few percent more bytes; readers only pay for inflating.
+ * Characters outside ASCII are written as JSON escapes: the reader's string is then one byte per
+ * character, which decodes and parses markedly faster than a two-byte one.
  */
 export function encodeSnapshot(snapshot: CatalogueSnapshot): Buffer {
   const document = {
@@ -90,8 +105,13 @@ export function encodeSnapshot(snapshot: CatalogueSnapshot): Buffer {
     lastEvent: snapshot.lastEvent,
     createdAt: snapshot.createdAt,
     records: snapshot.records,
+    ...(snapshot.index ? { index: snapshot.index } : {}),
   }
-  return gzipSync(JSON.stringify(document), { level: 4 })
+  const ascii = JSON.stringify(document).replace(
+    /[\u0080-\uffff]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+  return gzipSync(ascii, { level: 4 })
 }
 
 export function pointerTo(key: string, snapshot: CatalogueSnapshot, body: Uint8Array): SnapshotPointer {
