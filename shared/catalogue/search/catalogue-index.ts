@@ -326,7 +326,10 @@ export class CatalogueIndex {
       }
       const rank = this.rank.name[slot] as number
       const next = this.order.name[rank + 1]
-      if (next !== undefined && compareStrings(sortNameOf(this.slots, slot), sortNameOf(this.slots, next)) > 0)
+      if (
+        next !== undefined &&
+        compareStrings(sortNameOf(this.slots, slot), sortNameOf(this.slots, next)) > 0
+      )
         throw new PrebuiltIndexInvalid('the name order does not follow the names')
       const soon = this.order.deadline[(this.rank.deadline[slot] as number) + 1]
       if (soon !== undefined && (expiresAt[slot] as number) > (expiresAt[soon] as number))
