@@ -111,13 +111,15 @@ export function decodeOrder(encoded: string, slots: number): Int32Array {
   const bytes = Buffer.from(encoded, 'base64')
   if (bytes.length !== slots * 4) throw new PrebuiltIndexInvalid('an order has the wrong length')
   const order = new Int32Array(slots)
+  // An aligned byte copy; int32 is little-endian on every architecture Lambda offers.
+  if (IS_LITTLE_ENDIAN) new Uint8Array(order.buffer).set(bytes)
+  else for (let index = 0; index < slots; index++) order[index] = bytes.readInt32LE(index * 4)
   const seen = new Uint8Array(slots)
   for (let index = 0; index < slots; index++) {
-    const slot = bytes.readInt32LE(index * 4)
+    const slot = order[index] as number
     if (slot < 0 || slot >= slots || seen[slot] === 1)
       throw new PrebuiltIndexInvalid('an order is not a permutation')
     seen[slot] = 1
-    order[index] = slot
   }
   return order
 }
