@@ -401,7 +401,11 @@ describe('an index loaded from prebuilt parts (what a snapshot stores)', () => {
           const exported = index.prebuilt()
           // Through JSON, as the snapshot carries them.
           const parts = JSON.parse(JSON.stringify(exported)) as typeof exported
-          const loaded = CatalogueIndex.fromPrebuilt(parts.records, parts.index)
+          // Records as JSON text, parsed when first used, as a snapshot loads them.
+          const loaded = CatalogueIndex.fromPrebuilt(
+            parts.records.map((record) => JSON.stringify(record)),
+            parts.index,
+          )
           const rebuilt = CatalogueIndex.build(parts.records)
           for (const order of ['name', 'deadline', 'updated'] as const) {
             const ids = (built: CatalogueIndex) => [...built.order[order]].map((at) => built.record(at).id)
@@ -450,6 +454,13 @@ describe('an index loaded from prebuilt parts (what a snapshot stores)', () => {
     // The same words under other names: the spot check finds an instrument whose words are not indexed to it.
     const renamed = index.vocabulary.map((word) => `x${word}`)
     expect(load({ ...index, vocabulary: renamed })).toThrow(/not indexed/)
+    const shiftedExpiry = Buffer.from(index.columns.expiresAt, 'base64')
+    for (let at = 0; at < shiftedExpiry.length; at += 8)
+      shiftedExpiry.writeDoubleLE(shiftedExpiry.readDoubleLE(at) + 1, at)
+    expect(
+      load({ ...index, columns: { ...index.columns, expiresAt: shiftedExpiry.toString('base64') } }),
+    ).toThrow(/expiresAt column/)
+    expect(load({ ...index, ids: index.ids.slice(1) })).toThrow(/one entry per record/)
     const reversedDeadlines = Buffer.from(Int32Array.from(reverse(index.order.deadline)).buffer).toString(
       'base64',
     )

@@ -106,18 +106,27 @@ describe('the index parts a snapshot carries', () => {
     for (const name of ['Société Alpha', 'Beta', 'Gamma']) await s.create({ name })
     await s.publish()
     const pointer = await s.pointer()
-    const document = JSON.parse(gunzipSync(await s.getObject(pointer.key)).toString('utf8'))
-    expect(document.index).toMatchObject({
-      format: 'fundfinder-index/1',
-      vocabulary: expect.arrayContaining(['societe']),
-    })
+    const [headerLine, ...recordLines] = gunzipSync(await s.getObject(pointer.key))
+      .toString('utf8')
+      .split('\n')
+    const header = JSON.parse(headerLine as string)
+    expect(header).toMatchObject({ count: 3, index: { format: 'fundfinder-index/2' } })
+    expect(header.index.vocabulary).toEqual(expect.arrayContaining(['societe', 'alpha']))
+    // One record per line, ASCII only.
+    expect(recordLines.map((line) => JSON.parse(line).name)).toEqual(
+      expect.arrayContaining(['Société Alpha']),
+    )
+    expect(recordLines.join('\n')).toMatch(/^[\x20-\x7e\n]*$/)
 
     const first = s.coldInstance()
     expect(await s.everything(first.catalogue)).toEqual(await s.truth())
     expect(s.logger.lines.filter((line) => line.message.includes('index not used'))).toEqual([])
 
     const body = gzipSync(
-      JSON.stringify({ ...document, index: { ...document.index, format: 'fundfinder-index/0' } }),
+      [
+        JSON.stringify({ ...header, index: { ...header.index, format: 'fundfinder-index/0' } }),
+        ...recordLines,
+      ].join('\n'),
     )
     await s.putObject(pointer.key, body)
     await s.putObject(
@@ -168,7 +177,7 @@ describe('a corrupt snapshot is never served', () => {
   it('of an unknown format, even with a matching checksum', async () => {
     const { s, pointer } = await published()
     const body = gzipSync(
-      JSON.stringify({ format: 'fundfinder-catalogue-snapshot/99', version: pointer.version, records: [] }),
+      JSON.stringify({ format: 'fundfinder-catalogue-snapshot/99', version: pointer.version, count: 0 }),
     )
     await s.putObject(pointer.key, body)
     await s.putObject(
@@ -182,6 +191,20 @@ describe('a corrupt snapshot is never served', () => {
     const { s, pointer } = await published()
     await s.putObject(SNAPSHOT_KEYS.pointer, JSON.stringify({ ...pointer, format: 'something-else/1' }))
     await expectIgnored(s, /pointer has an unknown format/)
+  })
+
+  it('with fewer records than its header says', async () => {
+    const { s, pointer } = await published()
+    const lines = gunzipSync(await s.getObject(pointer.key))
+      .toString('utf8')
+      .split('\n')
+    const body = gzipSync(lines.slice(0, -1).join('\n'))
+    await s.putObject(pointer.key, body)
+    await s.putObject(
+      SNAPSHOT_KEYS.pointer,
+      JSON.stringify({ ...pointer, bytes: body.length, sha256: sha256Of(body) }),
+    )
+    await expectIgnored(s, /1 records, the header says 2/)
   })
 
   it('not gzip at all', async () => {

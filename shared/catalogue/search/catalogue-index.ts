@@ -9,8 +9,10 @@ import {
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
 import { forEachTokenId, forgetTokenIdsIfMany, indexTokens, sortableName, tokenOfId } from './index-tokens'
 import {
+  decodeColumn,
   decodeOrder,
   decodePostings,
+  encodeColumn,
   encodeOrder,
   encodePostings,
   INDEX_FORMAT,
@@ -108,7 +110,8 @@ export type SortOrder = 'name' | 'deadline' | 'updated'
 
 /** Everything an index holds, per slot; `withChanges` copies these and edits the copies. */
 interface Slots {
-  records: (InstrumentRecord | undefined)[]
+  /** A record, or its JSON text until first used (an index loaded from a snapshot parses lazily). */
+  records: (InstrumentRecord | string | undefined)[]
   /** `sortableName(record.name)`, computed when first compared (`sortNameOf`). */
   sortNames: (string | undefined)[]
   maskLo: Uint32Array
@@ -240,30 +243,45 @@ export class CatalogueIndex {
   }
 
   /**
-   * The index of `records` (in slot order) from the parts `prebuilt` returned for them: no
-   * tokenizing, no sorting. Refused (`PrebuiltIndexInvalid`) when the parts were computed another
-   * way (`INDEX_FORMAT`) or do not fit the records; a caller then builds instead.
+   * The index of `records` (in slot order; objects or their JSON text, parsed when first used)
+   * from the parts `prebuilt` returned for them: no tokenizing, no sorting, no per-record work.
+   * Refused (`PrebuiltIndexInvalid`) when the parts were computed another way (`INDEX_FORMAT`) or
+   * do not fit the records; a caller then builds instead.
    */
-  static fromPrebuilt(records: readonly InstrumentRecord[], prebuilt: PrebuiltIndex): CatalogueIndex {
+  static fromPrebuilt(
+    records: readonly (InstrumentRecord | string)[],
+    prebuilt: PrebuiltIndex,
+  ): CatalogueIndex {
     if (prebuilt.format !== INDEX_FORMAT) {
       throw new PrebuiltIndexInvalid(`computed as ${prebuilt.format}, not ${INDEX_FORMAT}`)
     }
     const n = records.length
-    const slots = allocateSlots(n)
-    const countries = sortedCountries(records)
-    const countryCodes = codesOf(countries)
-    const slotOfId = new Map<string, number>()
-    for (let slot = 0; slot < n; slot++) {
-      const record = records[slot] as InstrumentRecord
-      fillSlot(slots, slot, record, countryCodes)
-      slotOfId.set(record.id, slot)
+    if (prebuilt.ids.length !== n || prebuilt.deadlineDay.length !== n)
+      throw new PrebuiltIndexInvalid('the parts do not have one entry per record')
+    const { columns } = prebuilt
+    const slots: Slots = {
+      records: [...records],
+      sortNames: new Array(n).fill(undefined),
+      maskLo: decodeColumn(columns.maskLo, Uint32Array, n),
+      maskHi: decodeColumn(columns.maskHi, Uint32Array, n),
+      originCode: decodeColumn(columns.originCode, Uint8Array, n),
+      kindCode: decodeColumn(columns.kindCode, Uint8Array, n),
+      countryCode: decodeColumn(columns.countryCode, Uint16Array, n),
+      expiresAt: decodeColumn(columns.expiresAt, Float64Array, n),
+      opensAt: decodeColumn(columns.opensAt, Float64Array, n),
+      budgetLow: decodeColumn(columns.budgetLow, Float64Array, n),
+      budgetHigh: decodeColumn(columns.budgetHigh, Float64Array, n),
+      deadlineDay: prebuilt.deadlineDay.map((day) => day ?? undefined),
     }
+    const { countries } = prebuilt
+    if (countries[0] !== '' || !isSorted(countries))
+      throw new PrebuiltIndexInvalid('the countries are not sorted')
+    for (const code of slots.countryCode)
+      if (code >= countries.length) throw new PrebuiltIndexInvalid('a country code is out of range')
+    const slotOfId = new Map(prebuilt.ids.map((id, slot) => [id, slot]))
     if (slotOfId.size !== n) throw new PrebuiltIndexInvalid('two records share an id')
     const { vocabulary } = prebuilt
-    for (let at = 1; at < vocabulary.length; at++) {
-      if (!((vocabulary[at - 1] as string) < (vocabulary[at] as string)))
-        throw new PrebuiltIndexInvalid('the vocabulary is not sorted')
-    }
+    if (!isSorted(vocabulary)) throw new PrebuiltIndexInvalid('the vocabulary is not sorted')
     const postings = decodePostings(prebuilt.postings, vocabulary.length, n)
     const order = {
       name: decodeOrder(prebuilt.order.name, n),
@@ -294,10 +312,26 @@ export class CatalogueIndex {
    */
   prebuilt(): { records: InstrumentRecord[]; index: PrebuiltIndex } {
     if (this.freeSlots.length > 0) return CatalogueIndex.build(this.records()).prebuilt()
+    const records = Array.from({ length: this.size }, (_, slot) => recordAt(this.slots, slot))
+    const { slots } = this
     return {
-      records: this.slots.records as InstrumentRecord[],
+      records,
       index: {
         format: INDEX_FORMAT,
+        ids: records.map((record) => record.id),
+        countries: [...this.countries],
+        columns: {
+          maskLo: encodeColumn(slots.maskLo),
+          maskHi: encodeColumn(slots.maskHi),
+          originCode: encodeColumn(slots.originCode),
+          kindCode: encodeColumn(slots.kindCode),
+          countryCode: encodeColumn(slots.countryCode),
+          expiresAt: encodeColumn(slots.expiresAt),
+          opensAt: encodeColumn(slots.opensAt),
+          budgetLow: encodeColumn(slots.budgetLow),
+          budgetHigh: encodeColumn(slots.budgetHigh),
+        },
+        deadlineDay: slots.deadlineDay.map((day) => day ?? null),
         vocabulary: [...this.vocabulary],
         postings: encodePostings(this.postings),
         order: {
@@ -315,10 +349,33 @@ export class CatalogueIndex {
    */
   private spotCheck(): void {
     const samples = Math.min(this.size, 16)
-    const { records, expiresAt } = this.slots
+    const { expiresAt } = this.slots
+    const expected = allocateSlots(1)
+    const countryCodes = codesOf(this.countries)
+    const columns = [
+      'maskLo',
+      'maskHi',
+      'originCode',
+      'kindCode',
+      'countryCode',
+      'expiresAt',
+      'opensAt',
+      'budgetLow',
+      'budgetHigh',
+    ] as const
     for (let sample = 0; sample < samples; sample++) {
       const slot = Math.floor((sample * this.size) / samples)
-      for (const token of tokensOf(records[slot] as InstrumentRecord)) {
+      const record = recordAt(this.slots, slot)
+      if (this.slotOfId.get(record.id) !== slot)
+        throw new PrebuiltIndexInvalid('the ids do not match the records')
+      fillSlot(expected, 0, record, countryCodes)
+      for (const column of columns) {
+        if (!Object.is(expected[column][0], this.slots[column][slot]))
+          throw new PrebuiltIndexInvalid(`the ${column} column does not match the records`)
+      }
+      if (expected.deadlineDay[0] !== this.slots.deadlineDay[slot])
+        throw new PrebuiltIndexInvalid('the deadlineDay column does not match the records')
+      for (const token of tokensOf(record)) {
         const at = lowerBound(this.vocabulary, token)
         const posting = this.postings[at]
         if (this.vocabulary[at] !== token || !posting || !sortedIncludes(posting, slot))
@@ -355,7 +412,7 @@ export class CatalogueIndex {
     const after = new Map<number, InstrumentRecord | undefined>()
     const touch = (slot: number) => {
       if (!before.has(slot)) {
-        before.set(slot, this.slots.records[slot])
+        before.set(slot, this.slots.records[slot] === undefined ? undefined : recordAt(this.slots, slot))
       }
     }
     for (const id of removedIds) {
@@ -496,18 +553,19 @@ export class CatalogueIndex {
   }
 
   record(position: number): InstrumentRecord {
-    return this.slots.records[position] as InstrumentRecord
+    return recordAt(this.slots, position)
   }
 
   /** The instrument of that id, if the catalogue has it. */
   get(id: string): InstrumentRecord | undefined {
     const slot = this.slotOfId.get(id)
-    return slot === undefined ? undefined : this.slots.records[slot]
+    return slot === undefined ? undefined : recordAt(this.slots, slot)
   }
 
   /** Every instrument, in no particular order. */
   *records(): IterableIterator<InstrumentRecord> {
-    for (const record of this.slots.records) if (record) yield record
+    for (let slot = 0; slot < this.size; slot++)
+      if (this.slots.records[slot] !== undefined) yield recordAt(this.slots, slot)
   }
 
   /** `instrumentStatus` from the cached instants (the same rule, without recomputing time zones). */
@@ -626,11 +684,26 @@ function emptySlot(slots: Slots, slot: number): void {
   slots.budgetHigh[slot] = Number.NaN
 }
 
+/** The record in a slot, parsed from its JSON text on first use. */
+function recordAt(slots: Slots, slot: number): InstrumentRecord {
+  const stored = slots.records[slot]
+  if (typeof stored !== 'string') return stored as InstrumentRecord
+  const record = JSON.parse(stored) as InstrumentRecord
+  slots.records[slot] = record
+  return record
+}
+
+function isSorted(values: readonly string[]): boolean {
+  for (let at = 1; at < values.length; at++)
+    if (!((values[at - 1] as string) < (values[at] as string))) return false
+  return true
+}
+
 /** The name an instrument sorts by; normalising is the costly part of a name, so it waits until needed. */
 function sortNameOf(slots: Slots, slot: number): string {
   let name = slots.sortNames[slot]
   if (name === undefined) {
-    name = sortableName((slots.records[slot] as InstrumentRecord).name)
+    name = sortableName(recordAt(slots, slot).name)
     slots.sortNames[slot] = name
   }
   return name
@@ -661,18 +734,18 @@ function mergeOrders(
   const size = slots.records.length
   const isChanged = new Uint8Array(size)
   for (const slot of changed) isChanged[slot] = 1
-  const { records, expiresAt } = slots
+  const { expiresAt } = slots
   const byName = (a: number, b: number) =>
     compareStrings(sortNameOf(slots, a), sortNameOf(slots, b)) ||
-    compareStrings((records[a] as InstrumentRecord).name, (records[b] as InstrumentRecord).name) ||
-    compareStrings((records[a] as InstrumentRecord).id, (records[b] as InstrumentRecord).id)
+    compareStrings(recordAt(slots, a).name, recordAt(slots, b).name) ||
+    compareStrings(recordAt(slots, a).id, recordAt(slots, b).id)
   const name = mergeOrder(previous?.name, isChanged, placed, byName)
   const nameRank = inverse(name, size)
   const byDeadline = (a: number, b: number) =>
     compareNumbers(expiresAt[a] as number, expiresAt[b] as number) ||
     (nameRank[a] as number) - (nameRank[b] as number)
   const byUpdate = (a: number, b: number) =>
-    compareStrings((records[b] as InstrumentRecord).updatedAt, (records[a] as InstrumentRecord).updatedAt) ||
+    compareStrings(recordAt(slots, b).updatedAt, recordAt(slots, a).updatedAt) ||
     (nameRank[a] as number) - (nameRank[b] as number)
   const deadline = mergeOrder(previous?.deadline, isChanged, placed, byDeadline)
   const updated = mergeOrder(previous?.updated, isChanged, placed, byUpdate)

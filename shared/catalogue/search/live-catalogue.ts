@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from '../../platform/logger'
 import { type Instrument, isExpired, toPublicInstrument } from '../instrument'
 import { type CatalogueBase, catchUp } from '../snapshot/catch-up'
-import type { CatalogueSnapshot } from '../snapshot/snapshot-format'
+import { parseRecords, type StoredSnapshot } from '../snapshot/snapshot-format'
 import type { SnapshotReader } from '../snapshot/snapshot-store'
 import type { InstrumentStore } from '../store/instrument-store'
 import { CatalogueIndex } from './catalogue-index'
@@ -188,14 +188,18 @@ export class LiveCatalogue {
       if (read.snapshot) {
         const caught = await catchUp(this.store, read.snapshot, latest, this.maxSnapshotReplay)
         if (caught.ok) {
-          this.index = this.indexOf(read.snapshot, read.key).withChanges(caught.current, caught.changedIds)
-          this.base = { version: caught.version, lastEvent: caught.lastEvent }
-          this.checkedAt = Math.max(this.checkedAt, checked)
-          this.snapshotLoads += 1
-          this.logLoad('snapshot', checked, read.snapshot.records.length, caught.changedIds.length)
-          return
-        }
-        this.ignoreSnapshot(read.key, caught.reason)
+          try {
+            this.index = this.indexOf(read.snapshot, read.key).withChanges(caught.current, caught.changedIds)
+            this.base = { version: caught.version, lastEvent: caught.lastEvent }
+            this.checkedAt = Math.max(this.checkedAt, checked)
+            this.snapshotLoads += 1
+            this.logLoad('snapshot', checked, read.snapshot.recordTexts.length, caught.changedIds.length)
+            return
+          } catch (error) {
+            // Records that do not parse: only a publisher bug gets past the checksum, but still never served.
+            this.ignoreSnapshot(read.key, error instanceof Error ? error.message : String(error))
+          }
+        } else this.ignoreSnapshot(read.key, caught.reason)
       } else {
         this.ignoreSnapshot(read.key, read.reason)
       }
@@ -219,10 +223,10 @@ export class LiveCatalogue {
   }
 
   /** The snapshot's prebuilt index when it fits this code, else one built from its records. */
-  private indexOf(snapshot: CatalogueSnapshot, key: string): CatalogueIndex {
+  private indexOf(snapshot: StoredSnapshot, key: string): CatalogueIndex {
     if (snapshot.index) {
       try {
-        return CatalogueIndex.fromPrebuilt(snapshot.records, snapshot.index)
+        return CatalogueIndex.fromPrebuilt(snapshot.recordTexts, snapshot.index)
       } catch (error) {
         this.options.logger?.warn('catalogue snapshot index not used; building it from the records', {
           snapshot: key,
@@ -230,7 +234,7 @@ export class LiveCatalogue {
         })
       }
     }
-    return CatalogueIndex.build(snapshot.records)
+    return CatalogueIndex.build(parseRecords(snapshot))
   }
 
   private ignoreSnapshot(key: string | undefined, reason: string): void {

@@ -1,17 +1,36 @@
 /**
- * The compact, serialisable form of an index's expensive parts (the inverted index and the three
- * orders), so that loading a snapshot skips tokenizing every text and sorting. Posting lists are
- * ascending slot numbers stored as gaps in unsigned LEB128 varints; orders are little-endian
- * int32 arrays; both base64, so the whole snapshot stays one JSON document.
+ * The compact, serialisable form of an index (its per-instrument columns, the inverted index and
+ * the three orders), so that loading a snapshot neither tokenizes nor sorts, nor even parses the
+ * records up front. Columns are the typed arrays' little-endian bytes; posting lists are ascending
+ * slot numbers stored as gaps in unsigned LEB128 varints; orders are int32 arrays; all base64, so
+ * the snapshot's header stays JSON.
  *
  * `INDEX_FORMAT` names how the parts were computed (tokenizer, sort keys and tie-breaks): a reader
  * uses prebuilt parts only when it computes them the same way, and rebuilds from the records
- * otherwise. Change it whenever `normalise-text.ts`, `index-tokens.ts` or the orders change.
+ * otherwise. Change it whenever `normalise-text.ts`, `index-tokens.ts`, the columns or the orders
+ * change.
  */
-export const INDEX_FORMAT = 'fundfinder-index/1'
+export const INDEX_FORMAT = 'fundfinder-index/2'
 
 export interface PrebuiltIndex {
   format: string
+  /** Instrument ids, in slot order. */
+  ids: string[]
+  /** `countries` of the index ('' first, then sorted): what `countryCode` indexes. */
+  countries: string[]
+  columns: Record<
+    | 'maskLo'
+    | 'maskHi'
+    | 'originCode'
+    | 'kindCode'
+    | 'countryCode'
+    | 'expiresAt'
+    | 'opensAt'
+    | 'budgetLow'
+    | 'budgetHigh',
+    string
+  >
+  deadlineDay: (string | null)[]
   vocabulary: string[]
   /** Per token, in vocabulary order: the count, the first slot, then the gaps; varints, base64. */
   postings: string
@@ -97,6 +116,27 @@ export function decodePostings(encoded: string, tokens: number, slots: number): 
 }
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array
+type ColumnType<T extends Column> = { new (length: number): T; readonly BYTES_PER_ELEMENT: number }
+
+/** A typed array's bytes (little-endian on every architecture Lambda offers), base64. */
+export function encodeColumn(column: Column): string {
+  if (!IS_LITTLE_ENDIAN) throw new Error('prebuilt index columns are written on little-endian machines only')
+  return Buffer.from(column.buffer, column.byteOffset, column.byteLength).toString('base64')
+}
+
+/** A column back, with exactly `length` values. */
+export function decodeColumn<T extends Column>(encoded: string, type: ColumnType<T>, length: number): T {
+  if (!IS_LITTLE_ENDIAN)
+    throw new PrebuiltIndexInvalid('prebuilt index columns are read on little-endian machines only')
+  const bytes = Buffer.from(encoded, 'base64')
+  if (bytes.length !== length * type.BYTES_PER_ELEMENT)
+    throw new PrebuiltIndexInvalid('a column has the wrong length')
+  const column = new type(length)
+  new Uint8Array(column.buffer).set(bytes)
+  return column
+}
 
 export function encodeOrder(order: Int32Array): string {
   const bytes = Buffer.alloc(order.length * 4)

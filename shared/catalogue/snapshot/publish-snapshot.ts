@@ -1,9 +1,10 @@
 import type { Logger } from '../../platform/logger'
 import type { Clock } from '../../platform/time'
+import type { InstrumentRecord } from '../instrument'
 import { CatalogueIndex } from '../search/catalogue-index'
 import type { InstrumentStore } from '../store/instrument-store'
 import { catchUp, changeMarkOf } from './catch-up'
-import type { CatalogueSnapshot, ChangeMark } from './snapshot-format'
+import { type CatalogueSnapshot, type ChangeMark, parseRecords, type StoredSnapshot } from './snapshot-format'
 import type { SnapshotStore } from './snapshot-store'
 
 export interface PublishSummary {
@@ -47,18 +48,27 @@ export async function publishSnapshot(
       return {
         published: false,
         version: caught.version,
-        records: previous.snapshot.records.length,
+        records: previous.snapshot.recordTexts.length,
         basis: 'unchanged',
         key: previous.key,
       }
     }
-    if (caught.ok) {
-      const records = new Map(previous.snapshot.records.map((record) => [record.id, record]))
-      for (const id of caught.changedIds) records.delete(id)
-      for (const record of caught.current) records.set(record.id, record)
-      next = { version: caught.version, lastEvent: caught.lastEvent ?? null, records: [...records.values()] }
-    } else {
+    if (!caught.ok) {
       previousIgnored = caught.reason
+    } else {
+      const previousRecords = recordsOf(previous.snapshot)
+      if (typeof previousRecords === 'string') {
+        previousIgnored = previousRecords
+      } else {
+        const records = new Map(previousRecords.map((record) => [record.id, record]))
+        for (const id of caught.changedIds) records.delete(id)
+        for (const record of caught.current) records.set(record.id, record)
+        next = {
+          version: caught.version,
+          lastEvent: caught.lastEvent ?? null,
+          records: [...records.values()],
+        }
+      }
     }
   }
   const basis = next ? 'previous-snapshot' : 'table'
@@ -85,6 +95,15 @@ export async function publishSnapshot(
   }
   logger.info('catalogue snapshot published', { ...summary })
   return summary
+}
+
+/** The previous snapshot's records, or why they cannot be read. */
+function recordsOf(snapshot: StoredSnapshot): InstrumentRecord[] | string {
+  try {
+    return parseRecords(snapshot)
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
 }
 
 /** The change-log event that produced `version`, or null when none did (version 0, a bulk load). */

@@ -5,13 +5,14 @@ import type { InstrumentRecord } from '../instrument'
 import type { PrebuiltIndex } from '../search/prebuilt-index'
 
 /**
- * The catalogue snapshot as it is stored: one gzip-compressed JSON document with a format tag, the
- * catalogue version it reflects, the live records (what searches return) and the search index's
- * expensive parts computed from them (so a cold start neither tokenizes nor sorts), plus a small
- * pointer document naming the current snapshot with its size
- * and SHA-256. A reader trusts a snapshot only if the pointer's size and checksum match the bytes
- * it fetched and both documents carry a format tag it knows; anything else is refused with a
- * reason, never served.
+ * The catalogue snapshot as it is stored: one gzip-compressed text, ASCII only. Its first line is a
+ * JSON header: a format tag, the catalogue version it reflects, the record count and the search
+ * index's parts computed from the records (columns, posting lists, orders), so that a cold start
+ * neither tokenizes nor sorts. Each following line is one live record (what searches return), as
+ * JSON; a reader keeps the lines as text and parses a record when it is first used. A small pointer
+ * document names the current snapshot with its size and SHA-256. A reader trusts a snapshot only if
+ * the pointer's size and checksum match the bytes it fetched, both carry a format tag it knows and
+ * the header's count matches the lines; anything else is refused with a reason, never served.
  */
 
 export const SNAPSHOT_FORMAT = 'fundfinder-catalogue-snapshot/1'
@@ -25,6 +26,7 @@ export interface ChangeMark {
   instrumentVersion: number
 }
 
+/** A snapshot as a publisher writes it. */
 export interface CatalogueSnapshot {
   /** The records are at least as new as this catalogue version. */
   version: number
@@ -36,9 +38,23 @@ export interface CatalogueSnapshot {
   lastEvent: ChangeMark | null
   createdAt: string
   /** In the slot order of `index`. */
-  records: InstrumentRecord[]
+  records: readonly InstrumentRecord[]
   /** The index parts for `records`; a reader that computes them differently builds from the records. */
   index?: PrebuiltIndex | undefined
+}
+
+/** A snapshot as a reader gets it: the records still as JSON text, one per line. */
+export interface StoredSnapshot extends Omit<CatalogueSnapshot, 'records'> {
+  recordTexts: string[]
+}
+
+/** Every record of a stored snapshot, parsed (a publisher merging changes needs them all). */
+export function parseRecords(snapshot: StoredSnapshot): InstrumentRecord[] {
+  try {
+    return snapshot.recordTexts.map((text) => JSON.parse(text) as InstrumentRecord)
+  } catch {
+    throw new SnapshotUnusable('a record of the snapshot is not JSON')
+  }
 }
 
 export interface SnapshotPointer {
@@ -72,15 +88,29 @@ const ChangeMarkSchema = z.object({
   instrumentVersion: z.number().int(),
 })
 
-const EnvelopeSchema = z.object({
+const HeaderSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   version: Version,
   lastEvent: ChangeMarkSchema.nullable(),
   createdAt: z.string(),
-  records: z.array(z.unknown()),
+  count: z.number().int().min(0),
   index: z
     .object({
       format: z.string(),
+      ids: z.array(z.string()),
+      countries: z.array(z.string()),
+      columns: z.object({
+        maskLo: z.string(),
+        maskHi: z.string(),
+        originCode: z.string(),
+        kindCode: z.string(),
+        countryCode: z.string(),
+        expiresAt: z.string(),
+        opensAt: z.string(),
+        budgetLow: z.string(),
+        budgetHigh: z.string(),
+      }),
+      deadlineDay: z.array(z.string().nullable()),
       vocabulary: z.array(z.string()),
       postings: z.string(),
       order: z.object({ name: z.string(), deadline: z.string(), updated: z.string() }),
@@ -99,18 +129,19 @@ export function sha256Of(bytes: Uint8Array): string {
  * character, which decodes and parses markedly faster than a two-byte one.
  */
 export function encodeSnapshot(snapshot: CatalogueSnapshot): Buffer {
-  const document = {
+  const header = {
     format: SNAPSHOT_FORMAT,
     version: snapshot.version,
     lastEvent: snapshot.lastEvent,
     createdAt: snapshot.createdAt,
-    records: snapshot.records,
+    count: snapshot.records.length,
     ...(snapshot.index ? { index: snapshot.index } : {}),
   }
-  const ascii = JSON.stringify(document).replace(
-    /[\u0080-\uffff]/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
+  // JSON never writes a raw line break inside a value, so one record per line is unambiguous.
+  const lines = [JSON.stringify(header), ...snapshot.records.map((record) => JSON.stringify(record))]
+  const ascii = lines
+    .join('\n')
+    .replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return gzipSync(ascii, { level: 4 })
 }
 
@@ -136,7 +167,7 @@ export function parsePointer(text: string): SnapshotPointer {
 }
 
 /** The snapshot in `body`, checked against what the pointer says about it. */
-export function decodeSnapshot(body: Uint8Array, pointer: SnapshotPointer): CatalogueSnapshot {
+export function decodeSnapshot(body: Uint8Array, pointer: SnapshotPointer): StoredSnapshot {
   if (body.length !== pointer.bytes) {
     throw new SnapshotUnusable(`truncated or padded: ${body.length} bytes, the pointer says ${pointer.bytes}`)
   }
@@ -147,27 +178,28 @@ export function decodeSnapshot(body: Uint8Array, pointer: SnapshotPointer): Cata
   } catch {
     throw new SnapshotUnusable('not a gzip stream')
   }
-  const document = parseJson(text, 'snapshot')
+  const headerEnd = text.indexOf('\n')
+  const document = parseJson(headerEnd < 0 ? text : text.slice(0, headerEnd), 'snapshot header')
   const format = (document as { format?: unknown } | null)?.format
   if (format !== SNAPSHOT_FORMAT) throw new SnapshotUnusable(`unknown format ${JSON.stringify(format)}`)
-  const envelope = EnvelopeSchema.safeParse(document)
-  if (!envelope.success) throw new SnapshotUnusable('the snapshot document is malformed')
-  if (envelope.data.version !== pointer.version) {
+  const header = HeaderSchema.safeParse(document)
+  if (!header.success) throw new SnapshotUnusable('the snapshot header is malformed')
+  if (header.data.version !== pointer.version) {
     throw new SnapshotUnusable(
-      `the snapshot is at version ${envelope.data.version}, the pointer says ${pointer.version}`,
+      `the snapshot is at version ${header.data.version}, the pointer says ${pointer.version}`,
     )
+  }
+  const recordTexts = headerEnd < 0 ? [] : text.slice(headerEnd + 1).split('\n')
+  if (recordTexts.length !== header.data.count) {
+    throw new SnapshotUnusable(`${recordTexts.length} records, the header says ${header.data.count}`)
   }
   // The checksum vouches for the bytes; a cheap shape check guards against a publisher bug.
-  for (const record of envelope.data.records) {
-    const candidate = record as Partial<InstrumentRecord> | null
-    if (
-      typeof candidate?.id !== 'string' ||
-      typeof candidate.name !== 'string' ||
-      !Array.isArray(candidate.features)
-    )
+  for (const record of recordTexts) {
+    if (record.charCodeAt(0) !== 0x7b || record.charCodeAt(record.length - 1) !== 0x7d)
       throw new SnapshotUnusable('a record of the snapshot is malformed')
   }
-  return { ...envelope.data, records: envelope.data.records as InstrumentRecord[] }
+  const { count: _count, ...rest } = header.data
+  return { ...rest, recordTexts }
 }
 
 function parseJson(text: string, what: string): unknown {

@@ -15,11 +15,12 @@ import {
   pointerTo,
   type SnapshotPointer,
   SnapshotUnusable,
+  type StoredSnapshot,
 } from './snapshot-format'
 
 /** The current snapshot, or why there is none to use. */
 export type SnapshotRead =
-  | { snapshot: CatalogueSnapshot; key: string; reason?: undefined }
+  | { snapshot: StoredSnapshot; key: string; reason?: undefined }
   | { snapshot?: undefined; key?: string | undefined; reason: string }
 
 /** What cold starts read the catalogue from. */
