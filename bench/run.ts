@@ -20,6 +20,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { build } from 'esbuild'
 import { z } from 'zod'
@@ -139,6 +140,7 @@ const body = JSON.parse(result.body)
 process.stdout.write('${RESULT_MARKER}' + JSON.stringify({
   statusCode: result.statusCode, total: body.total ?? null,
   sinceProcessStartMs: answered, importMs: ready - imported, handlerMs: answered - ready,
+  cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
 }) + '\\n')
 `
 
@@ -147,6 +149,8 @@ interface ColdStart {
   ms: number
   importMs: number
   handlerMs: number
+  /** CPU the new process used until it answered: what contention on a shared machine does not inflate. */
+  cpuMs: number
   dynamodbRequests: number
   requestsByOperation: Record<string, number>
   total: number | null
@@ -187,6 +191,7 @@ async function coldStart(
     ms: answeredAt - started,
     importMs: parsed.importMs,
     handlerMs: parsed.handlerMs,
+    cpuMs: parsed.cpuMs,
     dynamodbRequests: counter.total(),
     requestsByOperation: counter.counts(),
     total: parsed.total,
@@ -201,6 +206,7 @@ function summariseColdStarts(runs: ColdStart[]) {
     maxMs: round(Math.max(...runs.map((run) => run.ms)), 0),
     importP50Ms: round(median(runs.map((run) => run.importMs)), 0),
     handlerP50Ms: round(median(runs.map((run) => run.handlerMs)), 0),
+    cpuP50Ms: round(median(runs.map((run) => run.cpuMs)), 0),
     dynamodbRequests: Math.max(...runs.map((run) => run.dynamodbRequests)),
     requestsByOperation: runs[0]?.requestsByOperation ?? {},
   }
@@ -313,14 +319,16 @@ async function benchSize(shared: Shared, size: number) {
   const health: ColdStart[] = []
   const coldSnapshot: ColdStart[] = []
   const coldFull: ColdStart[] = []
+  // Snapshot runs first: the full loads push tens of MB through DynamoDB Local, which slows it for a while.
   for (let run = 0; run < env.BENCH_COLD_STARTS; run++) {
-    health.push(await coldStart(shared.bundle, bundleEnv, shared.counter, '/health'))
     coldSnapshot.push(await coldStart(shared.bundle, snapshotEnv, shared.counter, coldRequest))
-    coldFull.push(await coldStart(shared.bundle, bundleEnv, shared.counter, coldRequest))
-    log(
-      `[${size}]   ${run + 1}/${env.BENCH_COLD_STARTS}: snapshot ${round(coldSnapshot.at(-1)?.ms ?? 0, 0)} ms, full load ${round(coldFull.at(-1)?.ms ?? 0, 0)} ms`,
-    )
+    health.push(await coldStart(shared.bundle, bundleEnv, shared.counter, '/health'))
   }
+  log(`[${size}]   snapshot: ${coldSnapshot.map((r) => round(r.ms, 0)).join(', ')} ms`)
+  for (let run = 0; run < env.BENCH_COLD_STARTS; run++) {
+    coldFull.push(await coldStart(shared.bundle, bundleEnv, shared.counter, coldRequest))
+  }
+  log(`[${size}]   full load: ${coldFull.map((r) => round(r.ms, 0)).join(', ')} ms`)
   if (coldSnapshot[0]?.total !== coldFull[0]?.total) throw new Error('the two paths answered differently')
   const coldFirstSearch = {
     query: COLD_QUERY,
@@ -399,6 +407,8 @@ async function benchSize(shared: Shared, size: number) {
     refreshRcu = meter.read
   }
 
+  // Frees DynamoDB Local for the next size (it keeps every table in one JVM heap).
+  await client.send(new DeleteTableCommand({ TableName: tableName }))
   return {
     size,
     coldFirstSearch,
@@ -443,6 +453,7 @@ function coldTable(results: Awaited<ReturnType<typeof benchSize>>[]): string {
       'full load p50 ms',
       'x faster',
       'DynamoDB requests: snapshot / full',
+      'snapshot path CPU ms',
       'process + import only (/health) ms',
       'in-process load ms (RCU): snapshot / full',
       'index build ms (per 10k)',
@@ -455,6 +466,7 @@ function coldTable(results: Awaited<ReturnType<typeof benchSize>>[]): string {
       String(r.coldFirstSearch.fullLoad.p50Ms),
       `${r.coldFirstSearch.speedupP50}x`,
       `${r.coldFirstSearch.snapshot.dynamodbRequests} / ${r.coldFirstSearch.fullLoad.dynamodbRequests}`,
+      String(r.coldFirstSearch.snapshot.cpuP50Ms),
       String(r.coldFirstSearch.healthOnly.p50Ms),
       `${r.coldLoadInProcess.snapshot.ms} (${r.coldLoadInProcess.snapshot.rcu}) / ${r.coldLoadInProcess.fullLoad.ms} (${r.coldLoadInProcess.fullLoad.rcu})`,
       `${r.indexBuild.p50Ms} (${r.indexBuild.msPer10k})`,
