@@ -747,12 +747,23 @@ function mergeOrders(
   const byUpdate = (a: number, b: number) =>
     compareStrings(recordAt(slots, b).updatedAt, recordAt(slots, a).updatedAt) ||
     (nameRank[a] as number) - (nameRank[b] as number)
-  const deadline = mergeOrder(previous?.deadline, isChanged, placed, byDeadline)
-  const updated = mergeOrder(previous?.updated, isChanged, placed, byUpdate)
+  // A build sorts everything: a stable sort of the name order by the first key alone breaks ties
+  // by name rank already, with a cheaper comparison.
+  const deadline = previous
+    ? mergeOrder(previous.deadline, isChanged, placed, byDeadline)
+    : stableSortOf(name, (a, b) => compareNumbers(expiresAt[a] as number, expiresAt[b] as number))
+  const updated = previous
+    ? mergeOrder(previous.updated, isChanged, placed, byUpdate)
+    : stableSortOf(name, (a, b) => compareStrings(recordAt(slots, b).updatedAt, recordAt(slots, a).updatedAt))
   return {
     order: { name, deadline, updated },
     rank: { name: nameRank, deadline: inverse(deadline, size), updated: inverse(updated, size) },
   }
+}
+
+/** `order` re-sorted by `compare`, keeping its order among equals (Array.prototype.sort is stable). */
+function stableSortOf(order: Int32Array, compare: (a: number, b: number) => number): Int32Array {
+  return Int32Array.from(Array.from(order).sort(compare))
 }
 
 function mergeOrder(
