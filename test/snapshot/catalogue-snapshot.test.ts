@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { POINTER_FORMAT, sha256Of } from '../../shared/catalogue/snapshot/snapshot-format'
@@ -273,6 +276,38 @@ describe('publishing', () => {
     // The next publish starts from the previous snapshot again and completes.
     expect(await s.publish()).toMatchObject({ published: true, basis: 'previous-snapshot', version: 2 })
   })
+
+  it('killed between writing the snapshot and pointing at it leaves the previous snapshot current', async () => {
+    const s = await snapshotContext()
+    const alpha = await s.create({ name: 'Alpha' })
+    const first = await s.publish()
+    await s.rename(alpha, 'Alpha renamed')
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./fixtures/publish-then-die.ts', import.meta.url))],
+      {
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: s.t.tableName,
+          DYNAMODB_ENDPOINT: s.t.config.dynamodbEndpoint as string,
+          SNAPSHOT_BUCKET: s.bucket,
+          S3_ENDPOINT: s.t.config.s3Endpoint as string,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: 'ignore',
+      },
+    )
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null]
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' })
+    // It had written its snapshot; the pointer still names the previous one, which cold starts use.
+    expect(await s.snapshotKeys()).toHaveLength(2)
+    expect((await s.pointer()).key).toBe(first.key)
+    const { catalogue } = s.coldInstance()
+    expect((await s.everything(catalogue)).map((item) => item.name)).toEqual(['Alpha renamed'])
+    expect(catalogue.stats()).toMatchObject({ snapshotLoads: 1, fullLoads: 0, version: 2 })
+    expect(await s.publish()).toMatchObject({ published: true, basis: 'previous-snapshot', version: 2 })
+  }, 60_000)
 
   it('that fails writing the snapshot leaves the previous one in place', async () => {
     const s = await snapshotContext()
