@@ -1,23 +1,48 @@
 /**
  * `npm run bench`: what a catalogue search costs, side by side with a key lookup and a naive
- * Scan + FilterExpression, at several catalogue sizes, on an in-memory DynamoDB Local.
+ * Scan + FilterExpression, at several catalogue sizes, on an in-memory DynamoDB Local; and what a
+ * cold start costs, from the published snapshot (s3rver) and by today's full load of the table,
+ * measured in one run against the same table:
+ *
+ * - cold first search: a new Node process imports the deployed API bundle (built with
+ *   infra/bundling.ts) and answers one search, its DynamoDB requests counted by a pass-through
+ *   proxy (bench/dynamodb-request-counter.ts);
+ * - the same load in this process, with the read capacity DynamoDB reports;
+ * - the index build, one change applied to the index, one snapshot publish.
  *
  * Environment (parsed with zod): BENCH_SIZES (default 1000,10000,50000), BENCH_ROUNDS (timed
  * search/lookup pairs per size, default 600), BENCH_NAIVE_QUERIES (naive searches per size,
- * default 10; one from 50k instruments up, where each Scan takes over a minute on DynamoDB Local).
+ * default 10; one from 50k instruments up, where each Scan takes over a minute on DynamoDB Local),
+ * BENCH_COLD_STARTS (new processes per path and size, default 5).
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { build } from 'esbuild'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
+import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../infra/bundling'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
+import { ensureBucket, startS3Local } from '../scripts/lib/s3-local'
 import { generateCatalogue, random } from '../scripts/lib/synthetic-catalogue'
-import { InstrumentInput, isExpired } from '../shared/catalogue/instrument'
+import { InstrumentInput, type InstrumentRecord, isExpired } from '../shared/catalogue/instrument'
+import { CatalogueIndex } from '../shared/catalogue/search/catalogue-index'
+import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
 import { SearchQuery, searchQueryFromParams } from '../shared/catalogue/search/search-query'
+import { publishSnapshot } from '../shared/catalogue/snapshot/publish-snapshot'
+import { S3SnapshotStore } from '../shared/catalogue/snapshot/snapshot-store'
 import { createDeps } from '../shared/deps'
 import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 import { silentLogger } from '../shared/platform/logger'
+import { createS3Client } from '../shared/platform/s3'
+import { systemClock } from '../shared/platform/time'
+import { type RequestCounter, startRequestCounter } from './dynamodb-request-counter'
 import { naiveScanSearch } from './naive-scan-search'
 
 const BenchEnv = z.object({
@@ -28,6 +53,7 @@ const BenchEnv = z.object({
     .pipe(z.array(z.number().int().min(10).max(200_000)).min(1)),
   BENCH_ROUNDS: z.coerce.number().int().min(50).max(100_000).default(600),
   BENCH_NAIVE_QUERIES: z.coerce.number().int().min(1).max(100).default(10),
+  BENCH_COLD_STARTS: z.coerce.number().int().min(1).max(50).default(5),
 })
 const env = BenchEnv.parse(process.env)
 
@@ -63,7 +89,138 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, result]
 }
 
-async function benchSize(endpoint: string, size: number) {
+/** Requests sent through a client (every command, reads and writes), counted by the SDK. */
+function countRequests(client: DynamoDBDocumentClient): { total(): number; reset(): void } {
+  let total = 0
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      total += 1
+      return next(args)
+    },
+    { step: 'initialize', name: 'countRequests' },
+  )
+  return {
+    total: () => total,
+    reset: () => {
+      total = 0
+    },
+  }
+}
+
+const median = (samples: number[]) => percentile(samples, 50)
+
+/** The deployed API bundle, built once, as `cdk synth` builds it. */
+async function buildApiBundle(): Promise<{ file: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fundfinder-bench-bundle-'))
+  const file = join(dir, 'index.mjs')
+  await build(esbuildOptions(join(PROJECT_ROOT, ENTRIES.api), file))
+  return { file, dir }
+}
+
+const COLD_QUERY = 'features=T1,P12&sort=relevance'
+const RESULT_MARKER = '@@cold-start@@'
+/** Runs in a new process: import the bundle, answer one API Gateway v2 request, report timings. */
+const COLD_RUNNER = `
+const imported = performance.now()
+const { handler } = await import(process.env.BUNDLE_URL)
+const ready = performance.now()
+const [rawPath, rawQueryString] = process.env.REQUEST.split('?')
+const event = {
+  version: '2.0', routeKey: '$default', rawPath, rawQueryString: rawQueryString ?? '',
+  headers: { host: 'bench.execute-api.eu-west-1.amazonaws.com', accept: 'application/json' },
+  requestContext: { accountId: '123456789012', apiId: 'bench', domainName: 'bench.execute-api.eu-west-1.amazonaws.com',
+    domainPrefix: 'bench', http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'bench' },
+    requestId: 'bench', routeKey: '$default', stage: '$default', time: '01/Jan/2027:00:00:00 +0000', timeEpoch: 0 },
+  isBase64Encoded: false,
+}
+const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 29000 }
+const result = await handler(event, context)
+const answered = performance.now()
+const body = JSON.parse(result.body)
+process.stdout.write('${RESULT_MARKER}' + JSON.stringify({
+  statusCode: result.statusCode, total: body.total ?? null,
+  sinceProcessStartMs: answered, importMs: ready - imported, handlerMs: answered - ready,
+  cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+}) + '\\n')
+`
+
+interface ColdStart {
+  /** From spawning the process to the answer, as the parent sees it. */
+  ms: number
+  importMs: number
+  handlerMs: number
+  /** CPU the new process used until it answered: what contention on a shared machine does not inflate. */
+  cpuMs: number
+  dynamodbRequests: number
+  requestsByOperation: Record<string, number>
+  total: number | null
+}
+
+/** Spawns a new Node process that imports the bundle and answers one request. */
+async function coldStart(
+  bundle: { file: string; dir: string },
+  env: Record<string, string>,
+  counter: RequestCounter,
+  request: string,
+): Promise<ColdStart> {
+  counter.reset()
+  const started = performance.now()
+  const child = spawn(process.execPath, ['--input-type=module', '--enable-source-maps', '-e', COLD_RUNNER], {
+    cwd: bundle.dir,
+    env: { PATH: process.env.PATH, BUNDLE_URL: pathToFileURL(bundle.file).href, REQUEST: request, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  let answeredAt = Number.NaN
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+    if (Number.isNaN(answeredAt) && stdout.includes(RESULT_MARKER)) answeredAt = performance.now()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const report = stdout.split(RESULT_MARKER)[1]
+  if (code !== 0 || !report) throw new Error(`cold start failed (${code}): ${stderr.slice(-2000)}`)
+  const parsed = JSON.parse(report) as Omit<ColdStart, 'ms' | 'dynamodbRequests' | 'requestsByOperation'> & {
+    statusCode: number
+  }
+  if (parsed.statusCode !== 200) throw new Error(`cold start answered ${parsed.statusCode}`)
+  return {
+    ms: answeredAt - started,
+    importMs: parsed.importMs,
+    handlerMs: parsed.handlerMs,
+    cpuMs: parsed.cpuMs,
+    dynamodbRequests: counter.total(),
+    requestsByOperation: counter.counts(),
+    total: parsed.total,
+  }
+}
+
+function summariseColdStarts(runs: ColdStart[]) {
+  return {
+    runs: runs.length,
+    p50Ms: round(median(runs.map((run) => run.ms)), 0),
+    minMs: round(Math.min(...runs.map((run) => run.ms)), 0),
+    maxMs: round(Math.max(...runs.map((run) => run.ms)), 0),
+    importP50Ms: round(median(runs.map((run) => run.importMs)), 0),
+    handlerP50Ms: round(median(runs.map((run) => run.handlerMs)), 0),
+    cpuP50Ms: round(median(runs.map((run) => run.cpuMs)), 0),
+    dynamodbRequests: Math.max(...runs.map((run) => run.dynamodbRequests)),
+    requestsByOperation: runs[0]?.requestsByOperation ?? {},
+  }
+}
+
+interface Shared {
+  dynamodbEndpoint: string
+  s3Endpoint: string
+  counter: RequestCounter
+  bundle: { file: string; dir: string }
+}
+
+async function benchSize(shared: Shared, size: number) {
+  const endpoint = shared.dynamodbEndpoint
   const tableName = `bench-${size}-${Date.now()}`
   const client = createDocumentClient({ region: 'eu-west-1', endpoint })
   await ensureTable(client, tableName)
@@ -84,17 +241,102 @@ async function benchSize(endpoint: string, size: number) {
   log(`[${size}]   written in ${round((performance.now() - loadStarted) / 1000, 1)} s`)
 
   const meter = meterCapacity(client)
+  const requests = countRequests(client)
   const config = parseConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'silent' })
-  // The app's real dependencies, on the metered client.
+  // The app's real dependencies, on the metered client (no snapshot bucket: today's full load).
   const deps = createDeps(config, { client, logger: silentLogger })
   const { store, catalogue } = deps
   const app = createApp(deps)
 
-  log(`[${size}] cold load of the search projection...`)
+  const bucket = tableName.toLowerCase()
+  const s3 = createS3Client({ region: 'eu-west-1', endpoint: shared.s3Endpoint })
+  await ensureBucket(s3, bucket)
+  const snapshots = new S3SnapshotStore(s3, bucket)
+  log(`[${size}] publishing the catalogue snapshot...`)
+  const [publishMs, published] = await timed(() =>
+    publishSnapshot({ store, snapshots, clock: systemClock, logger: silentLogger }),
+  )
+  log(`[${size}]   ${round(publishMs, 0)} ms, ${round((published.bytes ?? 0) / 1024, 0)} KiB`)
+
+  log(`[${size}] cold load of the search projection, in this process: full load, then snapshot...`)
   meter.reset()
+  requests.reset()
   const [coldMs] = await timed(() => catalogue.current())
-  const coldRcu = meter.read
-  log(`[${size}]   ${round(coldMs, 0)} ms, ${round(coldRcu, 1)} RCU`)
+  const fullLoad = { ms: round(coldMs, 0), rcu: round(meter.read, 1), dynamodbRequests: requests.total() }
+  meter.reset()
+  requests.reset()
+  const fromSnapshot = new LiveCatalogue(store, { snapshots })
+  const [snapshotMs] = await timed(() => fromSnapshot.current())
+  const snapshotLoad = {
+    ms: round(snapshotMs, 0),
+    rcu: round(meter.read, 1),
+    dynamodbRequests: requests.total(),
+  }
+  log(`[${size}]   full load ${JSON.stringify(fullLoad)}; snapshot ${JSON.stringify(snapshotLoad)}`)
+
+  log(`[${size}] index build and one change applied...`)
+  const json = JSON.stringify(records)
+  const buildMs: number[] = []
+  let index: CatalogueIndex | undefined
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // Fresh record objects each time, as a load from the table or a snapshot has them.
+    const copies = JSON.parse(json) as InstrumentRecord[]
+    const [ms, built] = await timed(async () => CatalogueIndex.build(copies))
+    buildMs.push(ms)
+    index = built
+  }
+  const changeMs: number[] = []
+  for (let change = 0; change < 200 && index; change++) {
+    const record = records[(change * 7919) % records.length] as InstrumentRecord
+    const changed = {
+      ...record,
+      name: `${record.name} (revised ${change})`,
+      description: `${record.description} revision${change}`,
+      version: record.version + 1,
+      updatedAt: new Date(now.getTime() + change).toISOString(),
+    }
+    const current: CatalogueIndex = index
+    const [ms, next] = await timed(async () => current.withChanges([changed]))
+    changeMs.push(ms)
+    index = next
+  }
+  log(
+    `[${size}]   build p50 ${round(median(buildMs), 0)} ms; one change p50 ${round(median(changeMs), 2)} ms, p99 ${round(percentile(changeMs, 99), 2)} ms`,
+  )
+
+  log(`[${size}] cold first search in new processes (${env.BENCH_COLD_STARTS} per path)...`)
+  const bundleEnv = {
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: shared.counter.endpoint,
+    AWS_REGION: 'eu-west-1',
+    AUTH_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench',
+    AUTH_AUDIENCE: 'bench-client',
+    LOG_LEVEL: 'silent',
+    CATALOGUE_MAX_STALENESS_MS: '1000',
+  }
+  const snapshotEnv = { ...bundleEnv, SNAPSHOT_BUCKET: bucket, S3_ENDPOINT: shared.s3Endpoint }
+  const coldRequest = `/v1/instruments?${COLD_QUERY}`
+  const health: ColdStart[] = []
+  const coldSnapshot: ColdStart[] = []
+  const coldFull: ColdStart[] = []
+  // Snapshot runs first: the full loads push tens of MB through DynamoDB Local, which slows it for a while.
+  for (let run = 0; run < env.BENCH_COLD_STARTS; run++) {
+    coldSnapshot.push(await coldStart(shared.bundle, snapshotEnv, shared.counter, coldRequest))
+    health.push(await coldStart(shared.bundle, bundleEnv, shared.counter, '/health'))
+  }
+  log(`[${size}]   snapshot: ${coldSnapshot.map((r) => round(r.ms, 0)).join(', ')} ms`)
+  for (let run = 0; run < env.BENCH_COLD_STARTS; run++) {
+    coldFull.push(await coldStart(shared.bundle, bundleEnv, shared.counter, coldRequest))
+  }
+  log(`[${size}]   full load: ${coldFull.map((r) => round(r.ms, 0)).join(', ')} ms`)
+  if (coldSnapshot[0]?.total !== coldFull[0]?.total) throw new Error('the two paths answered differently')
+  const coldFirstSearch = {
+    query: COLD_QUERY,
+    snapshot: summariseColdStarts(coldSnapshot),
+    fullLoad: summariseColdStarts(coldFull),
+    healthOnly: summariseColdStarts(health),
+    speedupP50: round(median(coldFull.map((r) => r.ms)) / median(coldSnapshot.map((r) => r.ms)), 1),
+  }
 
   const liveIds = records.filter((record) => !isExpired(record, now)).map((record) => record.id)
   const next = random(7)
@@ -165,8 +407,19 @@ async function benchSize(endpoint: string, size: number) {
     refreshRcu = meter.read
   }
 
+  // Frees DynamoDB Local for the next size (it keeps every table in one JVM heap).
+  await client.send(new DeleteTableCommand({ TableName: tableName }))
   return {
     size,
+    coldFirstSearch,
+    coldLoadInProcess: { fullLoad, snapshot: snapshotLoad },
+    indexBuild: {
+      p50Ms: round(median(buildMs), 1),
+      minMs: round(Math.min(...buildMs), 1),
+      msPer10k: round((median(buildMs) * 10_000) / size, 1),
+    },
+    applyOneChange: { p50Ms: round(median(changeMs), 3), p99Ms: round(percentile(changeMs, 99), 3) },
+    publishSnapshot: { ms: round(publishMs, 0), bytes: published.bytes, records: published.records },
     search: { p50Ms: round(percentile(searchMs, 50), 3), p99Ms: round(percentile(searchMs, 99), 3) },
     lookup: { p50Ms: round(percentile(lookupMs, 50), 3), p99Ms: round(percentile(lookupMs, 99), 3) },
     searchToLookupP50: round(percentile(searchMs, 50) / percentile(lookupMs, 50), 2),
@@ -179,10 +432,48 @@ async function benchSize(endpoint: string, size: number) {
     speedupVsNaiveP50: round(percentile(naiveMs, 50) / percentile(searchMs, 50), 0),
     rcuPerWarmSearch: round(rcuPerSearch, 3),
     rcuPerLookup: round(rcuPerLookup, 3),
-    coldLoad: { ms: round(coldMs, 0), rcu: round(coldRcu, 1) },
+    coldLoad: { ms: fullLoad.ms, rcu: fullLoad.rcu },
     refreshAfterOneWrite: { ms: round(refreshMs, 1), rcu: round(refreshRcu, 1) },
     stats: catalogue.stats(),
   }
+}
+
+function markdownTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows
+    .map((row) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`)
+    .join('\n')
+}
+
+function coldTable(results: Awaited<ReturnType<typeof benchSize>>[]): string {
+  return markdownTable([
+    [
+      'size',
+      'cold first search: snapshot p50 ms',
+      'full load p50 ms',
+      'x faster',
+      'DynamoDB requests: snapshot / full',
+      'snapshot path CPU ms',
+      'process + import only (/health) ms',
+      'in-process load ms (RCU): snapshot / full',
+      'index build ms (per 10k)',
+      'one change p50 / p99 ms',
+      'publish ms (KiB)',
+    ],
+    ...results.map((r) => [
+      String(r.size),
+      String(r.coldFirstSearch.snapshot.p50Ms),
+      String(r.coldFirstSearch.fullLoad.p50Ms),
+      `${r.coldFirstSearch.speedupP50}x`,
+      `${r.coldFirstSearch.snapshot.dynamodbRequests} / ${r.coldFirstSearch.fullLoad.dynamodbRequests}`,
+      String(r.coldFirstSearch.snapshot.cpuP50Ms),
+      String(r.coldFirstSearch.healthOnly.p50Ms),
+      `${r.coldLoadInProcess.snapshot.ms} (${r.coldLoadInProcess.snapshot.rcu}) / ${r.coldLoadInProcess.fullLoad.ms} (${r.coldLoadInProcess.fullLoad.rcu})`,
+      `${r.indexBuild.p50Ms} (${r.indexBuild.msPer10k})`,
+      `${r.applyOneChange.p50Ms} / ${r.applyOneChange.p99Ms}`,
+      `${r.publishSnapshot.ms} (${round((r.publishSnapshot.bytes ?? 0) / 1024, 0)})`,
+    ]),
+  ])
 }
 
 function table(results: Awaited<ReturnType<typeof benchSize>>[]): string {
@@ -212,17 +503,21 @@ function table(results: Awaited<ReturnType<typeof benchSize>>[]): string {
       `${r.refreshAfterOneWrite.ms} / ${r.refreshAfterOneWrite.rcu}`,
     ]),
   ]
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows
-    .map((row) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`)
-    .join('\n')
+  return markdownTable(rows)
 }
 
 const dynamodb = await startDynamoDbLocal()
-log(`DynamoDB Local (in memory) at ${dynamodb.endpoint}; sizes ${env.BENCH_SIZES.join(', ')}`)
+const s3Local = await startS3Local()
+const counter = await startRequestCounter(dynamodb.endpoint)
+log(
+  `DynamoDB Local (in memory) at ${dynamodb.endpoint}, s3rver at ${s3Local.endpoint}; sizes ${env.BENCH_SIZES.join(', ')}`,
+)
+log('building the deployed API bundle...')
+const bundle = await buildApiBundle()
 try {
   const results = []
-  for (const size of env.BENCH_SIZES) results.push(await benchSize(dynamodb.endpoint, size))
+  const shared = { dynamodbEndpoint: dynamodb.endpoint, s3Endpoint: s3Local.endpoint, counter, bundle }
+  for (const size of env.BENCH_SIZES) results.push(await benchSize(shared, size))
   const summary = {
     date: new Date().toISOString(),
     machine: {
@@ -233,14 +528,28 @@ try {
     },
     rounds: env.BENCH_ROUNDS,
     searchMix: SEARCH_MIX,
-    targets: { searchToLookupP50At10k: '<= 1.5', speedupVsNaiveAt10k: '>= 50', rcuPerWarmSearch: '<= 1' },
+    coldStarts: env.BENCH_COLD_STARTS,
+    targets: {
+      searchToLookupP50At10k: '<= 1.5',
+      speedupVsNaiveAt10k: '>= 50',
+      rcuPerWarmSearch: '<= 1',
+      coldFirstSearchAt10kMs: '<= 400',
+      coldFirstSearchAt50kMs: '<= 1500, and >= 5x faster than the full load',
+      dynamodbRequestsPerColdStart: '<= 5 at every size',
+      indexBuildMsPer10k: '<= 100',
+      applyOneChangeAt10kMs: '<= 5',
+    },
     results,
   }
+  log(`\n${coldTable(results)}\n`)
   log(`\n${table(results)}\n`)
   log(JSON.stringify(summary, null, 2))
   await mkdir('bench/results', { recursive: true })
   await writeFile('bench/results/latest.json', `${JSON.stringify(summary, null, 2)}\n`)
   log('\nwritten to bench/results/latest.json')
 } finally {
+  await counter.stop()
+  await s3Local.stop()
   await dynamodb.stop()
+  await rm(bundle.dir, { recursive: true, force: true })
 }

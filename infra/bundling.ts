@@ -27,6 +27,7 @@ export const ENTRIES = {
   mailFeedback: 'functions/mail-feedback/handler.ts',
   preTokenGeneration: 'functions/pre-token-generation/handler.ts',
   syncInstruments: 'functions/sync-instruments/handler.ts',
+  publishSnapshot: 'functions/publish-snapshot/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */

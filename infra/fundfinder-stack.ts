@@ -13,6 +13,7 @@ import { type Surface, WRITE_ROUTES } from '../functions/api/lib/surfaces'
 import { EXPIRY_METRICS } from '../functions/expire-instruments/metrics'
 import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
+import { CatalogueSnapshot } from './constructs/catalogue-snapshot'
 import { Digests } from './constructs/digests'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
@@ -67,6 +68,15 @@ export class FundfinderStack extends Stack {
       table,
     })
 
+    // What cold API instances load instead of the whole catalogue partition.
+    const snapshot = new CatalogueSnapshot(this, 'CatalogueSnapshot', {
+      table,
+      retainData: config.retainData,
+      logRetention: config.logRetentionDays,
+      logLevel: config.logLevel,
+      alarms: operations.alarms,
+    })
+
     // --- Identity: editors and admins sign in with Cognito; there is no self sign-up.
     const preTokenGeneration = new FundfinderFunction(this, 'PreTokenGenerationFunction', {
       ...functionDefaults,
@@ -100,6 +110,7 @@ export class FundfinderStack extends Stack {
       ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
       CORS_ORIGINS: config.corsOrigins.join(','),
       LOG_LEVEL: config.logLevel,
+      CATALOGUE_MAX_STALENESS_MS: String(config.catalogueMaxStalenessMs),
     }
     const apiFunction = (surface: Surface, description: string, timeout: Duration) => {
       const settings = config.apiFunctions[surface]
@@ -127,6 +138,7 @@ export class FundfinderStack extends Stack {
     )
     // Reads by key and the catalogue partition; no index: the public routes query none.
     publicFunction.bindTable(table, 'read', [])
+    snapshot.grantRead(publicFunction)
     const writeFunction = apiFunction(
       'write',
       'fundfinder HTTP API, write surface: instrument writes, admin, portfolios, admin pages',
@@ -140,6 +152,7 @@ export class FundfinderStack extends Stack {
       INDEX.reviewQueue,
       INDEX.reviewQueueByCountry,
     ])
+    snapshot.grantRead(writeFunction)
 
     api.serveByDefault(
       publicFunction.invocationTarget,
@@ -244,6 +257,7 @@ export class FundfinderStack extends Stack {
     operations.watchFunction('WriteApi', writeFunction)
     operations.watchFunction('Expiry', expiryFunction)
     operations.watchFunction('PreTokenGeneration', preTokenGeneration)
+    operations.watchFunction('SnapshotPublisher', snapshot.publisher)
     operations.watchFunction('Sync', sync.function)
     const expiryMetric = (metricName: string, period: Duration) =>
       new Metric({

@@ -84,6 +84,11 @@ const StageSettingsSchema = z
     archiveRetentionDays: z.number().int().min(1).max(3650),
     /** The two API functions (functions/api/lib/surfaces.ts): public reads, and writes. */
     apiFunctions: z.object({ public: ApiFunctionSettingsSchema, write: ApiFunctionSettingsSchema }).strict(),
+    /**
+     * How long an API instance trusts its catalogue before reading the version item again: the
+     * public staleness bound (an editor's own changes are visible to their next request anyway).
+     */
+    catalogueMaxStalenessMs: z.number().int().min(0).max(60_000).default(1_000),
     /** Alarm notifications go to an SNS topic; this address is subscribed when given. */
     alarmEmail: z.email().optional(),
     /** Prefix of the Cognito hosted sign-in domain; globally unique. Default: fundfinder-<stage>-<account>. */

@@ -1,8 +1,9 @@
 /**
- * `npm start`: DynamoDB Local (data kept in .local/dynamodb), the table, the sample catalogue and
- * the recorded EU calls when the table is empty, MailDev for outgoing mail (unless SMTP_URL is
- * set), and the API and web pages on http://localhost:$PORT. Ctrl-C stops it all. The server never
- * syncs on its own (no internet assumed): `npm run sync` does, once.
+ * `npm start`: DynamoDB Local (data kept in .local/dynamodb), s3rver for the catalogue snapshot
+ * (.local/s3), the table, the sample catalogue and the recorded EU calls when the table is empty,
+ * MailDev for outgoing mail (unless SMTP_URL is set), and the API and web pages on
+ * http://localhost:$PORT. Ctrl-C stops it all. The server never syncs on its own (no internet
+ * assumed): `npm run sync` does, once.
  */
 import { serve } from '@hono/node-server'
 import { createApp } from '../functions/api/app'
@@ -11,7 +12,11 @@ import { loadLocalConfig } from '../shared/platform/config'
 import { startExpiryTimer } from './lib/expiry-timer'
 import { startMailDev } from './lib/local-mail'
 import { openLocalTable } from './lib/local-table'
+import { startSnapshotTimer } from './lib/snapshot-timer'
 import { RECORDED_EU_FT_TOPICS, syncSource } from './lib/sync-source'
+
+/** How often the local publisher looks for catalogue changes (the stream's batching window in AWS). */
+const SNAPSHOT_INTERVAL_MS = 2_000
 
 // Confirmation emails and digests land in MailDev's web inbox, unless mail is configured elsewhere.
 const mailDev =
@@ -19,6 +24,7 @@ const mailDev =
 // The dev issuer is what makes this the local server: its tokens are accepted, its form signs them.
 const local = await openLocalTable({
   publish: true,
+  snapshots: true,
   ...(mailDev ? { env: { SMTP_URL: mailDev.smtpUrl } } : {}),
 })
 const { config, table, deps, devIssuer } = local
@@ -43,6 +49,15 @@ const expiry = startExpiryTimer({ ...deps, intervalSeconds: config.expireInterva
 void expiry.runNow().then((firstExpiry) => {
   if (firstExpiry) console.log(`Expiry: archived ${firstExpiry.archived} closed instrument(s).`)
 })
+
+// Stand-in for the stream-triggered publisher: a snapshot now, then after every burst of changes.
+const snapshotTimer = deps.snapshots
+  ? startSnapshotTimer({ ...deps, snapshots: deps.snapshots, intervalMs: SNAPSHOT_INTERVAL_MS })
+  : undefined
+const firstSnapshot = await snapshotTimer?.runNow()
+if (firstSnapshot?.published) {
+  console.log(`Catalogue snapshot: version ${firstSnapshot.version}, ${firstSnapshot.records} instruments.`)
+}
 
 const app = createApp(deps)
 if (devIssuer) {
@@ -71,6 +86,7 @@ async function shutdown(signal: string) {
   server.close()
   await expiry.stop()
   local.deps.mailer.close()
+  await snapshotTimer?.stop()
   await local.close()
   await mailDev?.stop()
   process.exit(0)

@@ -1,10 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { LiveCatalogue } from './catalogue/search/live-catalogue'
+import { S3SnapshotStore, type SnapshotStore } from './catalogue/snapshot/snapshot-store'
 import { DynamoInstrumentStore, type InstrumentStore } from './catalogue/store'
 import { createJwtVerifier, type TokenSigner, type TokenVerifier } from './platform/auth'
 import type { Config } from './platform/config'
 import { createDocumentClient } from './platform/dynamodb'
 import { createLogger, type Logger } from './platform/logger'
+import { createS3Client } from './platform/s3'
 import { type Clock, systemClock } from './platform/time'
 import { DynamoProjectStore, type ProjectStore } from './portfolio/project-store'
 import { createMailer, type Mailer } from './subscriptions/mail/mailer'
@@ -24,6 +26,8 @@ export interface Deps {
   store: InstrumentStore
   /** Organisations' private project portfolios (never shown by public endpoints). */
   projects: ProjectStore
+  /** The published catalogue snapshot (S3), when SNAPSHOT_BUCKET is configured. */
+  snapshots: SnapshotStore | undefined
   /** The in-memory search projection of the live catalogue, kept fresh against `store`. */
   catalogue: LiveCatalogue
   verifier: TokenVerifier
@@ -51,13 +55,26 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     overrides.client ?? createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint })
   const store =
     overrides.store ?? new DynamoInstrumentStore(client, config.tableName, config.archiveRetentionDays)
+  const logger = overrides.logger ?? createLogger(config.logLevel, 'fundfinder')
+  const snapshots =
+    'snapshots' in overrides
+      ? overrides.snapshots
+      : config.snapshotBucket
+        ? new S3SnapshotStore(
+            createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
+            config.snapshotBucket,
+            logger,
+          )
+        : undefined
   const base = {
     config,
     client,
     store,
     projects: overrides.projects ?? new DynamoProjectStore(client, config.tableName),
+    snapshots,
     catalogue:
-      overrides.catalogue ?? new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs }),
+      overrides.catalogue ??
+      new LiveCatalogue(store, { maxStalenessMs: config.catalogueMaxStalenessMs, snapshots, logger }),
     verifier:
       overrides.verifier ??
       createJwtVerifier({
@@ -66,7 +83,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         keys: { jwksUrl: config.auth.jwksUrl },
       }),
     clock: overrides.clock ?? systemClock,
-    logger: overrides.logger ?? createLogger(config.logLevel, 'fundfinder'),
+    logger,
     devSignIn: overrides.devSignIn,
   }
   return { ...base, ...subscriptionDeps(base, overrides) }

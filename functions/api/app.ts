@@ -3,6 +3,7 @@ import type { Context as LambdaContext } from 'aws-lambda'
 import { bodyLimit } from 'hono/body-limit'
 import { webRouter } from '../web'
 import { apiReferenceRouter } from './docs/api-reference'
+import { catalogueFreshness } from './lib/catalogue-freshness'
 import { createRouter } from './lib/create-router'
 import { onlySurface, requestIdentity } from './lib/middleware'
 import { onError, problemResponse } from './lib/on-error'
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next()
   })
   app.use(securityHeaders())
+  app.use(catalogueFreshness())
   app.use('/v1/*', apiCors(deps.config))
   app.use(async function accessLog(c, next) {
     // On Lambda, hono/aws-lambda passes the invocation's context: every log line then carries it.

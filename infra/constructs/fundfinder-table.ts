@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
-import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { Construct } from 'constructs'
 import {
   INDEXES,
@@ -34,6 +34,8 @@ export class FundfinderTable extends Construct {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The snapshot publisher watches the catalogue version item; keys are all it needs.
+      dynamoStream: StreamViewType.KEYS_ONLY,
       globalSecondaryIndexes: Object.entries(INDEXES).map(([indexName, index]) => ({
         indexName,
         partitionKey: toAttribute(index.partitionKey),

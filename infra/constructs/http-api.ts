@@ -62,8 +62,8 @@ export class FundfinderHttpApi extends Construct {
                 CorsHttpMethod.DELETE,
                 CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type', 'if-match'],
-              exposeHeaders: ['etag', 'location', 'x-request-id'],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'x-catalogue-min-version'],
+              exposeHeaders: ['etag', 'location', 'x-request-id', 'x-catalogue-version'],
               maxAge: Duration.hours(1),
             },
           }

@@ -5,11 +5,16 @@ import { createDeps, type Deps } from '../../shared/deps'
 import { type Config, loadLocalConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { createLogger } from '../../shared/platform/logger'
+import { createS3Client } from '../../shared/platform/s3'
 import { type DevIssuer, devIssuerDeps } from './dev-issuer'
 import { startDynamoDbLocal } from './dynamodb-local'
 import { runningLocalSmtpUrl } from './local-mail'
+import { ensureBucket, startS3Local } from './s3-local'
 
 const DATA_DIR = '.local/dynamodb'
+const S3_DATA_DIR = '.local/s3'
+/** The local server's snapshot bucket (SNAPSHOT_BUCKET overrides it). */
+const LOCAL_SNAPSHOT_BUCKET = 'fundfinder-snapshots'
 /** Where a running `npm start` says which port its DynamoDB Local listens on. */
 const ENDPOINT_FILE = '.local/dynamodb-endpoint'
 
@@ -42,7 +47,13 @@ async function reachable(endpoint: string): Promise<boolean> {
  * one others join (the server does that).
  */
 export async function openLocalTable(
-  options: { publish?: boolean; service?: string; env?: Record<string, string> } = {},
+  options: {
+    publish?: boolean
+    service?: string
+    env?: Record<string, string>
+    /** Serve the catalogue snapshot from S3_ENDPOINT, or from an s3rver of its own on `.local/s3`. */
+    snapshots?: boolean
+  } = {},
 ): Promise<LocalTable> {
   const base = loadLocalConfig()
   if (base.dynamodbTarget === 'aws') return openDeployedTable(options)
@@ -62,10 +73,27 @@ export async function openLocalTable(
       await dynamodb.stop()
     }
   }
+  const s3: Record<string, string> = {}
+  if (options.snapshots) {
+    const bucket = base.snapshotBucket ?? LOCAL_SNAPSHOT_BUCKET
+    let s3Endpoint = base.s3Endpoint
+    if (!s3Endpoint) {
+      const s3Local = await startS3Local({ dataDir: S3_DATA_DIR })
+      s3Endpoint = s3Local.endpoint
+      const closeTable = close
+      close = async () => {
+        await s3Local.stop()
+        await closeTable()
+      }
+    }
+    await ensureBucket(createS3Client({ region: base.region, endpoint: s3Endpoint }), bucket)
+    Object.assign(s3, { SNAPSHOT_BUCKET: bucket, S3_ENDPOINT: s3Endpoint })
+  }
   // Mail goes to SMTP_URL when set, else to the MailDev of a running `npm start`.
   const smtpUrl = base.mail.smtpUrl ?? options.env?.SMTP_URL ?? (await runningLocalSmtpUrl())
   const config = loadLocalConfig({
     DYNAMODB_ENDPOINT: endpoint,
+    ...s3,
     ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
     ...options.env,
   })

@@ -77,8 +77,16 @@ const ConfigSchema = z
       ),
     API_SURFACE: z.enum(API_SURFACES).default('all'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    /** How long a search instance may trust its catalogue version before reading it again (0 = every request). */
+    /**
+     * How long a search instance may trust its catalogue version before reading it again (0 = every
+     * request): the public staleness bound. Deployed stacks set 1000; an editor's own writes are
+     * visible to their next request whatever it is (see functions/api/lib/catalogue-freshness.ts).
+     */
     CATALOGUE_MAX_STALENESS_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+    /** S3 bucket of the catalogue snapshot that cold starts load; unset: every cold start reads the whole table. */
+    SNAPSHOT_BUCKET: z.string().min(3).max(63).optional(),
+    /** S3 endpoint for a local stand-in (s3rver); unset in AWS. */
+    S3_ENDPOINT: z.url().optional(),
     /** Cognito hosted UI base URL (https://<prefix>.auth.<region>.amazoncognito.com): enables web sign-in. */
     COGNITO_DOMAIN: z.url({ protocol: /^https?$/ }).optional(),
     /** Cognito app client id of the web pages (public client, authorization code + PKCE). */
@@ -154,6 +162,8 @@ const ConfigSchema = z
       timeoutMs: env.EU_FT_TIMEOUT_MS,
     },
     syncContactUrl: env.SYNC_CONTACT_URL,
+    snapshotBucket: env.SNAPSHOT_BUCKET,
+    s3Endpoint: env.S3_ENDPOINT,
     webSignIn:
       env.COGNITO_DOMAIN && env.WEB_CLIENT_ID
         ? { cognitoDomain: env.COGNITO_DOMAIN.replace(/\/$/, ''), clientId: env.WEB_CLIENT_ID }

@@ -19,8 +19,10 @@ import {
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { DIGEST_METRICS, FEEDBACK_METRICS } from '../../infra/constructs/digests'
+import { ensureBucket } from '../../scripts/lib/s3-local'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
+import { createS3Client } from '../../shared/platform/s3'
 import { addressHash } from '../../shared/subscriptions/email-address'
 import { DynamoSubscriptionStore } from '../../shared/subscriptions/store/subscription-store'
 import { subscriptionId } from '../../shared/subscriptions/subscription'
@@ -30,7 +32,7 @@ import { startTestMailServer } from '../support/mail-server'
 import { cdkContext } from './synth'
 
 /**
- * Bundles both Lambda entries with the options the CDK construct uses (infra/bundling.ts) and runs
+ * Bundles every Lambda entry with the options the CDK construct uses (infra/bundling.ts) and runs
  * each bundle in a fresh Node process, as Lambda would: import the module, call `handler`. The
  * bundles carry their dependencies and the AWS SDK, so they run from a directory with no
  * node_modules.
@@ -55,6 +57,7 @@ const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
   sendDigests: /due email digests/,
   mailFeedback: /bounced and complaining/,
   syncInstruments: /syncs calls from the EU/,
+  publishSnapshot: /publishes the catalogue snapshot/,
 }
 
 let outdir: string
@@ -119,13 +122,20 @@ async function invokeBundle(bundle: string, event: unknown, env: Record<string, 
   return { result: JSON.parse(result), logLines: logs.split('\n').filter((line) => line.startsWith('{')) }
 }
 
-/** A fresh table on DynamoDB Local and the environment a deployed function would get for it. */
-async function tableWithEnvironment() {
+/**
+ * A fresh table on DynamoDB Local (and, with `snapshots`, a bucket on s3rver) and the environment
+ * a deployed function would get for them.
+ */
+async function tableWithEnvironment(options: { snapshots?: boolean } = {}) {
   const endpoint = inject('dynamodbEndpoint')
   const tableName = `t-${randomUUID()}`
   const client = createDocumentClient({ region: 'eu-west-1', endpoint })
   await ensureTable(client, tableName)
-  const env = {
+  const s3Endpoint = inject('s3Endpoint')
+  if (options.snapshots)
+    await ensureBucket(createS3Client({ region: 'eu-west-1', endpoint: s3Endpoint }), tableName)
+  const env: Record<string, string> = {
+    ...(options.snapshots ? { SNAPSHOT_BUCKET: tableName, S3_ENDPOINT: s3Endpoint } : {}),
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     AWS_REGION: 'eu-west-1',
@@ -426,5 +436,42 @@ describe('the deployed bundles', () => {
     expect(await subscriptions.isSuppressed(hash)).toBe(true)
     const metrics = logLines.map((line) => JSON.parse(line)).filter((entry) => entry._aws)
     expect(metrics[0].service).toBe(FEEDBACK_METRICS.service)
+  })
+
+  it('publisher bundle publishes a snapshot from a stream event, and a cold API bundle loads it', async () => {
+    const { store, env } = await tableWithEnvironment({ snapshots: true })
+    const record = await store.create(
+      instrumentInput({ name: 'Published through the bundle', deadline: '2099-01-01' }),
+      'tester',
+      new Date(),
+    )
+    // What the filtered stream delivers: a change of the catalogue version item, keys only.
+    const streamEvent = {
+      Records: [
+        {
+          eventID: '1',
+          eventName: 'MODIFY',
+          eventSource: 'aws:dynamodb',
+          awsRegion: 'eu-west-1',
+          dynamodb: { Keys: { pk: { S: 'META' }, sk: { S: 'CATALOGUE' } }, StreamViewType: 'KEYS_ONLY' },
+        },
+      ],
+    }
+    const published = await invokeBundle(bundles.publishSnapshot, streamEvent, { ...env, LOG_LEVEL: 'info' })
+    expect(published.result).toMatchObject({ published: true, version: 1, records: 1, basis: 'table' })
+    expect(published.logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: 'catalogue snapshot published', service: 'fundfinder-snapshot' }),
+    )
+
+    const search = await invokeBundle(
+      bundles.api,
+      httpApiEvent('GET', '/v1/instruments', { rawQueryString: 'q=published' }),
+      { ...env, LOG_LEVEL: 'info' },
+    )
+    expect(search.result.statusCode).toBe(200)
+    expect(JSON.parse(search.result.body).items.map((item: { id: string }) => item.id)).toEqual([record.id])
+    expect(search.logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ message: 'catalogue loaded', source: 'snapshot', version: 1, records: 1 }),
+    )
   })
 })

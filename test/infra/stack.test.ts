@@ -209,6 +209,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       PUBLIC_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
       SES_CONFIGURATION_SET: 'DigestsConfigurationSet0AB1C2D3-xyz',
       SYNC_CONTACT_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
+      SNAPSHOT_BUCKET: 'fundfinder-dev-cataloguesnapshotbucket-abc123',
     }
     for (const [, fn] of everyFunction(template())) {
       const env = Object.fromEntries(

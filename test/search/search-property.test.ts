@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { expiresAt, type InstrumentRecord, toPublicInstrument } from '../../shared/catalogue/instrument'
 import { CatalogueIndex } from '../../shared/catalogue/search/catalogue-index'
+import { indexTokens, sortableName } from '../../shared/catalogue/search/index-tokens'
 import { matchInstruments } from '../../shared/catalogue/search/match-instruments'
 import { normaliseText, queryWords, tokenize } from '../../shared/catalogue/search/normalise-text'
 import { searchInstruments } from '../../shared/catalogue/search/search-instruments'
@@ -280,3 +281,196 @@ describe('search engine vs brute force', () => {
     )
   })
 })
+
+/** One batch of changes: ids to remove, then records to add or replace (ids from a small pool, so they collide). */
+interface ChangeBatch {
+  removed: string[]
+  upserted: InstrumentRecord[]
+}
+
+const ID_POOL = Array.from({ length: 30 }, (_, index) => `id-${String(index).padStart(3, '0')}`)
+
+const changeBatchArbitrary: fc.Arbitrary<ChangeBatch> = fc.record({
+  removed: fc.subarray(ID_POOL, { maxLength: 4 }),
+  upserted: fc
+    .array(
+      fc.constantFrom(...ID_POOL).chain((id) => recordArbitrary(id)),
+      { maxLength: 4 },
+    )
+    .map((records) =>
+      // A changed record is a new object with a later update, as the store writes it.
+      records.map((record, index) => ({ ...record, updatedAt: `2026-11-0${(index % 9) + 1}T00:00:00.000Z` })),
+    ),
+})
+
+describe('an index updated change by change', () => {
+  it('answers every search and match exactly as an index built from scratch, and as brute force', () => {
+    fc.assert(
+      fc.property(
+        catalogueArbitrary,
+        fc.array(changeBatchArbitrary, { minLength: 1, maxLength: 8 }),
+        fc.array(criteriaArbitrary, { minLength: 1, maxLength: 4 }),
+        fc.subarray(FEATURE_POOL, { minLength: 1 }),
+        (records, batches, criteriaList, features) => {
+          const truth = new Map(records.map((record) => [record.id, record]))
+          let index = CatalogueIndex.build(records)
+          for (const batch of batches) {
+            for (const id of batch.removed) truth.delete(id)
+            for (const record of batch.upserted) truth.set(record.id, record)
+            index = index.withChanges(batch.upserted, batch.removed)
+          }
+          const current = [...truth.values()]
+          const rebuilt = CatalogueIndex.build(current)
+          expect(index.count).toBe(current.length)
+          for (const order of ['name', 'deadline', 'updated'] as const) {
+            const ids = (built: CatalogueIndex) => [...built.order[order]].map((at) => built.record(at).id)
+            expect(ids(index), order).toEqual(ids(rebuilt))
+          }
+          for (const criteria of criteriaList) {
+            const actual = searchInstruments(index, criteria, NOW)
+            expect(actual).toEqual(searchInstruments(rebuilt, criteria, NOW))
+            const expected = bruteForce(current, criteria, NOW)
+            expect(actual.items).toEqual(expected.items)
+            expect(actual.total).toBe(expected.total)
+          }
+          const requested = sortFeatureCodes(features)
+          expect(matchInstruments(index, { features: requested, limit: 100 }, NOW)).toEqual(
+            matchInstruments(rebuilt, { features: requested, limit: 100 }, NOW),
+          )
+          for (const record of current) expect(index.get(record.id)).toBe(record)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('leaves the index it was derived from unchanged', () => {
+    fc.assert(
+      fc.property(catalogueArbitrary, changeBatchArbitrary, criteriaArbitrary, (records, batch, criteria) => {
+        const index = CatalogueIndex.build(records)
+        const before = searchInstruments(index, criteria, NOW)
+        index.withChanges(batch.upserted, batch.removed)
+        expect(searchInstruments(index, criteria, NOW)).toEqual(before)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
+
+describe("the index builder's fast tokenizer", () => {
+  // Letters whose case mapping or decomposition is special, separators, marks and other scripts.
+  const TRICKY = [
+    ..."aZ9 -':.éÉøØæßẞİıΣσςΩдЖ中٣²ﬁÅﬀǅŉ",
+    '  ',
+    '\t',
+    '\n',
+    '\u00a0',
+    'e\u0301',
+    '\u0301',
+    'ΑΣ',
+    '\u200b',
+    '\u{1f600}',
+  ]
+  const trickyText = fc.array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 4 })), {
+    maxLength: 12,
+  })
+
+  it('finds exactly the words tokenize finds, and names sort as normaliseText has them', () => {
+    fc.assert(
+      fc.property(trickyText, fc.string({ unit: 'binary', maxLength: 30 }), (parts, binary) => {
+        for (const text of [parts.join(''), parts.join(' '), binary]) {
+          expect(indexTokens([text])).toEqual(new Set(tokenize(text)))
+          expect(sortableName(text)).toBe(normaliseText(text))
+        }
+      }),
+      { numRuns: 1000 },
+    )
+  })
+})
+
+describe('an index loaded from prebuilt parts (what a snapshot stores)', () => {
+  it('answers exactly as the index it was exported from, also after changes and a compaction', () => {
+    fc.assert(
+      fc.property(
+        catalogueArbitrary,
+        fc.array(changeBatchArbitrary, { maxLength: 4 }),
+        fc.array(criteriaArbitrary, { minLength: 1, maxLength: 4 }),
+        (records, batches, criteriaList) => {
+          let index = CatalogueIndex.build(records)
+          for (const batch of batches) index = index.withChanges(batch.upserted, batch.removed)
+          const exported = index.prebuilt()
+          // Through JSON, as the snapshot carries them.
+          const parts = JSON.parse(JSON.stringify(exported)) as typeof exported
+          // Records as JSON text, parsed when first used, as a snapshot loads them.
+          const loaded = CatalogueIndex.fromPrebuilt(
+            parts.records.map((record) => JSON.stringify(record)),
+            parts.index,
+          )
+          const rebuilt = CatalogueIndex.build(parts.records)
+          for (const order of ['name', 'deadline', 'updated'] as const) {
+            const ids = (built: CatalogueIndex) => [...built.order[order]].map((at) => built.record(at).id)
+            expect(ids(loaded), order).toEqual(ids(rebuilt))
+          }
+          for (const criteria of criteriaList) {
+            expect(searchInstruments(loaded, criteria, NOW)).toEqual(
+              searchInstruments(rebuilt, criteria, NOW),
+            )
+          }
+          // And it keeps working as an index: changes applied to it match a build.
+          const [first] = parts.records
+          if (first) {
+            const changed = loaded.withChanges([{ ...first, name: 'Zz renamed' }])
+            const expected = CatalogueIndex.build([
+              ...parts.records.slice(1),
+              { ...first, name: 'Zz renamed' },
+            ])
+            expect(searchInstruments(changed, criteriaList[0] as SearchCriteria, NOW)).toEqual(
+              searchInstruments(expected, criteriaList[0] as SearchCriteria, NOW),
+            )
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
+  it('refuses parts computed another way or that do not fit the records', () => {
+    const records =
+      fc.sample(
+        catalogueArbitrary.filter((list) => list.length >= 5),
+        { numRuns: 1, seed: 7 },
+      )[0] ?? []
+    const { index } = CatalogueIndex.build(records).prebuilt()
+    const ordered = CatalogueIndex.build(records).prebuilt().records
+    const load = (parts: typeof index) => () => CatalogueIndex.fromPrebuilt(ordered, parts)
+    expect(load(index)).not.toThrow()
+    expect(load({ ...index, format: 'fundfinder-index/0' })).toThrow(/computed as fundfinder-index\/0/)
+    expect(load({ ...index, postings: index.postings.slice(0, 8) })).toThrow(/posting/)
+    const name = Buffer.from(index.order.name, 'base64')
+    name.writeInt32LE(name.readInt32LE(4), 0)
+    expect(load({ ...index, order: { ...index.order, name: name.toString('base64') } })).toThrow(
+      /permutation/,
+    )
+    // The same words under other names: the spot check finds an instrument whose words are not indexed to it.
+    const renamed = index.vocabulary.map((word) => `x${word}`)
+    expect(load({ ...index, vocabulary: renamed })).toThrow(/not indexed/)
+    const shiftedExpiry = Buffer.from(index.columns.expiresAt, 'base64')
+    for (let at = 0; at < shiftedExpiry.length; at += 8)
+      shiftedExpiry.writeDoubleLE(shiftedExpiry.readDoubleLE(at) + 1, at)
+    expect(
+      load({ ...index, columns: { ...index.columns, expiresAt: shiftedExpiry.toString('base64') } }),
+    ).toThrow(/expiresAt column/)
+    expect(load({ ...index, ids: index.ids.slice(1) })).toThrow(/one entry per record/)
+    const reversedDeadlines = Buffer.from(Int32Array.from(reverse(index.order.deadline)).buffer).toString(
+      'base64',
+    )
+    expect(load({ ...index, order: { ...index.order, deadline: reversedDeadlines } })).toThrow(
+      /deadline order/,
+    )
+  })
+})
+
+function reverse(encodedOrder: string): number[] {
+  const bytes = Buffer.from(encodedOrder, 'base64')
+  return Array.from({ length: bytes.length / 4 }, (_, index) => bytes.readInt32LE(index * 4)).reverse()
+}

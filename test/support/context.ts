@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import { createApp } from '../../functions/api/app'
+import { ensureBucket } from '../../scripts/lib/s3-local'
 import { createDeps } from '../../shared/deps'
 import { createJwtVerifier } from '../../shared/platform/auth'
 import { parseConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { silentLogger } from '../../shared/platform/logger'
+import { createS3Client } from '../../shared/platform/s3'
 import { fixedClock } from '../../shared/platform/time'
 import { type SignOptions, TEST_AUDIENCE, TEST_ISSUER, testIssuer } from './tokens'
 
@@ -15,19 +17,30 @@ export const DEFAULT_NOW = '2026-11-22T10:00:00.000Z'
  * A fresh table on the shared DynamoDB Local, and the real app wired to it, with a controllable
  * clock and a local token issuer. Each test (or file) makes its own, so nothing depends on order.
  */
-export async function createTestContext(options: { now?: string; env?: Record<string, string> } = {}) {
+export async function createTestContext(
+  options: {
+    now?: string
+    env?: Record<string, string>
+    /** A bucket of its own on the shared s3rver for the catalogue snapshot (SNAPSHOT_BUCKET). */
+    snapshots?: boolean
+  } = {},
+) {
   const endpoint = inject('dynamodbEndpoint')
   const tableName = `t-${randomUUID()}`
+  const bucket = options.snapshots ? tableName : undefined
   const config = parseConfig({
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     LOG_LEVEL: 'silent',
+    ...(bucket ? { SNAPSHOT_BUCKET: bucket, S3_ENDPOINT: inject('s3Endpoint') } : {}),
     ...options.env,
   })
   const client = createDocumentClient({ region: config.region, endpoint })
   await ensureTable(client, tableName)
+  if (bucket)
+    await ensureBucket(createS3Client({ region: config.region, endpoint: config.s3Endpoint }), bucket)
   const issuer = await testIssuer()
   const clock = fixedClock(options.now ?? DEFAULT_NOW)
   const deps = createDeps(config, {

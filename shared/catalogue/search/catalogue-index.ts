@@ -1,6 +1,5 @@
-import { brusselsDate, brusselsDayStart } from '../../platform/time'
+import { brusselsDate, brusselsDayStart, deadlineExpiresAt } from '../../platform/time'
 import {
-  expiresAt,
   INSTRUMENT_KINDS,
   type Instrument,
   type InstrumentRecord,
@@ -8,7 +7,18 @@ import {
   ORIGINS,
 } from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
-import { normaliseText, tokenize } from './normalise-text'
+import { forEachTokenId, forgetTokenIdsIfMany, indexTokens, sortableName, tokenOfId } from './index-tokens'
+import {
+  decodeColumn,
+  decodeOrder,
+  decodePostings,
+  encodeColumn,
+  encodeOrder,
+  encodePostings,
+  INDEX_FORMAT,
+  type PrebuiltIndex,
+  PrebuiltIndexInvalid,
+} from './prebuilt-index'
 
 /**
  * A compact, immutable in-memory projection of the live catalogue, laid out for search: one slot
@@ -16,60 +26,43 @@ import { normaliseText, tokenize } from './normalise-text'
  * as small integers, its deadline as an instant and a Brussels day, and its words in an inverted
  * index over a sorted vocabulary so that a query word matches every word it is a prefix of.
  *
- * Orders (by name, by deadline, by last update) are computed once at build time, ties broken by
- * name and then id, so a search sorts its hits by integer ranks instead of comparing records.
+ * Orders (by name, by deadline, by last update) are kept sorted, ties broken by name and then id,
+ * so a search sorts its hits by walking an order instead of comparing records.
  *
- * Building costs O(n log n); the per-instrument part (tokens, mask, deadline) is cached per record
- * object, so rebuilding after a few changes only redoes the cheap global part.
+ * `build` costs O(n log n). `withChanges` returns a new index with some instruments added,
+ * replaced or removed in O(n + k log n) for k changes (array copies and one merge per order),
+ * sharing what did not change: a write does not rebuild the index. A removed instrument leaves
+ * its slot empty (never a hit: it expires at -Infinity and is in no order or posting list) until
+ * a new instrument takes it, so slots never outnumber the largest catalogue seen.
  */
 
-interface Entry {
-  maskLo: number
-  maskHi: number
-  tokens: string[]
-  sortName: string
-  expiresAt: number
-  opensAt: number
-  deadlineDay: string | undefined
-  budgetLow: number
-  budgetHigh: number
-}
+/** Deadlines and opening days repeat across a catalogue; their time-zone arithmetic is memoised. */
+const MEMO_LIMIT = 100_000
+const expiryMemo = new Map<string, { expiresAt: number; day: string }>()
+const dayStartMemo = new Map<string, number>()
 
-const entryCache = new WeakMap<InstrumentRecord, Entry>()
-
-function entryOf(record: InstrumentRecord): Entry {
-  let entry = entryCache.get(record)
-  if (entry) return entry
-  const mask = featureMask(record.features)
-  const expiry = expiresAt(record)
-  const low = record.budget?.min ?? (record.budget?.max === undefined ? Number.NaN : 0)
-  const high =
-    record.budget?.max ?? (record.budget?.min === undefined ? Number.NaN : Number.POSITIVE_INFINITY)
-  entry = {
-    maskLo: mask.lo,
-    maskHi: mask.hi,
-    tokens: [
-      ...new Set(
-        [record.name, record.description, record.funder, record.programme].flatMap((text) =>
-          text ? tokenize(text) : [],
-        ),
-      ),
-    ],
-    sortName: normaliseText(record.name),
-    expiresAt: expiry ?? Number.POSITIVE_INFINITY,
-    opensAt: record.opensAt === undefined ? Number.NEGATIVE_INFINITY : brusselsDayStart(record.opensAt),
-    deadlineDay: record.deadline === undefined ? undefined : deadlineDay(record.deadline, expiry),
-    budgetLow: low,
-    budgetHigh: high,
+function memoised<V>(memo: Map<string, V>, key: string, compute: (key: string) => V): V {
+  let value = memo.get(key)
+  if (value === undefined) {
+    value = compute(key)
+    if (memo.size >= MEMO_LIMIT) memo.clear()
+    memo.set(key, value)
   }
-  entryCache.set(record, entry)
-  return entry
+  return value
 }
 
-/** The Brussels calendar day a deadline falls on (a date-time deadline closes at `expiresAt - 1`). */
-function deadlineDay(deadline: string, expiry: number | undefined): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(deadline)) return deadline
-  return brusselsDate(new Date((expiry ?? Date.parse(deadline)) - 1))
+/** The instant a deadline expires and the Brussels day it falls on (a date-time closes at `expiresAt - 1`). */
+function deadlineFacts(deadline: string): { expiresAt: number; day: string } {
+  return memoised(expiryMemo, deadline, () => {
+    const expiry = deadlineExpiresAt(deadline)
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(deadline) ? deadline : brusselsDate(new Date(expiry - 1))
+    return { expiresAt: expiry, day }
+  })
+}
+
+/** The distinct words of an instrument's text; recomputed when needed (a change), never kept. */
+function tokensOf(record: InstrumentRecord): Set<string> {
+  return indexTokens([record.name, record.description, record.funder, record.programme])
 }
 
 export interface FeatureMask {
@@ -115,17 +108,49 @@ export const KIND_CODE: ReadonlyMap<string, number> = new Map(
 
 export type SortOrder = 'name' | 'deadline' | 'updated'
 
+/** Everything an index holds, per slot; `withChanges` copies these and edits the copies. */
+interface Slots {
+  /** A record, or its JSON text until first used (an index loaded from a snapshot parses lazily). */
+  records: (InstrumentRecord | string | undefined)[]
+  /** `sortableName(record.name)`, computed when first compared (`sortNameOf`). */
+  sortNames: (string | undefined)[]
+  maskLo: Uint32Array
+  maskHi: Uint32Array
+  originCode: Uint8Array
+  kindCode: Uint8Array
+  countryCode: Uint16Array
+  expiresAt: Float64Array
+  opensAt: Float64Array
+  budgetLow: Float64Array
+  budgetHigh: Float64Array
+  deadlineDay: (string | undefined)[]
+}
+
+interface IndexParts {
+  slots: Slots
+  countries: string[]
+  slotOfId: Map<string, number>
+  freeSlots: number[]
+  vocabulary: string[]
+  postings: Int32Array[]
+  order: Record<SortOrder, Int32Array>
+  rank: Record<SortOrder, Int32Array>
+}
+
 export class CatalogueIndex {
+  /** Number of slots (positions); empty ones included. Arrays indexed by position have this length. */
   readonly size: number
+  /** Number of instruments. */
+  readonly count: number
   readonly maskLo: Uint32Array
   readonly maskHi: Uint32Array
   readonly originCode: Uint8Array
   readonly kindCode: Uint8Array
   /** Index into `countries`; 0 (the empty string) for international instruments. */
   readonly countryCode: Uint16Array
-  /** Distinct countries of the catalogue, sorted, after '' at code 0. */
+  /** Countries of the catalogue, sorted, after '' at code 0 (may keep a country no longer used). */
   readonly countries: readonly string[]
-  /** First instant the instrument counts as expired (ms); +Infinity when open-ended. */
+  /** First instant the instrument counts as expired (ms); +Infinity when open-ended, -Infinity for an empty slot. */
   readonly expiresAt: Float64Array
   /** Start of the `opensAt` day in Brussels (ms); -Infinity when there is none. */
   readonly opensAt: Float64Array
@@ -133,87 +158,390 @@ export class CatalogueIndex {
   /** Stated budget range; NaN when there is none. */
   readonly budgetLow: Float64Array
   readonly budgetHigh: Float64Array
-  /** `rank[order][position]`: place of the instrument in that order (0 = first). */
+  /** `rank[order][position]`: place of the instrument in that order (0 = first); -1 for an empty slot. */
   readonly rank: Readonly<Record<SortOrder, Int32Array>>
-  /** `order[order][rank]`: the position at that place; the inverse of `rank`. */
+  /** `order[order][rank]`: the position at that place; the inverse of `rank` (instruments only). */
   readonly order: Readonly<Record<SortOrder, Int32Array>>
 
-  private readonly records: readonly InstrumentRecord[]
+  private readonly slots: Slots
+  private readonly slotOfId: ReadonlyMap<string, number>
+  private readonly freeSlots: readonly number[]
   private readonly vocabulary: readonly string[]
   private readonly postings: readonly Int32Array[]
 
-  private constructor(records: readonly InstrumentRecord[]) {
-    const n = records.length
-    this.size = n
-    this.records = records
-    this.maskLo = new Uint32Array(n)
-    this.maskHi = new Uint32Array(n)
-    this.originCode = new Uint8Array(n)
-    this.kindCode = new Uint8Array(n)
-    this.expiresAt = new Float64Array(n)
-    this.opensAt = new Float64Array(n)
-    this.budgetLow = new Float64Array(n)
-    this.budgetHigh = new Float64Array(n)
-    this.countries = [
-      '',
-      ...new Set(records.flatMap((record) => (record.country ? [record.country] : []))),
-    ].sort(compareStrings)
-    const countryCodes = new Map(this.countries.map((country, code) => [country, code]))
-    this.countryCode = new Uint16Array(n)
-    const days: (string | undefined)[] = new Array(n)
-    const entries: Entry[] = new Array(n)
-    const postings = new Map<string, number[]>()
-    for (let position = 0; position < n; position++) {
-      const record = records[position] as InstrumentRecord
-      const entry = entryOf(record)
-      entries[position] = entry
-      this.maskLo[position] = entry.maskLo
-      this.maskHi[position] = entry.maskHi
-      this.originCode[position] = ORIGIN_CODE.get(record.origin) ?? 0
-      this.kindCode[position] = KIND_CODE.get(record.kind) ?? 0
-      this.countryCode[position] = countryCodes.get(record.country ?? '') ?? 0
-      this.expiresAt[position] = entry.expiresAt
-      this.opensAt[position] = entry.opensAt
-      days[position] = entry.deadlineDay
-      this.budgetLow[position] = entry.budgetLow
-      this.budgetHigh[position] = entry.budgetHigh
-      for (const token of entry.tokens) {
-        const list = postings.get(token)
-        if (list) list.push(position)
-        else postings.set(token, [position])
-      }
-    }
-    this.deadlineDay = days
-    this.vocabulary = [...postings.keys()].sort(compareStrings)
-    this.postings = this.vocabulary.map((token) => Int32Array.from(postings.get(token) ?? []))
-
-    const byName = (a: number, b: number) =>
-      compareStrings((entries[a] as Entry).sortName, (entries[b] as Entry).sortName) ||
-      compareStrings((records[a] as InstrumentRecord).name, (records[b] as InstrumentRecord).name) ||
-      compareStrings((records[a] as InstrumentRecord).id, (records[b] as InstrumentRecord).id)
-    const nameOrder = sortedPositions(n, byName)
-    const nameRank = inverse(nameOrder)
-    const deadlineOrder = sortedPositions(
-      n,
-      (a, b) =>
-        compareNumbers(this.expiresAt[a] as number, this.expiresAt[b] as number) ||
-        (nameRank[a] as number) - (nameRank[b] as number),
-    )
-    const updatedOrder = sortedPositions(
-      n,
-      (a, b) =>
-        compareStrings(
-          (records[b] as InstrumentRecord).updatedAt,
-          (records[a] as InstrumentRecord).updatedAt,
-        ) || (nameRank[a] as number) - (nameRank[b] as number),
-    )
-    this.order = { name: nameOrder, deadline: deadlineOrder, updated: updatedOrder }
-    this.rank = { name: nameRank, deadline: inverse(deadlineOrder), updated: inverse(updatedOrder) }
+  private constructor(parts: IndexParts) {
+    const { slots } = parts
+    this.slots = slots
+    this.size = slots.records.length
+    this.count = parts.slotOfId.size
+    this.maskLo = slots.maskLo
+    this.maskHi = slots.maskHi
+    this.originCode = slots.originCode
+    this.kindCode = slots.kindCode
+    this.countryCode = slots.countryCode
+    this.countries = parts.countries
+    this.expiresAt = slots.expiresAt
+    this.opensAt = slots.opensAt
+    this.deadlineDay = slots.deadlineDay
+    this.budgetLow = slots.budgetLow
+    this.budgetHigh = slots.budgetHigh
+    this.slotOfId = parts.slotOfId
+    this.freeSlots = parts.freeSlots
+    this.vocabulary = parts.vocabulary
+    this.postings = parts.postings
+    this.order = parts.order
+    this.rank = parts.rank
   }
 
   /** Builds the projection of these records (the live catalogue, expired ones included: they are filtered per request). */
   static build(records: Iterable<InstrumentRecord>): CatalogueIndex {
-    return new CatalogueIndex([...records].sort((a, b) => compareStrings(a.id, b.id)))
+    const byId = new Map<string, InstrumentRecord>()
+    for (const record of records) byId.set(record.id, record)
+    const list = [...byId.values()]
+    const n = list.length
+    const slots = allocateSlots(n)
+    const countries = sortedCountries(list)
+    const countryCodes = codesOf(countries)
+    const slotOfId = new Map<string, number>()
+    forgetTokenIdsIfMany()
+    const postingLists: (number[] | undefined)[] = []
+    let slot = 0
+    // Slots are filled in increasing order, so a repeated word is the one whose list ends with the slot.
+    const addToken = (id: number) => {
+      const posting = postingLists[id]
+      if (posting === undefined) postingLists[id] = [slot]
+      else if (posting[posting.length - 1] !== slot) posting.push(slot)
+    }
+    for (; slot < n; slot++) {
+      const record = list[slot] as InstrumentRecord
+      fillSlot(slots, slot, record, countryCodes)
+      slotOfId.set(record.id, slot)
+      forEachTokenId(record.name, addToken)
+      forEachTokenId(record.description, addToken)
+      if (record.funder) forEachTokenId(record.funder, addToken)
+      if (record.programme) forEachTokenId(record.programme, addToken)
+    }
+    const used: number[] = []
+    postingLists.forEach((posting, id) => {
+      if (posting) used.push(id)
+    })
+    const vocabulary = used.map(tokenOfId).sort(compareStrings)
+    const byToken = new Map(used.map((id) => [tokenOfId(id), postingLists[id] as number[]]))
+    const postings = vocabulary.map((token) => Int32Array.from(byToken.get(token) as number[]))
+    const all = Array.from({ length: n }, (_, slot) => slot)
+    const { order, rank } = mergeOrders(slots, undefined, all, all)
+    return new CatalogueIndex({
+      slots,
+      countries,
+      slotOfId,
+      freeSlots: [],
+      vocabulary,
+      postings,
+      order,
+      rank,
+    })
+  }
+
+  /**
+   * The index of `records` (in slot order; objects or their JSON text, parsed when first used)
+   * from the parts `prebuilt` returned for them: no tokenizing, no sorting, no per-record work.
+   * Refused (`PrebuiltIndexInvalid`) when the parts were computed another way (`INDEX_FORMAT`) or
+   * do not fit the records; a caller then builds instead.
+   */
+  static fromPrebuilt(
+    records: readonly (InstrumentRecord | string)[],
+    prebuilt: PrebuiltIndex,
+  ): CatalogueIndex {
+    if (prebuilt.format !== INDEX_FORMAT) {
+      throw new PrebuiltIndexInvalid(`computed as ${prebuilt.format}, not ${INDEX_FORMAT}`)
+    }
+    const n = records.length
+    if (prebuilt.ids.length !== n || prebuilt.deadlineDay.length !== n)
+      throw new PrebuiltIndexInvalid('the parts do not have one entry per record')
+    const { columns } = prebuilt
+    const slots: Slots = {
+      records: [...records],
+      sortNames: new Array(n).fill(undefined),
+      maskLo: decodeColumn(columns.maskLo, Uint32Array, n),
+      maskHi: decodeColumn(columns.maskHi, Uint32Array, n),
+      originCode: decodeColumn(columns.originCode, Uint8Array, n),
+      kindCode: decodeColumn(columns.kindCode, Uint8Array, n),
+      countryCode: decodeColumn(columns.countryCode, Uint16Array, n),
+      expiresAt: decodeColumn(columns.expiresAt, Float64Array, n),
+      opensAt: decodeColumn(columns.opensAt, Float64Array, n),
+      budgetLow: decodeColumn(columns.budgetLow, Float64Array, n),
+      budgetHigh: decodeColumn(columns.budgetHigh, Float64Array, n),
+      deadlineDay: prebuilt.deadlineDay.map((day) => day ?? undefined),
+    }
+    const { countries } = prebuilt
+    if (countries[0] !== '' || !isSorted(countries))
+      throw new PrebuiltIndexInvalid('the countries are not sorted')
+    for (const code of slots.countryCode)
+      if (code >= countries.length) throw new PrebuiltIndexInvalid('a country code is out of range')
+    const slotOfId = new Map(prebuilt.ids.map((id, slot) => [id, slot]))
+    if (slotOfId.size !== n) throw new PrebuiltIndexInvalid('two records share an id')
+    const { vocabulary } = prebuilt
+    if (!isSorted(vocabulary)) throw new PrebuiltIndexInvalid('the vocabulary is not sorted')
+    const postings = decodePostings(prebuilt.postings, vocabulary.length, n)
+    const order = {
+      name: decodeOrder(prebuilt.order.name, n),
+      deadline: decodeOrder(prebuilt.order.deadline, n),
+      updated: decodeOrder(prebuilt.order.updated, n),
+    }
+    const index = new CatalogueIndex({
+      slots,
+      countries,
+      slotOfId,
+      freeSlots: [],
+      vocabulary,
+      postings,
+      order,
+      rank: {
+        name: inverse(order.name, n),
+        deadline: inverse(order.deadline, n),
+        updated: inverse(order.updated, n),
+      },
+    })
+    index.spotCheck()
+    return index
+  }
+
+  /**
+   * The records in slot order and the parts `fromPrebuilt` needs to load them without building.
+   * An index with empty slots is compacted (built afresh) first.
+   */
+  prebuilt(): { records: InstrumentRecord[]; index: PrebuiltIndex } {
+    if (this.freeSlots.length > 0) return CatalogueIndex.build(this.records()).prebuilt()
+    const records = Array.from({ length: this.size }, (_, slot) => recordAt(this.slots, slot))
+    const { slots } = this
+    return {
+      records,
+      index: {
+        format: INDEX_FORMAT,
+        ids: records.map((record) => record.id),
+        countries: [...this.countries],
+        columns: {
+          maskLo: encodeColumn(slots.maskLo),
+          maskHi: encodeColumn(slots.maskHi),
+          originCode: encodeColumn(slots.originCode),
+          kindCode: encodeColumn(slots.kindCode),
+          countryCode: encodeColumn(slots.countryCode),
+          expiresAt: encodeColumn(slots.expiresAt),
+          opensAt: encodeColumn(slots.opensAt),
+          budgetLow: encodeColumn(slots.budgetLow),
+          budgetHigh: encodeColumn(slots.budgetHigh),
+        },
+        deadlineDay: slots.deadlineDay.map((day) => day ?? null),
+        vocabulary: [...this.vocabulary],
+        postings: encodePostings(this.postings),
+        order: {
+          name: encodeOrder(this.order.name),
+          deadline: encodeOrder(this.order.deadline),
+          updated: encodeOrder(this.order.updated),
+        },
+      },
+    }
+  }
+
+  /**
+   * Checks a few instruments against the loaded parts: each of their words indexed to them, each
+   * order sorted at their place. Catches parts computed by other code under the same format name.
+   */
+  private spotCheck(): void {
+    const samples = Math.min(this.size, 16)
+    const { expiresAt } = this.slots
+    const expected = allocateSlots(1)
+    const countryCodes = codesOf(this.countries)
+    const columns = [
+      'maskLo',
+      'maskHi',
+      'originCode',
+      'kindCode',
+      'countryCode',
+      'expiresAt',
+      'opensAt',
+      'budgetLow',
+      'budgetHigh',
+    ] as const
+    for (let sample = 0; sample < samples; sample++) {
+      const slot = Math.floor((sample * this.size) / samples)
+      const record = recordAt(this.slots, slot)
+      if (this.slotOfId.get(record.id) !== slot)
+        throw new PrebuiltIndexInvalid('the ids do not match the records')
+      fillSlot(expected, 0, record, countryCodes)
+      for (const column of columns) {
+        if (!Object.is(expected[column][0], this.slots[column][slot]))
+          throw new PrebuiltIndexInvalid(`the ${column} column does not match the records`)
+      }
+      if (expected.deadlineDay[0] !== this.slots.deadlineDay[slot])
+        throw new PrebuiltIndexInvalid('the deadlineDay column does not match the records')
+      for (const token of tokensOf(record)) {
+        const at = lowerBound(this.vocabulary, token)
+        const posting = this.postings[at]
+        if (this.vocabulary[at] !== token || !posting || !sortedIncludes(posting, slot))
+          throw new PrebuiltIndexInvalid(`the word "${token}" is not indexed to its instrument`)
+      }
+      const rank = this.rank.name[slot] as number
+      const next = this.order.name[rank + 1]
+      if (
+        next !== undefined &&
+        compareStrings(sortNameOf(this.slots, slot), sortNameOf(this.slots, next)) > 0
+      )
+        throw new PrebuiltIndexInvalid('the name order does not follow the names')
+      const soon = this.order.deadline[(this.rank.deadline[slot] as number) + 1]
+      if (soon !== undefined && (expiresAt[slot] as number) > (expiresAt[soon] as number))
+        throw new PrebuiltIndexInvalid('the deadline order does not follow the deadlines')
+    }
+  }
+
+  /**
+   * This index with `removedIds` taken out, then `upserted` added or replacing the instrument of the
+   * same id: what `build` would return for the resulting catalogue, without rebuilding it. This
+   * index is left as it is (searches in flight keep a consistent view).
+   */
+  withChanges(upserted: readonly InstrumentRecord[], removedIds: readonly string[] = []): CatalogueIndex {
+    if (upserted.length === 0 && removedIds.every((id) => !this.slotOfId.has(id))) return this
+    const idsChange =
+      removedIds.some((id) => this.slotOfId.has(id)) ||
+      upserted.some((record) => !this.slotOfId.has(record.id))
+    // Replacing instruments keeps every id on its slot: the map is shared, not copied.
+    const slotOfId = idsChange ? new Map(this.slotOfId) : (this.slotOfId as Map<string, number>)
+    const free = new Set(this.freeSlots)
+    /** Slots whose content changes, with their instrument before the change (if any). */
+    const before = new Map<number, InstrumentRecord | undefined>()
+    const after = new Map<number, InstrumentRecord | undefined>()
+    const touch = (slot: number) => {
+      if (!before.has(slot)) {
+        before.set(slot, this.slots.records[slot] === undefined ? undefined : recordAt(this.slots, slot))
+      }
+    }
+    for (const id of removedIds) {
+      const slot = slotOfId.get(id)
+      if (slot === undefined) continue
+      touch(slot)
+      after.set(slot, undefined)
+      slotOfId.delete(id)
+      free.add(slot)
+    }
+    const latest = new Map<string, InstrumentRecord>()
+    for (const record of upserted) latest.set(record.id, record)
+    let size = this.size
+    const freeInOrder = [...free].sort((a, b) => a - b)
+    let nextFree = 0
+    for (const record of latest.values()) {
+      let slot = slotOfId.get(record.id)
+      if (slot === undefined) {
+        slot = nextFree < freeInOrder.length ? (freeInOrder[nextFree++] as number) : size++
+        free.delete(slot)
+        slotOfId.set(record.id, slot)
+      }
+      if (slot < this.size) touch(slot)
+      else before.set(slot, undefined)
+      after.set(slot, record)
+    }
+
+    const slots = copySlots(this.slots, size)
+    let countries = this.countries as string[]
+    const newCountries = [...latest.values()].flatMap((record) =>
+      record.country && !countries.includes(record.country) ? [record.country] : [],
+    )
+    if (newCountries.length > 0) {
+      const previous = countries
+      countries = ['', ...new Set([...previous.slice(1), ...newCountries])].sort(compareStrings)
+      const remap = Uint16Array.from(previous, (country) => countries.indexOf(country))
+      for (let slot = 0; slot < this.size; slot++)
+        slots.countryCode[slot] = remap[slots.countryCode[slot] as number] as number
+    }
+    const countryCodes = codesOf(countries)
+
+    const tokenChanges = new Map<string, { removed: Set<number>; added: number[] }>()
+    const changeOf = (token: string) => {
+      let change = tokenChanges.get(token)
+      if (!change) {
+        change = { removed: new Set(), added: [] }
+        tokenChanges.set(token, change)
+      }
+      return change
+    }
+    for (const [slot, record] of after) {
+      const old = before.get(slot)
+      if (record) fillSlot(slots, slot, record, countryCodes)
+      else emptySlot(slots, slot)
+      const newTokens = record ? tokensOf(record) : new Set<string>()
+      const oldTokens = old ? tokensOf(old) : new Set<string>()
+      for (const token of oldTokens) if (!newTokens.has(token)) changeOf(token).removed.add(slot)
+      for (const token of newTokens) if (!oldTokens.has(token)) changeOf(token).added.push(slot)
+    }
+    const { vocabulary, postings } = this.changedPostings(tokenChanges)
+
+    const changedSlots = [...after.keys()]
+    const { order, rank } = mergeOrders(
+      slots,
+      this.order,
+      changedSlots,
+      changedSlots.filter((slot) => after.get(slot) !== undefined),
+    )
+    return new CatalogueIndex({
+      slots,
+      countries,
+      slotOfId,
+      freeSlots: [...free].sort((a, b) => a - b),
+      vocabulary,
+      postings,
+      order,
+      rank,
+    })
+  }
+
+  private changedPostings(changes: Map<string, { removed: Set<number>; added: number[] }>): {
+    vocabulary: string[]
+    postings: Int32Array[]
+  } {
+    let postings = this.postings as Int32Array[]
+    let copied = false
+    const newTokens: string[] = []
+    let emptied = false
+    for (const [token, change] of changes) {
+      const at = lowerBound(this.vocabulary, token)
+      if (this.vocabulary[at] !== token) {
+        newTokens.push(token)
+        continue
+      }
+      const current = postings[at] as Int32Array
+      const next = new Int32Array(current.length - change.removed.size + change.added.length)
+      let length = 0
+      for (const slot of current) if (!change.removed.has(slot)) next[length++] = slot
+      for (const slot of change.added) next[length++] = slot
+      if (!copied) {
+        postings = postings.slice()
+        copied = true
+      }
+      postings[at] = next.subarray(0, length)
+      if (length === 0) emptied = true
+    }
+    if (newTokens.length === 0 && !emptied) return { vocabulary: this.vocabulary as string[], postings }
+    newTokens.sort(compareStrings)
+    const vocabulary: string[] = []
+    const merged: Int32Array[] = []
+    let next = 0
+    const append = (token: string, posting: Int32Array) => {
+      if (posting.length === 0) return
+      vocabulary.push(token)
+      merged.push(posting)
+    }
+    for (let at = 0; at < this.vocabulary.length; at++) {
+      const token = this.vocabulary[at] as string
+      while (next < newTokens.length && (newTokens[next] as string) < token) {
+        const added = newTokens[next++] as string
+        append(added, Int32Array.from(changes.get(added)?.added ?? []))
+      }
+      append(token, postings[at] as Int32Array)
+    }
+    while (next < newTokens.length) {
+      const added = newTokens[next++] as string
+      append(added, Int32Array.from(changes.get(added)?.added ?? []))
+    }
+    return { vocabulary, postings: merged }
   }
 
   /** Flags by country code: 1 where the country is one of `countries` (code 0, no country, is international). */
@@ -225,7 +553,19 @@ export class CatalogueIndex {
   }
 
   record(position: number): InstrumentRecord {
-    return this.records[position] as InstrumentRecord
+    return recordAt(this.slots, position)
+  }
+
+  /** The instrument of that id, if the catalogue has it. */
+  get(id: string): InstrumentRecord | undefined {
+    const slot = this.slotOfId.get(id)
+    return slot === undefined ? undefined : recordAt(this.slots, slot)
+  }
+
+  /** Every instrument, in no particular order. */
+  *records(): IterableIterator<InstrumentRecord> {
+    for (let slot = 0; slot < this.size; slot++)
+      if (this.slots.records[slot] !== undefined) yield recordAt(this.slots, slot)
   }
 
   /** `instrumentStatus` from the cached instants (the same rule, without recomputing time zones). */
@@ -262,6 +602,201 @@ export class CatalogueIndex {
   }
 }
 
+function allocateSlots(size: number): Slots {
+  return {
+    records: new Array(size).fill(undefined),
+    sortNames: new Array(size).fill(undefined),
+    maskLo: new Uint32Array(size),
+    maskHi: new Uint32Array(size),
+    originCode: new Uint8Array(size),
+    kindCode: new Uint8Array(size),
+    countryCode: new Uint16Array(size),
+    expiresAt: new Float64Array(size),
+    opensAt: new Float64Array(size),
+    budgetLow: new Float64Array(size),
+    budgetHigh: new Float64Array(size),
+    deadlineDay: new Array(size).fill(undefined),
+  }
+}
+
+/** A copy of `source` with room for `size` slots (the new ones empty until filled). */
+function copySlots(source: Slots, size: number): Slots {
+  const copy = allocateSlots(size)
+  const length = source.records.length
+  for (let slot = 0; slot < length; slot++) {
+    copy.records[slot] = source.records[slot]
+    copy.sortNames[slot] = source.sortNames[slot]
+    copy.deadlineDay[slot] = source.deadlineDay[slot]
+  }
+  copy.maskLo.set(source.maskLo)
+  copy.maskHi.set(source.maskHi)
+  copy.originCode.set(source.originCode)
+  copy.kindCode.set(source.kindCode)
+  copy.countryCode.set(source.countryCode)
+  copy.expiresAt.set(source.expiresAt)
+  copy.opensAt.set(source.opensAt)
+  copy.budgetLow.set(source.budgetLow)
+  copy.budgetHigh.set(source.budgetHigh)
+  for (let slot = length; slot < size; slot++) emptySlot(copy, slot)
+  return copy
+}
+
+function fillSlot(
+  slots: Slots,
+  slot: number,
+  record: InstrumentRecord,
+  countryCodes: ReadonlyMap<string, number>,
+): void {
+  const mask = featureMask(record.features)
+  const deadline = record.deadline === undefined ? undefined : deadlineFacts(record.deadline)
+  const { budget } = record
+  slots.records[slot] = record
+  slots.sortNames[slot] = undefined
+  slots.maskLo[slot] = mask.lo
+  slots.maskHi[slot] = mask.hi
+  slots.originCode[slot] = ORIGIN_CODE.get(record.origin) ?? 0
+  slots.kindCode[slot] = KIND_CODE.get(record.kind) ?? 0
+  slots.countryCode[slot] = countryCodes.get(record.country ?? '') ?? 0
+  slots.expiresAt[slot] = deadline?.expiresAt ?? Number.POSITIVE_INFINITY
+  slots.opensAt[slot] =
+    record.opensAt === undefined
+      ? Number.NEGATIVE_INFINITY
+      : memoised(dayStartMemo, record.opensAt, brusselsDayStart)
+  slots.deadlineDay[slot] = deadline?.day
+  // A range open at one end: a stated maximum starts at 0, a stated minimum has no ceiling.
+  slots.budgetLow[slot] = budget?.min ?? (budget?.max === undefined ? Number.NaN : 0)
+  slots.budgetHigh[slot] = budget?.max ?? (budget?.min === undefined ? Number.NaN : Number.POSITIVE_INFINITY)
+}
+
+/** An empty slot is never a hit: it has expired since the beginning of time. */
+function emptySlot(slots: Slots, slot: number): void {
+  slots.records[slot] = undefined
+  slots.sortNames[slot] = undefined
+  slots.maskLo[slot] = 0
+  slots.maskHi[slot] = 0
+  slots.originCode[slot] = 0
+  slots.kindCode[slot] = 0
+  slots.countryCode[slot] = 0
+  slots.expiresAt[slot] = Number.NEGATIVE_INFINITY
+  slots.opensAt[slot] = Number.NEGATIVE_INFINITY
+  slots.deadlineDay[slot] = undefined
+  slots.budgetLow[slot] = Number.NaN
+  slots.budgetHigh[slot] = Number.NaN
+}
+
+/** The record in a slot, parsed from its JSON text on first use. */
+function recordAt(slots: Slots, slot: number): InstrumentRecord {
+  const stored = slots.records[slot]
+  if (typeof stored !== 'string') return stored as InstrumentRecord
+  const record = JSON.parse(stored) as InstrumentRecord
+  slots.records[slot] = record
+  return record
+}
+
+function isSorted(values: readonly string[]): boolean {
+  for (let at = 1; at < values.length; at++)
+    if (!((values[at - 1] as string) < (values[at] as string))) return false
+  return true
+}
+
+/** The name an instrument sorts by; normalising is the costly part of a name, so it waits until needed. */
+function sortNameOf(slots: Slots, slot: number): string {
+  let name = slots.sortNames[slot]
+  if (name === undefined) {
+    name = sortableName(recordAt(slots, slot).name)
+    slots.sortNames[slot] = name
+  }
+  return name
+}
+
+function sortedCountries(records: readonly InstrumentRecord[]): string[] {
+  const countries = new Set<string>()
+  for (const record of records) if (record.country) countries.add(record.country)
+  return ['', ...countries].sort(compareStrings)
+}
+
+function codesOf(countries: readonly string[]): Map<string, number> {
+  return new Map(countries.map((country, code) => [country, code]))
+}
+
+/**
+ * The three orders after `changed` slots changed (all of them for a build): the changed slots
+ * are dropped from the previous orders, the ones still holding an instrument (`placed`) are
+ * sorted and merged back in. The deadline and updated orders break ties by name rank, so the
+ * name order comes first.
+ */
+function mergeOrders(
+  slots: Slots,
+  previous: Readonly<Record<SortOrder, Int32Array>> | undefined,
+  changed: readonly number[],
+  placed: readonly number[],
+): { order: Record<SortOrder, Int32Array>; rank: Record<SortOrder, Int32Array> } {
+  const size = slots.records.length
+  const isChanged = new Uint8Array(size)
+  for (const slot of changed) isChanged[slot] = 1
+  const { expiresAt } = slots
+  const byName = (a: number, b: number) =>
+    compareStrings(sortNameOf(slots, a), sortNameOf(slots, b)) ||
+    compareStrings(recordAt(slots, a).name, recordAt(slots, b).name) ||
+    compareStrings(recordAt(slots, a).id, recordAt(slots, b).id)
+  const name = mergeOrder(previous?.name, isChanged, placed, byName)
+  const nameRank = inverse(name, size)
+  const byDeadline = (a: number, b: number) =>
+    compareNumbers(expiresAt[a] as number, expiresAt[b] as number) ||
+    (nameRank[a] as number) - (nameRank[b] as number)
+  const byUpdate = (a: number, b: number) =>
+    compareStrings(recordAt(slots, b).updatedAt, recordAt(slots, a).updatedAt) ||
+    (nameRank[a] as number) - (nameRank[b] as number)
+  // A build sorts everything: a stable sort of the name order by the first key alone breaks ties
+  // by name rank already, with a cheaper comparison.
+  const deadline = previous
+    ? mergeOrder(previous.deadline, isChanged, placed, byDeadline)
+    : stableSortOf(name, (a, b) => compareNumbers(expiresAt[a] as number, expiresAt[b] as number))
+  const updated = previous
+    ? mergeOrder(previous.updated, isChanged, placed, byUpdate)
+    : stableSortOf(name, (a, b) => compareStrings(recordAt(slots, b).updatedAt, recordAt(slots, a).updatedAt))
+  return {
+    order: { name, deadline, updated },
+    rank: { name: nameRank, deadline: inverse(deadline, size), updated: inverse(updated, size) },
+  }
+}
+
+/** `order` re-sorted by `compare`, keeping its order among equals (Array.prototype.sort is stable). */
+function stableSortOf(order: Int32Array, compare: (a: number, b: number) => number): Int32Array {
+  return Int32Array.from(Array.from(order).sort(compare))
+}
+
+function mergeOrder(
+  previous: Int32Array | undefined,
+  isChanged: Uint8Array,
+  placed: readonly number[],
+  compare: (a: number, b: number) => number,
+): Int32Array {
+  const incoming = Int32Array.from(placed).sort(compare)
+  if (!previous || previous.length === 0) return incoming
+  const kept = previous.filter((slot) => isChanged[slot] === 0)
+  if (incoming.length === 0) return kept
+  const merged = new Int32Array(kept.length + incoming.length)
+  let from = 0
+  let at = 0
+  for (const slot of incoming) {
+    // Binary search for where `slot` goes among the kept ones, then copy the run before it.
+    let low = from
+    let high = kept.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (compare(kept[middle] as number, slot) < 0) low = middle + 1
+      else high = middle
+    }
+    merged.set(kept.subarray(from, low), at)
+    at += low - from
+    from = low
+    merged[at++] = slot
+  }
+  merged.set(kept.subarray(from), at)
+  return merged
+}
+
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -270,18 +805,21 @@ function compareNumbers(a: number, b: number): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function sortedPositions(n: number, compare: (a: number, b: number) => number): Int32Array {
-  const positions = Array.from({ length: n }, (_, index) => index)
-  positions.sort(compare)
-  return Int32Array.from(positions)
+function inverse(order: Int32Array, size: number): Int32Array {
+  const rank = new Int32Array(size).fill(-1)
+  for (let index = 0; index < order.length; index++) rank[order[index] as number] = index
+  return rank
 }
 
-function inverse(order: Int32Array): Int32Array {
-  const rank = new Int32Array(order.length)
-  order.forEach((position, index) => {
-    rank[position] = index
-  })
-  return rank
+function sortedIncludes(sorted: Int32Array, value: number): boolean {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((sorted[middle] as number) < value) low = middle + 1
+    else high = middle
+  }
+  return sorted[low] === value
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {

@@ -393,13 +393,17 @@ export class DynamoInstrumentStore implements InstrumentStore {
     return this.transactions.version()
   }
 
-  async changesSince(version: number): Promise<AuditEvent[]> {
-    const items = await queryAll(this.client, {
+  async changesSince(version: number, options: { limit?: number } = {}): Promise<AuditEvent[]> {
+    const input = {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND sk > :after',
       ExpressionAttributeValues: { ':pk': PARTITIONS.audit, ':after': auditSortKey(version) },
       ConsistentRead: true,
-    })
+    }
+    const items =
+      options.limit === undefined
+        ? await queryAll(this.client, input)
+        : await queryFirst(this.client, input, options.limit)
     return items.map(toAuditEvent)
   }
 

@@ -127,8 +127,8 @@ export interface InstrumentStore {
     options: { limit: number; cursor?: string | undefined },
   ): Promise<Page<InstrumentRecord>>
   catalogueVersion(): Promise<number>
-  /** Change events after `version`, oldest first. */
-  changesSince(version: number): Promise<AuditEvent[]>
+  /** Change events after `version`, oldest first; at most `limit` of them when given. */
+  changesSince(version: number, options?: { limit?: number }): Promise<AuditEvent[]>
   /** The whole live catalogue with the version it is at least as new as. */
   loadCatalogue(): Promise<{ version: number; records: InstrumentRecord[] }>
 }
