@@ -54,7 +54,11 @@ describe.each(STAGE_NAMES)('the %s catalogue snapshot', (stage) => {
   const objects = () => ({ 'Fn::Join': ['', [bucketArn(), '/catalogue/*']] })
   const table = () => only(template(), 'AWS::DynamoDB::GlobalTable')
   const publisher = () => functionNamed(template(), /publishes the catalogue snapshot/)
-  const api = () => functionNamed(template(), /HTTP API/)
+  /** Both API functions (public and write surfaces) load the snapshot on a cold start. */
+  const apiFunctions = () => [
+    functionNamed(template(), /public surface/),
+    functionNamed(template(), /write surface/),
+  ]
   const publisherQueueId = () => {
     const ids = Object.keys(template().findResources('AWS::SQS::Queue')).filter((id) =>
       id.startsWith('CatalogueSnapshotPublisherDeadLetters'),
@@ -171,6 +175,8 @@ describe.each(STAGE_NAMES)('the %s catalogue snapshot', (stage) => {
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ])
     for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'])
       expect(granted[action], action).toEqual([tableArn])
@@ -186,13 +192,17 @@ describe.each(STAGE_NAMES)('the %s catalogue snapshot', (stage) => {
   })
 
   it('lets the API read the snapshot only, and bounds its staleness at one second', () => {
-    const [, fn] = api()
-    const granted = grants(template(), fn)
-    const s3Actions = Object.keys(granted).filter((action) => action.startsWith('s3:'))
-    expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket'])
-    expect(granted['s3:GetObject']).toEqual([objects()])
-    const env = fn.Properties.Environment.Variables
-    expect(env).toMatchObject({ SNAPSHOT_BUCKET: { Ref: bucket()[0] }, CATALOGUE_MAX_STALENESS_MS: '1000' })
+    for (const [, fn] of apiFunctions()) {
+      const granted = grants(template(), fn)
+      const s3Actions = Object.keys(granted).filter((action) => action.startsWith('s3:'))
+      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket'])
+      expect(granted['s3:GetObject']).toEqual([objects()])
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        SNAPSHOT_BUCKET: { Ref: bucket()[0] },
+        CATALOGUE_MAX_STALENESS_MS: '1000',
+      })
+    }
+    const env = apiFunctions()[0]![1].Properties.Environment.Variables
     const config = parseConfig({
       CATALOGUE_MAX_STALENESS_MS: env.CATALOGUE_MAX_STALENESS_MS,
       SNAPSHOT_BUCKET: 'fundfinder-snapshot-bucket',
