@@ -272,9 +272,10 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         const actions = actionsOf([statement])
         const service = actions[0]?.split(':')[0] ?? ''
         expect(actions.every((action) => action.startsWith(`${service}:`))).toBe(true)
-        const entry = (byService[service] ??= { actions: [], resources: [] })
+        const entry = byService[service] ?? { actions: [], resources: [] }
         entry.actions = [...entry.actions, ...actions].sort()
         entry.resources.push(...[statement.Resource].flat())
+        byService[service] = entry
       }
       return byService
     }
