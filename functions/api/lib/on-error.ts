@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { ImportFileError, ImportTooLarge } from '../../../shared/catalogue/csv/instrument-csv'
+import { ImportFileError, ImportTooLarge } from '../../../shared/catalogue/csv/layout'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -14,7 +14,7 @@ import {
   ImportRejected,
   ImportRolledBack,
   recordFieldErrors,
-} from '../../../shared/catalogue/imports/import-instruments'
+} from '../../../shared/catalogue/imports/import-report'
 import { AuthenticationError } from '../../../shared/platform/auth'
 import { InvalidCursor } from '../../../shared/platform/cursor'
 import type { Logger } from '../../../shared/platform/logger'

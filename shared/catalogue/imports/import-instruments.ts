@@ -5,11 +5,28 @@ import {
   type InstrumentCsvLayout,
   MAX_IMPORT_RECORDS,
   type ParsedRecord,
-  type RecordPosition,
 } from '../csv/instrument-csv'
 import { BusinessRuleViolation, DomainError } from '../errors'
 import { assertDeadlineNotPast, InstrumentInput, type InstrumentRecord } from '../instrument'
 import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/instrument-store'
+import {
+  describePosition,
+  ImportRejected,
+  type ImportReport,
+  ImportRolledBack,
+  type RecordOutcome,
+  type RecordResult,
+} from './import-report'
+
+export {
+  describePosition,
+  ImportRejected,
+  type ImportReport,
+  ImportRolledBack,
+  type RecordOutcome,
+  type RecordResult,
+  recordFieldErrors,
+} from './import-report'
 
 /**
  * Imports a file of instruments (already parsed: `parseInstrumentCsv` or `parseInstrumentJson`).
@@ -30,31 +47,6 @@ import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/
  * import stay partly applied; the error then lists those instruments.
  */
 
-export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'failed'
-
-export interface RecordResult extends RecordPosition {
-  outcome: RecordOutcome
-  id?: string
-  externalId?: string
-  name?: string
-  errors?: FieldError[]
-}
-
-export interface ImportReport {
-  layout: InstrumentCsvLayout | 'json'
-  dryRun: boolean
-  atomic: boolean
-  total: number
-  created: number
-  updated: number
-  unchanged: number
-  failed: number
-  /** Catalogue version after the import (unchanged by a dry run or an import that changed nothing). */
-  catalogueVersion: number
-  /** One entry per record, in file order. */
-  records: RecordResult[]
-}
-
 export interface ImportProgress {
   phase: 'validating' | 'matching' | 'writing' | 'undoing'
   done: number
@@ -67,47 +59,6 @@ export interface ImportOptions {
   actor: string
   now: Date
   onProgress?: (progress: ImportProgress) => void
-}
-
-/** Atomic import refused before writing anything: some records are invalid. */
-export class ImportRejected extends DomainError {
-  constructor(readonly report: ImportReport) {
-    super(
-      `${report.failed} of ${report.total} record${report.total === 1 ? '' : 's'} failed validation; nothing was imported (atomic).`,
-    )
-  }
-}
-
-/** Atomic import failed while writing; what was written has been undone (see `notUndone`). */
-export class ImportRolledBack extends DomainError {
-  constructor(
-    readonly report: ImportReport,
-    /** The records whose writes were refused, with why. */
-    readonly causes: RecordResult[],
-    readonly notUndone: string[],
-  ) {
-    super(
-      notUndone.length === 0
-        ? `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written (changed concurrently?); everything already written was undone (atomic).`
-        : `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written, and ${notUndone.length} instrument${notUndone.length === 1 ? '' : 's'} could not be restored because they changed concurrently: ${notUndone.join(', ')}.`,
-    )
-  }
-}
-
-/** Where a record is, for messages: `row 5` or `column C`. */
-export function describePosition(position: RecordPosition): string {
-  if (position.column !== undefined) return `column ${position.column}`
-  return `row ${position.row}`
-}
-
-/** Errors of records, flattened as problem field errors (`row 5.deadline`, or `row 5` for the whole record). */
-export function recordFieldErrors(records: readonly RecordResult[]): FieldError[] {
-  return records.flatMap((record) =>
-    (record.errors ?? []).map((error) => ({
-      path: error.path ? `${describePosition(record)}.${error.path}` : describePosition(record),
-      message: error.message,
-    })),
-  )
 }
 
 /** A JSON import body: an array of InstrumentInput-shaped objects (with optional read-only id/version/status). */

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { EXPORT_COLUMNS } from '../../../../shared/catalogue/csv/instrument-csv'
+import { EXPORT_COLUMNS } from '../../../../shared/catalogue/csv/layout'
 import { SearchQuery } from '../../../../shared/catalogue/search/search-query'
 import { problemResponses } from '../../lib/openapi'
 

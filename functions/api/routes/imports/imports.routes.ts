@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { INPUT_COLUMNS, READ_ONLY_COLUMNS } from '../../../../shared/catalogue/csv/instrument-csv'
+import { INPUT_COLUMNS, READ_ONLY_COLUMNS } from '../../../../shared/catalogue/csv/layout'
 import { requireRole } from '../../lib/middleware'
 import { bearerSecurity, problemResponses } from '../../lib/openapi'
 import { importBodyLimit } from './import-body'
