@@ -7,6 +7,7 @@ import { apiReferenceRouter } from './docs/api-reference'
 import { createRouter } from './lib/create-router'
 import { onError, problemResponse } from './lib/on-error'
 import { problems } from './lib/problem'
+import { responseSize } from './lib/response-size'
 import { apiCors, securityHeaders } from './lib/security'
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
@@ -43,6 +44,8 @@ const routers = [
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter()
 
+  // Outermost: it sees each response whole, headers included, as Lambda will carry it.
+  app.use(responseSize({ maxBytes: deps.config.maxResponseBytes, logger: deps.logger }))
   app.use(
     requestId({
       headerName: 'X-Request-Id',

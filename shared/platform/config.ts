@@ -1,5 +1,8 @@
 import { z } from 'zod'
 
+/** Lambda's limit on a synchronous invocation's response (the JSON result, body included): 6 MiB. */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
+
 /**
  * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
  * entry points call `loadConfig()` and pass the result down.
@@ -34,6 +37,17 @@ const ConfigSchema = z
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(5 * 1024 * 1024),
+    /**
+     * The most a response may take as the platform carries it (Lambda: 6 MiB of JSON, binary bodies
+     * base64-encoded); larger ones are compressed or refused with a problem. Locally the same limit
+     * applies, so what works locally works in AWS.
+     */
+    MAX_RESPONSE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(LAMBDA_RESPONSE_LIMIT_BYTES),
     /** Comma-separated list of origins allowed by CORS; empty means same-origin only. */
     CORS_ORIGINS: z
       .string()
@@ -67,6 +81,7 @@ const ConfigSchema = z
     expireIntervalSeconds: env.EXPIRE_INTERVAL_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxImportBytes: env.MAX_IMPORT_BYTES,
+    maxResponseBytes: env.MAX_RESPONSE_BYTES,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     catalogueMaxStalenessMs: env.CATALOGUE_MAX_STALENESS_MS,

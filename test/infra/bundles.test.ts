@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { gunzipSync } from 'node:zlib'
 import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -17,7 +18,11 @@ import {
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
+import { bulkLoadLive } from '../../scripts/lib/bulk-load'
+import { generateCatalogue } from '../../scripts/lib/synthetic-catalogue'
+import { isExpired } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { httpApiEvent } from '../support/api-gateway-event'
 import { instrumentInput } from '../support/factories'
@@ -96,7 +101,12 @@ async function invokeBundle(bundle: string, event: unknown, env: Record<string, 
     },
   )
   const [logs, result] = stdout.split(RESULT_MARKER) as [string, string]
-  return { result: JSON.parse(result), logLines: logs.split('\n').filter((line) => line.startsWith('{')) }
+  return {
+    result: JSON.parse(result),
+    // What Lambda measures against its response limit: the handler's result, serialised.
+    payloadBytes: Buffer.byteLength(result.trim()),
+    logLines: logs.split('\n').filter((line) => line.startsWith('{')),
+  }
 }
 
 /** A fresh table on DynamoDB Local and the environment a deployed function would get for it. */
@@ -114,7 +124,7 @@ async function tableWithEnvironment() {
     LOG_LEVEL: 'silent',
     NODE_OPTIONS: '--enable-source-maps',
   }
-  return { store: new DynamoInstrumentStore(client, tableName), env }
+  return { client, tableName, store: new DynamoInstrumentStore(client, tableName), env }
 }
 
 describe('the deployed bundles', () => {
@@ -190,6 +200,35 @@ describe('the deployed bundles', () => {
     expect(write.result.statusCode).toBe(401)
     expect(write.result.headers['www-authenticate']).toMatch(/^Bearer/)
   })
+
+  it('API bundle exports 10,000 rows within the Lambda response limit: gzip when accepted, else a clear problem', async () => {
+    const { client, tableName, env } = await tableWithEnvironment()
+    const now = new Date()
+    const records = generateCatalogue(10_600, now)
+      .filter((record) => !isExpired(record, now))
+      .slice(0, 10_000)
+    expect(records).toHaveLength(10_000)
+    await bulkLoadLive(client, tableName, records, { bumpCatalogueVersion: true })
+    const exportEvent = (headers: Record<string, string>) =>
+      httpApiEvent('GET', '/v1/exports/instruments.csv', { headers: { accept: 'text/csv', ...headers } })
+
+    const gzipped = await invokeBundle(bundles.api, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
+    expect(gzipped.result.statusCode).toBe(200)
+    expect(gzipped.result.isBase64Encoded).toBe(true)
+    expect(gzipped.result.headers['content-encoding']).toBe('gzip')
+    expect(gzipped.result.headers['x-total-count']).toBe('10000')
+    expect(gzipped.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    const csv = gunzipSync(Buffer.from(gzipped.result.body, 'base64')).toString('utf8')
+    // Uncompressed, the same file is past the limit: this is the case the compression is for.
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(10_001)
+
+    const plain = await invokeBundle(bundles.api, exportEvent({}), env)
+    expect(plain.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    expect(plain.result.statusCode).toBe(406)
+    expect(plain.result.headers['content-type']).toBe('application/problem+json')
+    expect(JSON.parse(plain.result.body).detail).toMatch(/Accept-Encoding: gzip/)
+  }, 180_000)
 
   it('expiry bundle archives what has expired and emits the metrics the alarm watches', async () => {
     const { store, env } = await tableWithEnvironment()
