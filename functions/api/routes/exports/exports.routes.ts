@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { EXPORT_COLUMNS } from '../../../../shared/catalogue/csv/layout'
 import { SearchQuery } from '../../../../shared/catalogue/search/search-query'
-import { problemResponses, ProblemSchema } from '../../lib/openapi'
+import { ProblemSchema, problemResponses } from '../../lib/openapi'
 
 /** The most instruments one export returns; beyond it the export says so in `X-Export-Truncated`. */
 export const MAX_EXPORT_ROWS = 10_000
