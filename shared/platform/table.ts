@@ -12,12 +12,17 @@
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
  * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
  * | project (portfolio)      | `ORG#<org>`  | `PROJECT#<id>`      | private to the org in the caller's token |
+ * | import job               | `IMPORT#<id>`| `JOB`               | state, progress, counts; `ttl`         |
+ * | import job's file        | `IMPORT#<id>`| `FILE#<4-digit n>`  | the upload, gzip, in chunks; `ttl`     |
+ * | import job's failures    | `IMPORT#<id>`| `FAILED#<6-digit i>`| failed records of the part from record i; `ttl` |
  *
  * The live catalogue sits in one partition so that it can be read with one strongly consistent
  * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
  * its partition key, so every project read or write is scoped by the caller's organisation in the
  * key itself: another organisation's project simply does not exist for the caller. Projects carry
  * none of the index attributes (`expiresAt`, `archivedAt`, `instrumentId`), so no index sees them.
+ * An asynchronous import is a partition of its own, read whole with one Query and removed by TTL
+ * (`IMPORT_JOB_RETENTION_DAYS`) after it ends; no index sees it either.
  */
 export type AttributeType = 'S' | 'N'
 
@@ -74,9 +79,23 @@ export const keys = {
   catalogueVersion: () => ({ pk: PARTITIONS.meta, sk: 'CATALOGUE' }),
   audit: (seq: number) => ({ pk: PARTITIONS.audit, sk: auditSortKey(seq) }),
   external: (externalId: string) => ({ pk: PARTITIONS.external, sk: externalId }),
+  importJob: (id: string) => ({ pk: importPartition(id), sk: 'JOB' }),
+  importFileChunk: (id: string, chunk: number) => ({
+    pk: importPartition(id),
+    sk: `${IMPORT_FILE_PREFIX}${String(chunk).padStart(4, '0')}`,
+  }),
+  importFailures: (id: string, firstRecord: number) => ({
+    pk: importPartition(id),
+    sk: `${IMPORT_FAILURES_PREFIX}${String(firstRecord).padStart(6, '0')}`,
+  }),
   organisation: (org: string) => `ORG#${org}`,
   project: (org: string, id: string) => ({ pk: `ORG#${org}`, sk: `${PROJECT_SORT_PREFIX}${id}` }),
 }
+
+/** The partition of one import job, and the sort-key prefixes of its file chunks and failures. */
+export const importPartition = (id: string) => `IMPORT#${id}`
+export const IMPORT_FILE_PREFIX = 'FILE#'
+export const IMPORT_FAILURES_PREFIX = 'FAILED#'
 
 /** Sort-key prefix of the projects in an organisation's partition. */
 export const PROJECT_SORT_PREFIX = 'PROJECT#'

@@ -105,6 +105,11 @@ const ROUTES: Record<string, RouteRule> = {
       contentType: 'text/csv',
     }),
   },
+  'GET /v1/admin/imports/{id}': {
+    access: 'admin',
+    ok: 200,
+    prepare: async (seed) => ({ path: `/v1/admin/imports/${await seed.importJob()}` }),
+  },
   'GET /v1/projects': {
     access: 'editor',
     organisation: 'collection',
@@ -222,6 +227,7 @@ interface Seed {
   instrument(): Promise<{ id: string }>
   archived(): Promise<string>
   project(): Promise<string>
+  importJob(): Promise<string>
 }
 
 async function authorization(t: TestContext, caller: CallerName): Promise<string | undefined> {
@@ -304,6 +310,19 @@ describe('authorisation matrix', () => {
         return id
       },
       project: async () => ((await asAdmin('POST', '/v1/projects', projectBody())) as { id: string }).id,
+      importJob: async () => {
+        const response = await t.app.request('/v1/admin/imports?dryRun=true', {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${adminOfOwnOrg}`,
+            'content-type': 'text/csv',
+            prefer: 'respond-async',
+          },
+          body: `${CSV_HEADER}j-1,Queued call,,call,national,DK,https://example.org,T1\n`,
+        })
+        expect(response.status, 'seeding an import job').toBe(202)
+        return ((await response.json()) as { id: string }).id
+      },
     }
 
     const observed: Record<string, number> = {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import { createApp } from '../../functions/api/app'
-import { createDeps } from '../../shared/deps'
+import { createDeps, type Deps } from '../../shared/deps'
 import { createJwtVerifier } from '../../shared/platform/auth'
 import { parseConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
@@ -15,7 +15,9 @@ export const DEFAULT_NOW = '2026-11-22T10:00:00.000Z'
  * A fresh table on the shared DynamoDB Local, and the real app wired to it, with a controllable
  * clock and a local token issuer. Each test (or file) makes its own, so nothing depends on order.
  */
-export async function createTestContext(options: { now?: string; env?: Record<string, string> } = {}) {
+export async function createTestContext(
+  options: { now?: string; env?: Record<string, string>; deps?: Partial<Deps> } = {},
+) {
   const endpoint = inject('dynamodbEndpoint')
   const tableName = `t-${randomUUID()}`
   const config = parseConfig({
@@ -39,6 +41,7 @@ export async function createTestContext(options: { now?: string; env?: Record<st
     }),
     clock,
     logger: silentLogger,
+    ...options.deps,
   })
   const { store } = deps
   const app = createApp(deps)

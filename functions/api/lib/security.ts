@@ -35,8 +35,8 @@ export function apiCors(config: Pick<Config, 'corsOrigins'>): MiddlewareHandler<
   return cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'],
-    exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Prefer', 'X-Request-Id'],
+    exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'Preference-Applied'],
     maxAge: 600,
   }) as MiddlewareHandler<AppEnv>
 }

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../platform/field-errors'
-import type { InstrumentCsvLayout, RecordPosition } from '../csv/layout'
+import { ImportFileError, type InstrumentCsvLayout, type RecordPosition } from '../csv/layout'
 import { DomainError } from '../errors'
 
 /**
@@ -72,4 +72,11 @@ export function recordFieldErrors(records: readonly RecordResult[]): FieldError[
       message: error.message,
     })),
   )
+}
+
+/** A JSON import body that is not JSON (or not UTF-8): the HTTP API answers it as malformed JSON. */
+export class MalformedJsonFile extends ImportFileError {
+  constructor() {
+    super('The body is not valid JSON.', [{ path: 'body', message: 'must be a JSON array of instruments' }])
+  }
 }
