@@ -23,6 +23,7 @@ export const ESBUILD_TARGET = 'node24'
 export const ENTRIES = {
   api: 'functions/api/handler.ts',
   expireInstruments: 'functions/expire-instruments/handler.ts',
+  importInstruments: 'functions/import-instruments/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */

@@ -30,6 +30,7 @@ import type { Construct } from 'constructs'
 import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
 import { AlarmTopic } from './constructs/alarm-topic'
+import { AsyncImports } from './constructs/async-imports'
 import { FundfinderFunction } from './constructs/fundfinder-function'
 import { FundfinderTable } from './constructs/fundfinder-table'
 import type { StageConfig } from './stage-config'
@@ -201,6 +202,15 @@ export class FundfinderStack extends Stack {
       INDEX.auditByInstrument,
       INDEX.liveByExpiry,
     ])
+    new AsyncImports(this, 'Imports', {
+      table,
+      alarms,
+      submitters: [apiFunction],
+      logRetention: config.logRetentionDays,
+      logRemovalPolicy: removalPolicy,
+      logLevel: config.logLevel,
+      archiveRetentionDays: config.archiveRetentionDays,
+    })
     // One catch-all route ($default): the Hono app routes, and answers unknown paths with a 404 problem.
     const apiRoute = new HttpRoute(this, 'ApiRoute', {
       httpApi,

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import type { SQSEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
+import { createImportWorker } from '../../functions/import-instruments/handler'
 import type { ImportQueue } from '../../shared/catalogue/imports/import-jobs'
 import { runImportJob } from '../../shared/catalogue/imports/run-import-job'
 import {
@@ -266,5 +268,71 @@ describe('the synchronous bound (SYNC_IMPORT_MAX_ROWS, 5 here)', () => {
     expect(large.status).toBe(413)
     expect(large.json.detail).toMatch(/an atomic import takes at most 5 records/)
     expect(await t.store.catalogueVersion()).toBe(3)
+  })
+})
+
+describe('the import worker (functions/import-instruments, an SQS message per run)', () => {
+  const message = (jobId: string, receives: number): SQSEvent =>
+    ({
+      Records: [
+        {
+          messageId: `m-${receives}`,
+          body: JSON.stringify({ jobId }),
+          attributes: { ApproximateReceiveCount: String(receives) },
+        },
+      ],
+    }) as unknown as SQSEvent
+
+  it('stops after a part when its time runs short, and queues the rest of the job', async () => {
+    const queue = heldQueue()
+    const t = await createTestContext({ deps: { importQueue: queue } })
+    const submitted = await importCsv(t, csvFile(ROW_HEADER, rows(260, 'long')), '', ASYNC)
+    const jobId = submitted.json.id as string
+    const worker = createImportWorker(() => t.deps)
+
+    const short = await worker(message(jobId, 1), { getRemainingTimeInMillis: () => 30_000 })
+    expect(short).toEqual({ batchItemFailures: [] })
+    expect(queue.queued).toEqual([jobId, jobId])
+    const halfway = await t.call('GET', `/v1/admin/imports/${jobId}`, { role: 'admin' })
+    expect(halfway.json).toMatchObject({ state: 'running', processed: 250 })
+
+    // The next message's run takes over at once: the first released the job.
+    await worker(message(jobId, 1), { getRemainingTimeInMillis: () => 300_000 })
+    const done = await t.call('GET', `/v1/admin/imports/${jobId}`, { role: 'admin' })
+    expect(done.json).toMatchObject({ state: 'succeeded', processed: 260, attempts: 2 })
+    expect(done.json.summary.created).toBe(260)
+  })
+
+  it('reports a failed run for redelivery, and on the last delivery marks the job failed with why', async () => {
+    class BrokenStore extends DynamoInstrumentStore {
+      override async writeMany(): Promise<ChangeOutcome[]> {
+        throw new Error('DynamoDB is down')
+      }
+    }
+    const queue = heldQueue()
+    const base = await createTestContext()
+    const t = await createTestContext({
+      env: { TABLE_NAME: base.tableName },
+      deps: { client: base.client, importQueue: queue, store: new BrokenStore(base.client, base.tableName) },
+    })
+    const submitted = await importCsv(t, csvFile(ROW_HEADER, rows(3)), '', ASYNC)
+    const jobId = submitted.json.id as string
+    const worker = createImportWorker(() => t.deps)
+    const context = { getRemainingTimeInMillis: () => 300_000 }
+
+    expect(await worker(message(jobId, 1), context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-1' }],
+    })
+    expect((await t.call('GET', `/v1/admin/imports/${jobId}`, { role: 'admin' })).json.state).toBe('running')
+
+    const last = t.config.imports.maxAttempts
+    expect(await worker(message(jobId, last), context)).toEqual({
+      batchItemFailures: [{ itemIdentifier: `m-${last}` }],
+    })
+    const failed = await t.call('GET', `/v1/admin/imports/${jobId}`, { role: 'admin' })
+    expect(failed.json).toMatchObject({ state: 'failed', attempts: 2 })
+    expect(failed.json.problem.detail).toMatch(
+      new RegExp(`after ${last} attempts \\(Error: DynamoDB is down\\)`),
+    )
   })
 })

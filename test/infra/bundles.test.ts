@@ -20,6 +20,8 @@ import {
 import { EXPIRY_METRICS } from '../../infra/fundfinder-stack'
 import { bulkLoadLive } from '../../scripts/lib/bulk-load'
 import { generateCatalogue } from '../../scripts/lib/synthetic-catalogue'
+import { DynamoImportJobStore } from '../../shared/catalogue/imports/dynamo-import-job-store'
+import { newImportJob } from '../../shared/catalogue/imports/import-jobs'
 import { isExpired } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../shared/platform/config'
@@ -44,15 +46,16 @@ process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify(result) + '\\n')
 `
 
 let outdir: string
-const bundles = { api: '', expireInstruments: '' }
-const deployed = { api: '', expireInstruments: '' }
+const bundles = { api: '', expireInstruments: '', importInstruments: '' }
+const deployed = { api: '', expireInstruments: '', importInstruments: '' }
+const ENTRY_NAMES = ['api', 'expireInstruments', 'importInstruments'] as const
 const sizes: Record<string, number> = {}
 /** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
 const inputs: Record<string, string[]> = {}
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
-  for (const name of ['api', 'expireInstruments'] as const) {
+  for (const name of ENTRY_NAMES) {
     const outfile = path.join(outdir, name, 'index.mjs')
     const { metafile } = await build({
       ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
@@ -77,6 +80,7 @@ beforeAll(async () => {
   }
   deployed.api = assetOf(/HTTP API/)
   deployed.expireInstruments = assetOf(/expired instruments/)
+  deployed.importInstruments = assetOf(/asynchronous instrument imports/)
 }, 180_000)
 
 afterAll(async () => {
@@ -136,7 +140,7 @@ describe('the deployed bundles', () => {
   })
 
   it('never carry the local dev issuer or other local tooling (it cannot mint a token in AWS)', () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of ENTRY_NAMES) {
       expect(inputs[name]?.length, name).toBeGreaterThan(10)
       const local = (inputs[name] ?? []).filter((input) => /^(scripts|bench|test)\//.test(input))
       expect(local, name).toEqual([])
@@ -146,7 +150,7 @@ describe('the deployed bundles', () => {
   })
 
   it('are byte for byte what `cdk synth` packages for each function, with the package files they read', async () => {
-    for (const name of ['api', 'expireInstruments'] as const) {
+    for (const name of ENTRY_NAMES) {
       expect((await readFile(deployed[name])).equals(await readFile(bundles[name])), name).toBe(true)
       for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
         const packaged = path.join(path.dirname(deployed[name]), 'node_modules', file)
@@ -229,6 +233,61 @@ describe('the deployed bundles', () => {
     expect(plain.result.headers['content-type']).toBe('application/problem+json')
     expect(JSON.parse(plain.result.body).detail).toMatch(/Accept-Encoding: gzip/)
   }, 180_000)
+
+  it('import worker bundle runs a queued job from an SQS message, and lets an unreadable message go', async () => {
+    const { client, tableName, store, env } = await tableWithEnvironment()
+    const jobs = new DynamoImportJobStore(client, tableName, 7)
+    const now = new Date()
+    const jobId = '01jd3x9q4v6n7p8r9s0t1u2v3w'
+    const file = [
+      'externalId,name,kind,origin,country,url,deadline,features',
+      'w-1,Worker call one,call,national,DK,https://example.org/1,2099-01-31,T1;P12',
+      'w-2,Worker call two,call,national,SE,https://example.org/2,2099-02-28,G14',
+    ].join('\r\n')
+    await jobs.create(
+      newImportJob({
+        id: jobId,
+        dryRun: false,
+        layout: 'rows',
+        mediaType: 'text/csv',
+        total: 2,
+        createdBy: 'admin@example.org',
+        now,
+      }),
+      new TextEncoder().encode(file),
+    )
+    const sqsRecord = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: 'handle',
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(now.getTime()),
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: String(now.getTime()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:imports',
+      awsRegion: 'eu-west-1',
+    })
+
+    const run = await invokeBundle(
+      bundles.importInstruments,
+      { Records: [sqsRecord('m-1', JSON.stringify({ jobId })), sqsRecord('m-2', 'not json')] },
+      env,
+    )
+    expect(run.result).toEqual({ batchItemFailures: [] })
+    expect(await jobs.get(jobId)).toMatchObject({
+      state: 'succeeded',
+      processed: 2,
+      summary: { created: 2, updated: 0, unchanged: 0, failed: 0 },
+    })
+    const { records } = await store.loadCatalogue()
+    expect(records.map((record) => record.externalId).sort()).toEqual(['w-1', 'w-2'])
+    expect(records[0]?.createdBy).toBe(`admin@example.org (import ${jobId})`)
+  })
 
   it('expiry bundle archives what has expired and emits the metrics the alarm watches', async () => {
     const { store, env } = await tableWithEnvironment()

@@ -40,6 +40,12 @@ const functionNamed = (template: Template, description: RegExp) => {
   return found[0] as [string, Resource]
 }
 const apiFunction = (template: Template) => functionNamed(template, /HTTP API/)
+/** The expiry schedule's dead-letter queue (the import queues are tested in async-imports.test.ts). */
+const expiryDeadLetters = (template: Template) => {
+  const found = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('ExpiryDeadLetters'))
+  expect(found).toHaveLength(1)
+  return found[0] as [string, Resource]
+}
 const expiryFunction = (template: Template) => functionNamed(template, /expired instruments/)
 
 /** Every statement of the inline policies attached to a role. */
@@ -156,6 +162,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       WEB_CLIENT_ID: '4example0client0id',
       COGNITO_DOMAIN: 'https://fundfinder-dev-123456789012.auth.eu-west-1.amazoncognito.com',
       TABLE_NAME: 'fundfinder-dev-CatalogueTable-ABC123',
+      IMPORT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fundfinder-dev-ImportsQueue',
     }
     for (const [, fn] of [apiFunction(template()), expiryFunction(template())]) {
       const env = Object.fromEntries(
@@ -217,15 +224,19 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
     expect(everyAction).not.toContain('dynamodb:DeleteTable')
     expect(everyAction).not.toContain('dynamodb:Scan')
     expect(everyAction.filter((a) => a.includes('*'))).toEqual([])
+    // Besides its log group, the API may only hand import jobs to the import queue.
     expect(everyAction.filter((a) => !a.startsWith('dynamodb:'))).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
     ])
   })
 
   it('grants the expiry job its index, item writes and its DLQ, and nothing on Cognito', () => {
     const [tableId] = only(template(), 'AWS::DynamoDB::GlobalTable')
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryDeadLetters(template())
     const [, expiry] = expiryFunction(template())
     const statements = statementsOfRole(template(), expiry.Properties.Role)
     const everyAction = actionsOf(statements)
@@ -255,7 +266,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
   it('runs the expiry job hourly in Europe/Brussels, with retries and a dead-letter queue', () => {
     const [expiryId] = expiryFunction(template())
-    const [queueId, queue] = only(template(), 'AWS::SQS::Queue')
+    const [queueId, queue] = expiryDeadLetters(template())
     const expression = new Capture()
     template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: expression,
@@ -370,7 +381,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         })
       }
     }
-    const [queueId] = only(template(), 'AWS::SQS::Queue')
+    const [queueId] = expiryDeadLetters(template())
     template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

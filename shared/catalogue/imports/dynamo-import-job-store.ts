@@ -8,7 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { BATCH_WRITE_REQUESTS, batchWrite, type Item, queryAll } from '../../platform/dynamodb'
+import { type Item, queryAll } from '../../platform/dynamodb'
 import { IMPORT_FAILURES_PREFIX, IMPORT_FILE_PREFIX, importPartition, keys } from '../../platform/table'
 import {
   type ClaimResult,
@@ -90,12 +90,10 @@ export class DynamoImportJobStore implements ImportJobStore {
         ttl,
       })
     }
-    for (let start = 0; start < chunks.length; start += BATCH_WRITE_REQUESTS) {
-      const requests = chunks
-        .slice(start, start + BATCH_WRITE_REQUESTS)
-        .map((Item) => ({ PutRequest: { Item } }))
-      await batchWrite(this.client, this.tableName, requests)
-    }
+    // One PutItem per chunk (rarely more than one or two): the API's role then needs no BatchWriteItem.
+    await Promise.all(
+      chunks.map((Item) => this.client.send(new PutCommand({ TableName: this.tableName, Item }))),
+    )
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
