@@ -182,8 +182,8 @@ export class FundfinderStack extends Stack {
       entry: ENTRIES.api,
       description: 'fundfinder HTTP API and web pages (Hono)',
       memorySize: config.apiMemoryMb,
-      // The HTTP API gives up after 29 s; a 5,000-row import (about 150 transactions in a row)
-      // needs most of that, every other route answers in milliseconds.
+      // The HTTP API gives up after 29 s: synchronous imports are bounded to fit in it
+      // (SYNC_IMPORT_MAX_ROWS), larger ones run in the import worker; other routes take milliseconds.
       timeout: Duration.seconds(29),
       logRetention: config.logRetentionDays,
       logRemovalPolicy: removalPolicy,

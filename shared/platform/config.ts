@@ -52,7 +52,7 @@ const ConfigSchema = z
      * The most records a synchronous (non-dry-run) import takes: beyond it, 413 naming the
      * asynchronous way. The default fits the API's 29 s with room: see README, "Import bounds".
      */
-    SYNC_IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000).default(1000),
+    SYNC_IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000).default(500),
     /** The SQS queue of import jobs (set by the stack); without it jobs run in this process. */
     IMPORT_QUEUE_URL: z.url().optional(),
     /** How long a finished (or abandoned) import job, its file and its report are kept. */

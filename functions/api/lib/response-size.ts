@@ -1,5 +1,3 @@
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import type { MiddlewareHandler } from 'hono'
 import { defaultIsContentTypeBinary } from 'hono/aws-lambda'
 import type { Logger } from '../../../shared/platform/logger'
@@ -22,7 +20,13 @@ const COMPRESSIBLE_TYPE =
 /** The keys and punctuation of the result object around the body and headers, with room to spare. */
 const RESULT_ENVELOPE_BYTES = 256
 
-const gzipAsync = promisify(gzip)
+/** zlib loads with the first response worth compressing, not on the cold start. */
+async function gzipBody(body: Uint8Array): Promise<Uint8Array> {
+  const { gzip } = await import('node:zlib')
+  return new Promise((resolve, reject) =>
+    gzip(body, (error, result) => (error ? reject(error) : resolve(new Uint8Array(result)))),
+  )
+}
 
 /** Whether an `Accept-Encoding` header admits gzip (RFC 9110 12.5.3: `gzip`, `x-gzip` or `*`, q > 0). */
 export function acceptsGzip(header: string | undefined): boolean {
@@ -139,7 +143,7 @@ export function responseSize(options: ResponseSizeOptions): MiddlewareHandler<Ap
       replace(new Response(body, { status: response.status, headers }))
       return
     }
-    const gzipped = new Uint8Array(await gzipAsync(body))
+    const gzipped = await gzipBody(body)
     const gzipHeaders = new Headers(headers)
     gzipHeaders.set('Content-Encoding', 'gzip')
     const gzipFits = lambdaResultBytes(gzipped, gzipHeaders) <= options.maxBytes

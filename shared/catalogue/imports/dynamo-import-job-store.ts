@@ -1,5 +1,3 @@
-import { promisify } from 'node:util'
-import { gunzip, gzip } from 'node:zlib'
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb'
 import {
   type DynamoDBDocumentClient,
@@ -22,8 +20,19 @@ import {
 } from './import-jobs'
 import type { RecordResult } from './import-report'
 
-const gzipAsync = promisify(gzip)
-const gunzipAsync = promisify(gunzip)
+/** zlib loads with the first job, not on the API's cold start. */
+async function gzipAsync(data: Uint8Array | string): Promise<Buffer> {
+  const { gzip } = await import('node:zlib')
+  return new Promise((resolve, reject) =>
+    gzip(data, (error, result) => (error ? reject(error) : resolve(result))),
+  )
+}
+async function gunzipAsync(data: Uint8Array): Promise<Buffer> {
+  const { gunzip } = await import('node:zlib')
+  return new Promise((resolve, reject) =>
+    gunzip(data, (error, result) => (error ? reject(error) : resolve(result))),
+  )
+}
 
 /**
  * A stored file is gzipped and cut into chunks well under DynamoDB's 400 KB item limit. A 5 MiB

@@ -130,7 +130,7 @@ export const importInstruments = createRoute({
     'Records are matched by `externalId` (a re-import updates, and an unchanged record is not written). The report lists every record with its outcome; failures carry their row and field errors.',
     'Valid records are written even when others fail, unless `atomic=true`.',
     `At most MAX_IMPORT_BYTES (default 5 MiB) and ${MAX_IMPORT_RECORDS.toLocaleString('en')} records per file (413).`,
-    'A synchronous import (the default) takes at most SYNC_IMPORT_MAX_ROWS records (default 1,000), so that it ends, undo included, within the 29 s a request may last; a larger file is a 413 that names the asynchronous way. A dry run takes every size synchronously.',
+    'A synchronous import (the default) takes at most SYNC_IMPORT_MAX_ROWS records (default 500), so that it ends, undo included, within the 29 s a request may last; a larger file is a 413 that names the asynchronous way. A dry run takes every size synchronously.',
     'With `Prefer: respond-async` the file is checked (a bad file is a 400 at once), stored, and imported in the background in parts: 202 with `Location: /v1/admin/imports/{id}` and `Preference-Applied: respond-async`; GET that URL until `state` is `succeeded` or `failed`. A crashed or timed-out run is resumed where it stopped, creating nothing twice. An atomic import never runs in the background (its undo must run in the same request): `Prefer` is then ignored, and an atomic file over the synchronous bound is a 413.',
   ].join(' '),
   security: bearerSecurity,
