@@ -97,6 +97,11 @@ describe('responses larger than the platform carries (MAX_RESPONSE_BYTES, 64 KiB
     expect(plain.status).toBe(406)
     expect(plain.headers.get('content-type')).toBe('application/problem+json')
     expect(plain.headers.get('content-disposition')).toBeNull()
+    expect(plain.headers.get('x-total-count')).toBeNull()
+    expect(plain.headers.get('cache-control')).toBe('no-store')
+    // The security headers every response carries stay.
+    expect(plain.headers.get('content-security-policy')).toMatch(/default-src 'self'/)
+    expect(plain.headers.get('x-request-id')).toBe(plain.json.requestId)
     expect(plain.json).toMatchObject({
       type: 'https://fundfinder.dev/problems/response-too-large',
       status: 406,

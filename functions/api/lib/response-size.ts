@@ -17,6 +17,9 @@ import type { AppEnv } from './types'
 const MIN_COMPRESSIBLE_BYTES = 1024
 const COMPRESSIBLE_TYPE =
   /^(?:text\/[\w.+-]+|application\/(?:json|xml|javascript|[\w.+-]+\+(?:json|xml)))\s*(?:;|$)/i
+/** Headers of a response that describe its body: a problem that replaces the body drops them. */
+const DESCRIBES_BODY =
+  /^(?:content-(?:type|length|disposition|encoding|language|location|range)|etag|last-modified|cache-control|vary|x-total-count|x-export-truncated)$/i
 /** The keys and punctuation of the result object around the body and headers, with room to spare. */
 const RESULT_ENVELOPE_BYTES = 256
 
@@ -120,7 +123,13 @@ export function responseSize(options: ResponseSizeOptions): MiddlewareHandler<Ap
         gzipBytes,
         answered: problem.status,
       })
-      replace(problemResponse(c, problem))
+      // The problem keeps the response's other headers (security headers, CORS, request id), not
+      // those that described the refused body.
+      const answer = problemResponse(c, problem)
+      response.headers.forEach((value, name) => {
+        if (!DESCRIBES_BODY.test(name) && !answer.headers.has(name)) answer.headers.set(name, value)
+      })
+      replace(answer)
     }
 
     const contentType = response.headers.get('content-type') ?? ''
