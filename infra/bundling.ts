@@ -28,6 +28,7 @@ export const ENTRIES = {
   preTokenGeneration: 'functions/pre-token-generation/handler.ts',
   syncInstruments: 'functions/sync-instruments/handler.ts',
   publishSnapshot: 'functions/publish-snapshot/handler.ts',
+  importInstruments: 'functions/import-instruments/handler.ts',
 } as const
 
 /** Some dependencies still `require()` Node built-ins; an ESM bundle needs a `require` for them. */
@@ -38,6 +39,12 @@ const ESM_REQUIRE_SHIM =
 const MAIN_FIELDS = ['module', 'main']
 
 /**
+ * `zod` resolves to zod with English as its only locale (./zod-english/index.ts explains why). An
+ * esbuild alias, relative to the project root, where CDK runs esbuild.
+ */
+export const ZOD_ALIAS = { zod: './infra/zod-english/index.ts' } as const
+
+/**
  * The AWS SDK is bundled rather than taken from the runtime: the deployed function then runs the
  * SDK version the tests ran, not whichever one the Lambda runtime happens to ship.
  */
@@ -46,10 +53,13 @@ const lambdaBundling: BundlingOptions = {
   target: ESBUILD_TARGET,
   minify: true,
   sourceMap: true,
+  // Stack traces need the mappings, not the sources: Node parses the map on every cold start.
+  sourcesContent: false,
   mainFields: MAIN_FIELDS,
   banner: ESM_REQUIRE_SHIM,
   bundleAwsSDK: true,
   externalModules: [],
+  esbuildArgs: Object.fromEntries(Object.entries(ZOD_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
 }
 
 /**
@@ -100,9 +110,12 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     target: ESBUILD_TARGET,
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     mainFields: MAIN_FIELDS,
     banner: { js: ESM_REQUIRE_SHIM },
     external: [],
+    alias: ZOD_ALIAS,
+    absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   }
 }

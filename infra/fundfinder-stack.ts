@@ -13,6 +13,7 @@ import { type Surface, WRITE_ROUTES } from '../functions/api/lib/surfaces'
 import { EXPIRY_METRICS } from '../functions/expire-instruments/metrics'
 import { INDEX } from '../shared/platform/table'
 import { ENTRIES } from './bundling'
+import { AsyncImports } from './constructs/async-imports'
 import { CatalogueSnapshot } from './constructs/catalogue-snapshot'
 import { Digests } from './constructs/digests'
 import { FundfinderFunction } from './constructs/fundfinder-function'
@@ -153,6 +154,15 @@ export class FundfinderStack extends Stack {
       INDEX.reviewQueueByCountry,
     ])
     snapshot.grantRead(writeFunction)
+    // Imports over the synchronous bound run in a worker of their own; the write surface queues them.
+    const imports = new AsyncImports(this, 'Imports', {
+      table,
+      alarms: operations.alarms,
+      submitters: [writeFunction],
+      ...functionDefaults,
+      logLevel: config.logLevel,
+      archiveRetentionDays: config.archiveRetentionDays,
+    })
 
     api.serveByDefault(
       publicFunction.invocationTarget,
@@ -258,6 +268,7 @@ export class FundfinderStack extends Stack {
     operations.watchFunction('Expiry', expiryFunction)
     operations.watchFunction('PreTokenGeneration', preTokenGeneration)
     operations.watchFunction('SnapshotPublisher', snapshot.publisher)
+    operations.watchFunction('ImportWorker', imports.worker)
     operations.watchFunction('Sync', sync.function)
     const expiryMetric = (metricName: string, period: Duration) =>
       new Metric({

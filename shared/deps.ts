@@ -1,4 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DynamoImportJobStore } from './catalogue/imports/dynamo-import-job-store'
+import type { ImportJobStore, ImportQueue } from './catalogue/imports/import-jobs'
+import { InProcessImportQueue } from './catalogue/imports/in-process-import-queue'
+import { SqsImportQueue } from './catalogue/imports/sqs-import-queue'
 import { LiveCatalogue } from './catalogue/search/live-catalogue'
 import { S3SnapshotStore, type SnapshotStore } from './catalogue/snapshot/snapshot-store'
 import { DynamoInstrumentStore, type InstrumentStore } from './catalogue/store'
@@ -33,6 +37,10 @@ export interface Deps {
   verifier: TokenVerifier
   clock: Clock
   logger: Logger
+  /** Asynchronous imports: the jobs, their files and progress. */
+  importJobs: ImportJobStore
+  /** Hands import jobs to the worker: SQS in AWS (`IMPORT_QUEUE_URL`), else run in this process. */
+  importQueue: ImportQueue
   /** Local development only: signs tokens for the dev sign-in form. Absent in AWS. */
   devSignIn?: TokenSigner | undefined
   /** Email subscriptions (saved searches, project watches): their records and counters. */
@@ -66,6 +74,17 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
             logger,
           )
         : undefined
+  const clock = overrides.clock ?? systemClock
+  const importJobs =
+    overrides.importJobs ?? new DynamoImportJobStore(client, config.tableName, config.imports.retentionDays)
+  const importQueue =
+    overrides.importQueue ??
+    (config.imports.queueUrl
+      ? new SqsImportQueue(config.imports.queueUrl, config.region)
+      : new InProcessImportQueue(
+          { store, importJobs, clock, logger },
+          { leaseMs: config.imports.leaseMs, maxAttempts: config.imports.maxAttempts },
+        ))
   const base = {
     config,
     client,
@@ -82,8 +101,10 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         audience: config.auth.audience,
         keys: { jwksUrl: config.auth.jwksUrl },
       }),
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
+    importJobs,
+    importQueue,
     devSignIn: overrides.devSignIn,
   }
   return { ...base, ...subscriptionDeps(base, overrides) }

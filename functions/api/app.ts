@@ -8,6 +8,7 @@ import { createRouter } from './lib/create-router'
 import { onlySurface, requestIdentity } from './lib/middleware'
 import { onError, problemResponse } from './lib/on-error'
 import { problems } from './lib/problem'
+import { responseSize } from './lib/response-size'
 import { apiCors, securityHeaders } from './lib/security'
 import type { AppDeps, AppEnv } from './lib/types'
 import { adminRouter } from './routes/admin'
@@ -48,6 +49,8 @@ const routers = [
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = createRouter()
 
+  // Outermost: it sees each response whole, headers included, as Lambda will carry it.
+  app.use(responseSize({ maxBytes: deps.config.maxResponseBytes, logger: deps.logger }))
   app.use(requestIdentity())
   app.use(async function injectDeps(c, next) {
     c.set('deps', deps)

@@ -6,10 +6,12 @@ const ISO_COUNTRY_CODES =
 
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(ISO_COUNTRY_CODES)
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' })
+/** Built on first use (ICU data loads then): most requests never name a country. */
+let regionNames: Intl.DisplayNames | undefined
 
 /** English name of an ISO 3166-1 alpha-2 code ("DK" -> "Denmark"). */
 export function countryName(code: string): string {
+  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' })
   return regionNames.of(code) ?? code
 }
 

@@ -70,13 +70,20 @@ export interface JwtVerifierOptions {
  * not-before. Cognito and the local dev issuer go through this same path; only the key source differs.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const { keys } = options
+  // The remote key set is made on the first token: making it builds `Headers`, which loads Node's
+  // fetch implementation (tens of ms), a cost anonymous requests and a cold start need not pay.
+  let remoteKeys: JWTVerifyGetKey | undefined
   const getKey: JWTVerifyGetKey =
-    'jwksUrl' in options.keys
-      ? createRemoteJWKSet(new URL(options.keys.jwksUrl), {
-          cacheMaxAge: 10 * 60_000,
-          cooldownDuration: 30_000,
-        })
-      : createLocalJWKSet(options.keys.jwks)
+    'jwksUrl' in keys
+      ? (header, token) => {
+          remoteKeys ??= createRemoteJWKSet(new URL(keys.jwksUrl), {
+            cacheMaxAge: 10 * 60_000,
+            cooldownDuration: 30_000,
+          })
+          return remoteKeys(header, token)
+        }
+      : createLocalJWKSet(keys.jwks)
 
   return {
     async verify(token) {

@@ -18,6 +18,9 @@ export interface MailConfig {
   sesConfigurationSet: string | undefined
 }
 
+/** Lambda's limit on a synchronous invocation's response (the JSON result, body included): 6 MiB. */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
+
 /**
  * Runtime configuration, parsed once from the environment. No other module reads `process.env`:
  * entry points call `loadConfig()` and pass the result down.
@@ -65,6 +68,30 @@ const ConfigSchema = z
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(5 * 1024 * 1024),
+    /**
+     * The most a response may take as the platform carries it (Lambda: 6 MiB of JSON, binary bodies
+     * base64-encoded); larger ones are compressed or refused with a problem. Locally the same limit
+     * applies, so what works locally works in AWS.
+     */
+    MAX_RESPONSE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(LAMBDA_RESPONSE_LIMIT_BYTES),
+    /**
+     * The most records a synchronous (non-dry-run) import takes: beyond it, 413 naming the
+     * asynchronous way. The default fits the API's 29 s with room: see README, "Import bounds".
+     */
+    SYNC_IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** The SQS queue of import jobs (set by the stack); without it jobs run in this process. */
+    IMPORT_QUEUE_URL: z.url().optional(),
+    /** How long a finished (or abandoned) import job, its file and its report are kept. */
+    IMPORT_JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    /** How long one run holds a job before another may take it over: the worker's time limit. */
+    IMPORT_JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    /** Runs of one job before it is given up as failed (the queue's receive count in AWS). */
+    IMPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     /** Comma-separated list of origins allowed by CORS; empty means same-origin only. */
     CORS_ORIGINS: z
       .string()
@@ -150,6 +177,14 @@ const ConfigSchema = z
     expireIntervalSeconds: env.EXPIRE_INTERVAL_SECONDS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxImportBytes: env.MAX_IMPORT_BYTES,
+    maxResponseBytes: env.MAX_RESPONSE_BYTES,
+    imports: {
+      syncMaxRows: env.SYNC_IMPORT_MAX_ROWS,
+      queueUrl: env.IMPORT_QUEUE_URL,
+      retentionDays: env.IMPORT_JOB_RETENTION_DAYS,
+      leaseMs: env.IMPORT_JOB_LEASE_SECONDS * 1000,
+      maxAttempts: env.IMPORT_MAX_ATTEMPTS,
+    },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     apiSurface: env.API_SURFACE,

@@ -19,6 +19,9 @@
  * | suppressed address       | `ADDRESS#<h>`| `SUPPRESSED`        | bounced or complained: never mailed again |
  * | rate-limit counter       | `ADDRESS#<h>` or `CLIENT#<h>` | `RATE#<window>` | `hits`, `ttl` |
  * | subscription activity    | `SUBSCRIPTION_STATS` | `DAY#<date>` | counters for the admin stats |
+ * | import job               | `IMPORT#<id>`| `JOB`               | state, progress, counts; `ttl`         |
+ * | import job's file        | `IMPORT#<id>`| `FILE#<4-digit n>`  | the upload, gzip, in chunks; `ttl`     |
+ * | import job's failures    | `IMPORT#<id>`| `FAILED#<6-digit i>`| failed records of the part from record i; `ttl` |
  *
  * The live catalogue sits in one partition so that it can be read with one strongly consistent
  * Query (search instances load it into memory) and never needs a Scan. A project's organisation is
@@ -36,6 +39,9 @@
  * Each subscription has a partition of its own (`SUB#<id>`), so subscriptions never share a hot
  * partition and unsubscribing deletes the whole partition. Everything about one address (its
  * subscriptions, suppression, rate counter) sits under the hash of the address, never the address.
+ *
+ * An asynchronous import is a partition of its own, read whole with one Query and removed by TTL
+ * (`IMPORT_JOB_RETENTION_DAYS`) after it ends; no index sees it either.
  */
 export type AttributeType = 'S' | 'N'
 
@@ -113,6 +119,15 @@ export const keys = {
   catalogueVersion: () => ({ pk: PARTITIONS.meta, sk: 'CATALOGUE' }),
   audit: (seq: number) => ({ pk: PARTITIONS.audit, sk: auditSortKey(seq) }),
   external: (externalId: string) => ({ pk: PARTITIONS.external, sk: externalId }),
+  importJob: (id: string) => ({ pk: importPartition(id), sk: 'JOB' }),
+  importFileChunk: (id: string, chunk: number) => ({
+    pk: importPartition(id),
+    sk: `${IMPORT_FILE_PREFIX}${String(chunk).padStart(4, '0')}`,
+  }),
+  importFailures: (id: string, firstRecord: number) => ({
+    pk: importPartition(id),
+    sk: `${IMPORT_FAILURES_PREFIX}${String(firstRecord).padStart(6, '0')}`,
+  }),
   organisation: (org: string) => `ORG#${org}`,
   project: (org: string, id: string) => ({ pk: `ORG#${org}`, sk: `${PROJECT_SORT_PREFIX}${id}` }),
 }
@@ -136,6 +151,11 @@ export const subscriptionKeys = {
   activity: (day: string) => ({ pk: 'SUBSCRIPTION_STATS', sk: `DAY#${day}` }),
   dueShard: (frequency: string, shard: number) => `DUE#${frequency}#${shard}`,
 }
+
+/** The partition of one import job, and the sort-key prefixes of its file chunks and failures. */
+export const importPartition = (id: string) => `IMPORT#${id}`
+export const IMPORT_FILE_PREFIX = 'FILE#'
+export const IMPORT_FAILURES_PREFIX = 'FAILED#'
 
 /** Sort-key prefix of the projects in an organisation's partition. */
 export const PROJECT_SORT_PREFIX = 'PROJECT#'

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { gunzipSync } from 'node:zlib'
 import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
@@ -19,8 +20,14 @@ import {
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { DIGEST_METRICS, FEEDBACK_METRICS } from '../../infra/constructs/digests'
+import { bulkLoadLive } from '../../scripts/lib/bulk-load'
 import { ensureBucket } from '../../scripts/lib/s3-local'
+import { generateCatalogue } from '../../scripts/lib/synthetic-catalogue'
+import { DynamoImportJobStore } from '../../shared/catalogue/imports/dynamo-import-job-store'
+import { newImportJob } from '../../shared/catalogue/imports/import-jobs'
+import { isExpired } from '../../shared/catalogue/instrument'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
+import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
 import { createS3Client } from '../../shared/platform/s3'
 import { addressHash } from '../../shared/subscriptions/email-address'
@@ -58,6 +65,7 @@ const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
   mailFeedback: /bounced and complaining/,
   syncInstruments: /syncs calls from the EU/,
   publishSnapshot: /publishes the catalogue snapshot/,
+  importInstruments: /asynchronous instrument imports/,
 }
 
 let outdir: string
@@ -122,7 +130,12 @@ async function invokeBundle(bundle: string, event: unknown, env: Record<string, 
     },
   )
   const [logs, result] = stdout.split(RESULT_MARKER) as [string, string]
-  return { result: JSON.parse(result), logLines: logs.split('\n').filter((line) => line.startsWith('{')) }
+  return {
+    result: JSON.parse(result),
+    // What Lambda measures against its response limit: the handler's result, serialised.
+    payloadBytes: Buffer.byteLength(result.trim()),
+    logLines: logs.split('\n').filter((line) => line.startsWith('{')),
+  }
 }
 
 /**
@@ -322,6 +335,90 @@ describe('the deployed bundles', () => {
     expect(result.response.claimsAndScopeOverrideDetails).toEqual({
       accessTokenGeneration: { claimsToAddOrOverride: { 'custom:org': 'ACME', 'custom:countries': 'DK' } },
     })
+  })
+
+  it('API bundle exports 10,000 rows within the Lambda response limit: gzip when accepted, else a clear problem', async () => {
+    const { client, tableName, env } = await tableWithEnvironment()
+    const now = new Date()
+    const records = generateCatalogue(10_600, now)
+      .filter((record) => !isExpired(record, now))
+      .slice(0, 10_000)
+    expect(records).toHaveLength(10_000)
+    await bulkLoadLive(client, tableName, records, { bumpCatalogueVersion: true })
+    const exportEvent = (headers: Record<string, string>) =>
+      httpApiEvent('GET', '/v1/exports/instruments.csv', { headers: { accept: 'text/csv', ...headers } })
+
+    const gzipped = await invokeBundle(bundles.api, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
+    expect(gzipped.result.statusCode).toBe(200)
+    expect(gzipped.result.isBase64Encoded).toBe(true)
+    expect(gzipped.result.headers['content-encoding']).toBe('gzip')
+    expect(gzipped.result.headers['x-total-count']).toBe('10000')
+    expect(gzipped.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    const csv = gunzipSync(Buffer.from(gzipped.result.body, 'base64')).toString('utf8')
+    // Uncompressed, the same file is past the limit: this is the case the compression is for.
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(10_001)
+
+    const plain = await invokeBundle(bundles.api, exportEvent({}), env)
+    expect(plain.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
+    expect(plain.result.statusCode).toBe(406)
+    expect(plain.result.headers['content-type']).toBe('application/problem+json')
+    expect(JSON.parse(plain.result.body).detail).toMatch(/Accept-Encoding: gzip/)
+  }, 180_000)
+
+  it('import worker bundle runs a queued job from an SQS message, and lets an unreadable message go', async () => {
+    const { client, tableName, store, env } = await tableWithEnvironment()
+    const jobs = new DynamoImportJobStore(client, tableName, 7)
+    const now = new Date()
+    const jobId = '01jd3x9q4v6n7p8r9s0t1u2v3w'
+    const file = [
+      'externalId,name,kind,origin,country,url,deadline,features',
+      'w-1,Worker call one,call,national,DK,https://example.org/1,2099-01-31,T1;P12',
+      'w-2,Worker call two,call,national,SE,https://example.org/2,2099-02-28,G14',
+    ].join('\r\n')
+    await jobs.create(
+      newImportJob({
+        id: jobId,
+        dryRun: false,
+        layout: 'rows',
+        mediaType: 'text/csv',
+        total: 2,
+        createdBy: 'admin@example.org',
+        now,
+      }),
+      new TextEncoder().encode(file),
+    )
+    const sqsRecord = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: 'handle',
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(now.getTime()),
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: String(now.getTime()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:imports',
+      awsRegion: 'eu-west-1',
+    })
+
+    const run = await invokeBundle(
+      bundles.importInstruments,
+      { Records: [sqsRecord('m-1', JSON.stringify({ jobId })), sqsRecord('m-2', 'not json')] },
+      env,
+    )
+    expect(run.result).toEqual({ batchItemFailures: [] })
+    expect(await jobs.get(jobId)).toMatchObject({
+      state: 'succeeded',
+      processed: 2,
+      summary: { created: 2, updated: 0, unchanged: 0, failed: 0 },
+    })
+    const { records } = await store.loadCatalogue()
+    expect(records.map((record) => record.externalId).sort()).toEqual(['w-1', 'w-2'])
+    expect(records[0]?.createdBy).toBe(`admin@example.org (import ${jobId})`)
   })
 
   it('expiry bundle archives what has expired and emits the metrics the alarm watches', async () => {

@@ -65,6 +65,7 @@ const everyFunction = (template: Template) => [
   functionNamed(template, /bounced and complaining/),
   functionNamed(template, /syncs calls from the EU/),
   functionNamed(template, /publishes the catalogue snapshot/),
+  functionNamed(template, /asynchronous instrument imports/),
 ]
 
 /** Every statement of the inline policies attached to a role. */
@@ -218,6 +219,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
       SES_CONFIGURATION_SET: 'DigestsConfigurationSet0AB1C2D3-xyz',
       SYNC_CONTACT_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
       SNAPSHOT_BUCKET: 'fundfinder-dev-cataloguesnapshotbucket-abc123',
+      IMPORT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fundfinder-dev-ImportsQueue',
     }
     for (const [, fn] of everyFunction(template())) {
       const env = Object.fromEntries(

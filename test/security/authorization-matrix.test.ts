@@ -131,6 +131,11 @@ const ROUTES: Record<string, RouteRule> = {
       contentType: 'text/csv',
     }),
   },
+  'GET /v1/admin/imports/{id}': {
+    access: 'admin',
+    ok: 200,
+    prepare: async (seed) => ({ path: `/v1/admin/imports/${await seed.importJob()}` }),
+  },
   'GET /v1/projects': {
     access: 'editor',
     organisation: 'collection',
@@ -309,6 +314,7 @@ interface Seed {
   project(): Promise<string>
   /** The token of a confirmation email's link (the route must have `mail`). */
   confirmToken(): Promise<string>
+  importJob(): Promise<string>
 }
 
 async function authorization(t: TestContext, caller: CallerName): Promise<string | undefined> {
@@ -408,6 +414,19 @@ describe('authorisation matrix', () => {
         )
         const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
         return /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+      },
+      importJob: async () => {
+        const response = await t.app.request('/v1/admin/imports?dryRun=true', {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${adminOfOwnOrg}`,
+            'content-type': 'text/csv',
+            prefer: 'respond-async',
+          },
+          body: `${CSV_HEADER}j-1,Queued call,,call,national,DK,https://example.org,T1\n`,
+        })
+        expect(response.status, 'seeding an import job').toBe(202)
+        return ((await response.json()) as { id: string }).id
       },
     }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import { createApp } from '../../functions/api/app'
 import { ensureBucket } from '../../scripts/lib/s3-local'
-import { createDeps } from '../../shared/deps'
+import { createDeps, type Deps } from '../../shared/deps'
 import { createJwtVerifier } from '../../shared/platform/auth'
 import { parseConfig } from '../../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
@@ -23,6 +23,8 @@ export async function createTestContext(
     env?: Record<string, string>
     /** A bucket of its own on the shared s3rver for the catalogue snapshot (SNAPSHOT_BUCKET). */
     snapshots?: boolean
+    /** Parts of the composition root to replace (the import queue, say). */
+    deps?: Partial<Deps>
   } = {},
 ) {
   const endpoint = inject('dynamodbEndpoint')
@@ -52,6 +54,7 @@ export async function createTestContext(
     }),
     clock,
     logger: silentLogger,
+    ...options.deps,
   })
   const { store } = deps
   const app = createApp(deps)

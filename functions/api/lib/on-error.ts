@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { ImportFileError, ImportTooLarge } from '../../../shared/catalogue/csv/instrument-csv'
+import { ImportFileError, ImportTooLarge } from '../../../shared/catalogue/csv/layout'
 import {
   BusinessRuleViolation,
   DuplicateExternalId,
@@ -11,11 +11,13 @@ import {
   VersionConflict,
   WriteContention,
 } from '../../../shared/catalogue/errors'
+import { ImportJobNotFound, ImportQueueUnavailable } from '../../../shared/catalogue/imports/import-jobs'
 import {
   ImportRejected,
   ImportRolledBack,
+  MalformedJsonFile,
   recordFieldErrors,
-} from '../../../shared/catalogue/imports/import-instruments'
+} from '../../../shared/catalogue/imports/import-report'
 import { AuthenticationError } from '../../../shared/platform/auth'
 import { InvalidCursor } from '../../../shared/platform/cursor'
 import type { Logger } from '../../../shared/platform/logger'
@@ -56,6 +58,13 @@ function knownProblem(error: unknown): Problem | undefined {
     return problems.validation(error.message, [{ path: 'cursor', message: error.message }])
   if (error instanceof AuthenticationError) return problems.unauthorized(error.message)
   if (error instanceof ImportTooLarge) return problems.payloadTooLarge(error.message)
+  if (error instanceof MalformedJsonFile) return problems.malformedJson()
+  if (error instanceof ImportJobNotFound) return problems.notFound(error.message)
+  if (error instanceof ImportQueueUnavailable) {
+    const problem = problems.unavailable(error.message)
+    problem.headers['Retry-After'] = '5'
+    return problem
+  }
   if (error instanceof ImportFileError) {
     return problems.validation(
       error.message,

@@ -19,6 +19,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No valid bearer token (see the `WWW-Authenticate` header)',
   403: 'The token is valid but lacks the required role',
   404: 'Not found',
+  406: 'The response would exceed the 6 MiB a response can carry, but fits compressed: send `Accept-Encoding: gzip`',
   409: 'Conflicts with the current state (for example a duplicate externalId)',
   410: 'The instrument has closed or was removed from the catalogue',
   412: 'The `If-Match` version is stale: someone else saved first',

@@ -75,6 +75,9 @@ export const problems = {
   unsupportedMediaType: (detail: string) =>
     new Problem(415, 'unsupported-media-type', 'Unsupported media type', detail),
   conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),
+  /** 406: it fits compressed, but the client did not accept gzip; 422: too large even compressed. */
+  responseTooLarge: (status: 406 | 422, detail: string) =>
+    new Problem(status, 'response-too-large', 'Response too large', detail),
   internal: () =>
     new Problem(
       500,

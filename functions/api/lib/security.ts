@@ -40,10 +40,18 @@ export function apiCors(config: Pick<Config, 'corsOrigins'>): MiddlewareHandler<
       'Content-Type',
       'If-Match',
       'If-None-Match',
+      'Prefer',
       'X-Request-Id',
       'X-Catalogue-Min-Version',
     ],
-    exposeHeaders: ['ETag', 'Location', 'X-Request-Id', 'Retry-After', 'X-Catalogue-Version'],
+    exposeHeaders: [
+      'ETag',
+      'Location',
+      'X-Request-Id',
+      'Retry-After',
+      'Preference-Applied',
+      'X-Catalogue-Version',
+    ],
     maxAge: 600,
   }) as MiddlewareHandler<AppEnv>
 }

@@ -8,18 +8,23 @@ import {
   spreadsheetCsv,
 } from '../../platform/spreadsheet'
 import { COUNTRY_CODES, countryName } from '../countries'
-import { DomainError } from '../errors'
-import {
-  FLAT_INSTRUMENT_FIELDS,
-  type FlatCells,
-  type FlatField,
-  flatFieldForPath,
-  flatFieldOf,
-  inputOf,
-  isFlatListField,
-} from '../flat-fields'
+import { type FlatCells, flatFieldForPath, flatFieldOf, inputOf, isFlatListField } from '../flat-fields'
 import type { Instrument } from '../instrument'
 import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
+import {
+  EXPORT_COLUMNS,
+  FEATURES_COLUMN,
+  ImportFileError,
+  ImportTooLarge,
+  INPUT_COLUMNS,
+  type InputColumn,
+  type InstrumentCsvLayout,
+  MAX_IMPORT_RECORDS,
+  type ParsedFile,
+  type ParsedRecord,
+  READ_ONLY_COLUMNS,
+  type RecordPosition,
+} from './layout'
 
 /**
  * The one owner of the instruments' spreadsheet layout, in both directions: what the export writes
@@ -54,63 +59,24 @@ import { FEATURE_CODES, isFeatureCode } from '../taxonomy'
  * A cell converts to and from its instrument field through `flat-fields.ts`, as the admin form does.
  */
 
-export const INPUT_COLUMNS = FLAT_INSTRUMENT_FIELDS
-export type InputColumn = FlatField
-
-/** Written by the export, never stored by the import (see above for what `id` and `version` do). */
-export const READ_ONLY_COLUMNS = ['id', 'status', 'version'] as const
-export const FEATURES_COLUMN = 'features'
-export const EXPORT_COLUMNS = [...INPUT_COLUMNS, ...FEATURE_CODES, ...READ_ONLY_COLUMNS] as const
+// The layout's contract lives in ./layout.ts (light, for route contracts); callers may import it from here.
+export {
+  EXPORT_COLUMNS,
+  FEATURES_COLUMN,
+  ImportFileError,
+  ImportTooLarge,
+  INPUT_COLUMNS,
+  type InputColumn,
+  type InstrumentCsvLayout,
+  MAX_IMPORT_RECORDS,
+  type ParsedFile,
+  type ParsedRecord,
+  READ_ONLY_COLUMNS,
+  type RecordPosition,
+}
 
 const REQUIRED_COLUMNS = ['name', 'kind', 'origin', 'url'] as const
 const LIST_SEPARATOR = ';'
-
-/** The two ways a file can lay out instruments (see above); a report says which one it found. */
-export type InstrumentCsvLayout = 'rows' | 'matrix'
-
-/** Where a record sits in the file: its spreadsheet row (header = row 1), or its column in the matrix layout. */
-export interface RecordPosition {
-  row?: number
-  column?: number
-}
-
-/** One instrument as read from a file, before validation. */
-export interface ParsedRecord {
-  position: RecordPosition
-  /** An InstrumentInput-shaped object (not yet validated). */
-  input: Record<string, unknown>
-  /** Read-only `id` column, if given. */
-  id?: string
-  /** Read-only `version` column, if given. */
-  version?: number
-  /** Problems found while reading the cells (bad feature marks, formulas, cell counts). */
-  errors: FieldError[]
-  /** The record could not be read as an instrument at all (not an object): skip field validation. */
-  unreadable?: boolean
-  /** Maps a validation path of `input` (`budget.min`) to the file's column (`budgetMin`). */
-  columnOf(path: string): string
-}
-
-export interface ParsedFile {
-  layout: InstrumentCsvLayout
-  records: ParsedRecord[]
-}
-
-/** The file as a whole cannot be read: nothing in it is imported. */
-export class ImportFileError extends DomainError {
-  constructor(
-    message: string,
-    readonly errors: FieldError[] = [],
-  ) {
-    super(message)
-  }
-}
-
-/** Most records one import takes: enough for any catalogue, and a bound on one request's work. */
-export const MAX_IMPORT_RECORDS = 10_000
-
-/** More records than `MAX_IMPORT_RECORDS`: split the file. */
-export class ImportTooLarge extends ImportFileError {}
 
 // ---------------------------------------------------------------------------------------------
 // Export
@@ -443,9 +409,12 @@ function isMatrixLayout(cells: string[][]): boolean {
   return cells.slice(1).some((row) => featureCodeOf(row[0] ?? '') || featureCodeOf(row[1] ?? ''))
 }
 
-const COUNTRY_BY_NAME = new Map<string, string>(
-  [...COUNTRY_CODES].map((code) => [countryName(code).toLowerCase(), code]),
-)
+/** Built when a matrix file is first read: naming 249 countries costs a cold start milliseconds. */
+let countriesByName: Map<string, string> | undefined
+const countryByName = (name: string): string | undefined => {
+  countriesByName ??= new Map([...COUNTRY_CODES].map((code) => [countryName(code).toLowerCase(), code]))
+  return countriesByName.get(name)
+}
 
 function parseMatrix(cells: string[][]): ParsedRecord[] {
   const first = cells[0] as string[]
@@ -505,7 +474,7 @@ function parseMatrix(cells: string[][]): ParsedRecord[] {
         builder.field('origin', level === 'eu' || level === 'european' ? 'international' : level)
       } else if (role.field === 'originOrCountry' && hasCoverLevel) {
         const country = value.trim()
-        builder.field('country', COUNTRY_BY_NAME.get(country.toLowerCase()) ?? country)
+        builder.field('country', countryByName(country.toLowerCase()) ?? country)
       } else if (role.field === 'originOrCountry') {
         builder.field('origin', value.trim().toLowerCase())
       } else if (role.field === 'applicationDomains') {

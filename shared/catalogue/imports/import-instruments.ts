@@ -5,12 +5,33 @@ import {
   type InstrumentCsvLayout,
   MAX_IMPORT_RECORDS,
   type ParsedRecord,
-  type RecordPosition,
+  parseInstrumentCsv,
 } from '../csv/instrument-csv'
 import { contentOf, editedContent } from '../editing'
 import { BusinessRuleViolation, DomainError } from '../errors'
 import { assertDeadlineNotPast, InstrumentInput, type InstrumentRecord } from '../instrument'
 import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/instrument-store'
+import type { ImportMediaType } from './import-jobs'
+import {
+  describePosition,
+  ImportRejected,
+  type ImportReport,
+  ImportRolledBack,
+  MalformedJsonFile,
+  type RecordOutcome,
+  type RecordResult,
+} from './import-report'
+
+export {
+  describePosition,
+  ImportRejected,
+  type ImportReport,
+  ImportRolledBack,
+  MalformedJsonFile,
+  type RecordOutcome,
+  type RecordResult,
+  recordFieldErrors,
+} from './import-report'
 
 /**
  * Imports a file of instruments (already parsed: `parseInstrumentCsv` or `parseInstrumentJson`).
@@ -31,31 +52,6 @@ import type { ChangeOutcome, InstrumentChange, InstrumentStore } from '../store/
  * import stay partly applied; the error then lists those instruments.
  */
 
-export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'failed'
-
-export interface RecordResult extends RecordPosition {
-  outcome: RecordOutcome
-  id?: string
-  externalId?: string
-  name?: string
-  errors?: FieldError[]
-}
-
-export interface ImportReport {
-  layout: InstrumentCsvLayout | 'json'
-  dryRun: boolean
-  atomic: boolean
-  total: number
-  created: number
-  updated: number
-  unchanged: number
-  failed: number
-  /** Catalogue version after the import (unchanged by a dry run or an import that changed nothing). */
-  catalogueVersion: number
-  /** One entry per record, in file order. */
-  records: RecordResult[]
-}
-
 export interface ImportProgress {
   phase: 'validating' | 'matching' | 'writing' | 'undoing'
   done: number
@@ -70,45 +66,19 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void
 }
 
-/** Atomic import refused before writing anything: some records are invalid. */
-export class ImportRejected extends DomainError {
-  constructor(readonly report: ImportReport) {
-    super(
-      `${report.failed} of ${report.total} record${report.total === 1 ? '' : 's'} failed validation; nothing was imported (atomic).`,
-    )
+/** An uploaded file, as a CSV spreadsheet or a JSON array: the parsed records, nothing validated yet. */
+export function parseImportFile(
+  bytes: Uint8Array,
+  mediaType: ImportMediaType,
+): { layout: InstrumentCsvLayout | 'json'; records: ParsedRecord[] } {
+  if (mediaType === 'text/csv') return parseInstrumentCsv(bytes)
+  let body: unknown
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw new MalformedJsonFile()
   }
-}
-
-/** Atomic import failed while writing; what was written has been undone (see `notUndone`). */
-export class ImportRolledBack extends DomainError {
-  constructor(
-    readonly report: ImportReport,
-    /** The records whose writes were refused, with why. */
-    readonly causes: RecordResult[],
-    readonly notUndone: string[],
-  ) {
-    super(
-      notUndone.length === 0
-        ? `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written (changed concurrently?); everything already written was undone (atomic).`
-        : `${causes.length} record${causes.length === 1 ? '' : 's'} could not be written, and ${notUndone.length} instrument${notUndone.length === 1 ? '' : 's'} could not be restored because they changed concurrently: ${notUndone.join(', ')}.`,
-    )
-  }
-}
-
-/** Where a record is, for messages: `row 5` or `column C`. */
-export function describePosition(position: RecordPosition): string {
-  if (position.column !== undefined) return `column ${position.column}`
-  return `row ${position.row}`
-}
-
-/** Errors of records, flattened as problem field errors (`row 5.deadline`, or `row 5` for the whole record). */
-export function recordFieldErrors(records: readonly RecordResult[]): FieldError[] {
-  return records.flatMap((record) =>
-    (record.errors ?? []).map((error) => ({
-      path: error.path ? `${describePosition(record)}.${error.path}` : describePosition(record),
-      message: error.message,
-    })),
-  )
+  return { layout: 'json', records: parseInstrumentJson(body) }
 }
 
 /** A JSON import body: an array of InstrumentInput-shaped objects (with optional read-only id/version/status). */
@@ -219,7 +189,50 @@ export async function importInstruments(
   return finish()
 }
 
-function assertImportSize(total: number): void {
+/**
+ * An import done in parts that can each be re-run: what an import job does (./import-jobs.ts),
+ * which a crash may stop between parts. The whole file is validated at once (so a duplicate
+ * externalId is found across parts); then `importPart` matches and writes the records in
+ * [from, to) and returns their results. A part re-run after a crash finds what the first run wrote
+ * (by externalId, by the exported id, or by the id `idFor` gave a new record without either) and
+ * counts it unchanged: nothing is created twice. Never atomic: parts commit as they go.
+ */
+export function prepareImport(
+  parsed: { layout: InstrumentCsvLayout | 'json'; records: ParsedRecord[] },
+  options: { now: Date; idFor?: (index: number) => string },
+): {
+  total: number
+  importPart(
+    store: InstrumentStore,
+    from: number,
+    to: number,
+    write: { actor: string; dryRun?: boolean },
+  ): Promise<RecordResult[]>
+} {
+  const total = parsed.records.length
+  assertImportSize(total)
+  const { results, valid } = validateRecords(parsed.records, options.now)
+  return {
+    total,
+    async importPart(store, from, to, write) {
+      const part = valid.filter((record) => record.index >= from && record.index < to)
+      const stored = await findStored(store, part, options.idFor)
+      const planned = planWrites(part, stored, results, options.idFor)
+      if (!write.dryRun && planned.length > 0) {
+        const outcomes = await store.writeMany(
+          planned.map(({ change }) => change),
+          write.actor,
+          options.now,
+        )
+        recordWriteOutcomes(planned, outcomes, results)
+      }
+      return results.slice(from, to)
+    },
+  }
+}
+
+/** A file with no records, or more than one import takes (`MAX_IMPORT_RECORDS`), is refused whole. */
+export function assertImportSize(total: number): void {
   if (total === 0) throw new ImportFileError('The file has a header but no instruments.')
   if (total > MAX_IMPORT_RECORDS) {
     throw new ImportTooLarge(
@@ -337,12 +350,15 @@ function deadlineErrors(record: ParsedRecord, input: InstrumentInput, now: Date)
 async function findStored(
   store: InstrumentStore,
   valid: readonly ValidRecord[],
+  idFor?: (index: number) => string,
 ): Promise<(InstrumentRecord | undefined)[]> {
   const byExternalId = await store.findIdsByExternalIds(
     valid.flatMap((record) => (record.input.externalId ? [record.input.externalId] : [])),
   )
   const matchIds = valid.map((record) =>
-    record.input.externalId ? byExternalId.get(record.input.externalId) : record.id,
+    record.input.externalId
+      ? byExternalId.get(record.input.externalId)
+      : (record.id ?? idFor?.(record.index)),
   )
   const current = new Map(
     (await store.getMany(matchIds.filter((id): id is string => id !== undefined))).map((record) => [
@@ -361,6 +377,7 @@ function planWrites(
   valid: readonly ValidRecord[],
   stored: readonly (InstrumentRecord | undefined)[],
   results: RecordResult[],
+  idFor?: (index: number) => string,
 ): PlannedWrite[] {
   const planned: PlannedWrite[] = []
   valid.forEach((record, position) => {
@@ -368,7 +385,12 @@ function planWrites(
     const current = stored[position]
     if (!current) {
       result.outcome = 'created'
-      planned.push({ index: record.index, change: { action: 'create', input: record.input } })
+      // Only a record nothing else identifies is created under a given id (see `prepareImport`).
+      const id = record.input.externalId || record.id ? undefined : idFor?.(record.index)
+      planned.push({
+        index: record.index,
+        change: { action: 'create', input: record.input, ...(id ? { id } : {}) },
+      })
       return
     }
     result.id = current.id

@@ -88,7 +88,7 @@ export class DynamoInstrumentStore implements InstrumentStore {
       change.action === 'create'
         ? {
             ...change.input,
-            id: ulid(now.getTime()).toLowerCase(),
+            id: change.id ?? ulid(now.getTime()).toLowerCase(),
             version: 1,
             createdAt: at,
             updatedAt: at,
@@ -112,7 +112,9 @@ export class DynamoInstrumentStore implements InstrumentStore {
     }
     if (change.action === 'create') {
       const writes: GuardedWrite[] = [
-        this.putNewLive(record, () => new Error(`Generated id collided: ${record.id}`)),
+        this.putNewLive(record, () =>
+          change.id ? new InstrumentAlreadyLive(record.id) : new Error(`Generated id collided: ${record.id}`),
+        ),
         ...this.claimExternalId(record),
       ]
       return { record, writes, event }

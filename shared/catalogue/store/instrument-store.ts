@@ -56,7 +56,15 @@ export interface ReviewQueueOptions {
 
 /** One change of a batch write (`writeMany`, used by imports). */
 export type InstrumentChange =
-  | { action: 'create'; input: InstrumentContent }
+  | {
+      action: 'create'
+      input: InstrumentContent
+      /**
+       * The id to create it under, generated when absent. An import job names the ids of the
+       * records it creates without an externalId, so that a re-run after a crash finds them.
+       */
+      id?: string
+    }
   | {
       action: 'replace'
       /** The record as just read: its version is the one expected, its externalId the one to release. */

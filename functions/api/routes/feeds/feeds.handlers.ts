@@ -1,8 +1,4 @@
 import type { Context } from 'hono'
-import {
-  deadlinesCalendar as buildCalendar,
-  instrumentsAtom,
-} from '../../../../shared/catalogue/feeds/instrument-feeds'
 import type { AppEnv, AppRouteHandler } from '../../lib/types'
 import {
   ATOM_ENTRIES,
@@ -10,6 +6,9 @@ import {
   type deadlinesCalendar,
   type instrumentsAtomFeed,
 } from './feeds.routes'
+
+/** The feed writers (feed, ical-generator), loaded by the first feed request rather than by every cold start. */
+const feedWriters = () => import('../../../../shared/catalogue/feeds/instrument-feeds')
 
 /** Absolute links for a feed: itself, the site, and the search's query string. */
 function feedLinks(c: Context<AppEnv>) {
@@ -24,6 +23,7 @@ export const atom: AppRouteHandler<typeof instrumentsAtomFeed> = async (c) => {
     { ...c.req.valid('query'), sort: 'updated', page: 1, limit: ATOM_ENTRIES },
     now,
   )
+  const { instrumentsAtom } = await feedWriters()
   const body = instrumentsAtom(result.items, feedLinks(c), {
     title: 'fundfinder: new funding for your search',
     now,
@@ -40,6 +40,7 @@ export const calendar: AppRouteHandler<typeof deadlinesCalendar> = async (c) => 
     { ...c.req.valid('query'), sort: 'deadline', page: 1, limit: CALENDAR_EVENTS },
     now,
   )
+  const { deadlinesCalendar: buildCalendar } = await feedWriters()
   const body = buildCalendar(result.items, feedLinks(c), { title: 'fundfinder deadlines', now })
   c.header('Content-Type', 'text/calendar; charset=utf-8')
   c.header('Content-Disposition', 'inline; filename="deadlines.ics"')

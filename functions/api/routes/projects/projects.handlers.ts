@@ -1,6 +1,5 @@
 import { computePortfolioMatrix, type MatrixOptions } from '../../../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
-import { parseProjectCsv } from '../../../../shared/portfolio/project-csv'
 import { ProjectNotFound } from '../../../../shared/portfolio/project-errors'
 import { planProjectImport } from '../../../../shared/portfolio/project-import'
 import { etag, expectedVersion } from '../../lib/etag'
@@ -116,6 +115,8 @@ export const importCsv: AppRouteHandler<typeof importProjects> = async (c) => {
   const { projects, clock } = c.var.deps
   const { dryRun, layout } = c.req.valid('query')
   const org = organisationOf(c)
+  // The CSV reader (csv-parse) is loaded by the first import, not by every cold start.
+  const { parseProjectCsv } = await import('../../../../shared/portfolio/project-csv')
   const parsed = parseProjectCsv(await c.req.text(), layout)
   const plan = planProjectImport(await projects.listAll(org), parsed)
   const written = dryRun

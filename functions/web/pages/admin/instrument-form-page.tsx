@@ -19,13 +19,19 @@ import { capitalise, countriesByName, organisationLabel } from '../../lib/format
 import type { FormErrors } from '../../lib/instrument-form'
 import { AdminNav } from './instruments-page'
 
-const COUNTRY_OPTIONS = countriesByName(COUNTRY_CODES).map(({ code, name }) => ({ value: code, label: name }))
-const CURRENCY_OPTIONS = ['EUR', ...[...CURRENCY_CODES].filter((code) => code !== 'EUR').sort()].map(
-  (code) => ({
-    value: code,
-    label: code,
-  }),
-)
+/** Built when the form is first rendered: naming every country loads ICU data a cold start need not. */
+type Option = { value: string; label: string }
+let selectOptions: { countries: Option[]; currencies: Option[] } | undefined
+function countryAndCurrencyOptions() {
+  selectOptions ??= {
+    countries: countriesByName(COUNTRY_CODES).map(({ code, name }) => ({ value: code, label: name })),
+    currencies: ['EUR', ...[...CURRENCY_CODES].filter((code) => code !== 'EUR').sort()].map((code) => ({
+      value: code,
+      label: code,
+    })),
+  }
+  return selectOptions
+}
 const options = (values: readonly string[]) => values.map((value) => ({ value, label: capitalise(value) }))
 
 export interface InstrumentFormPageProps {
@@ -91,7 +97,7 @@ export function InstrumentFormPage({ user, existing, state, conflict }: Instrume
             label="Country"
             hint="Required for national and regional instruments; none for international."
             emptyLabel="None (international)"
-            options={COUNTRY_OPTIONS}
+            options={countryAndCurrencyOptions().countries}
           />
           <TextField state={state} name="region" label="Region" hint="Regional instruments only." />
           <TextField state={state} name="funder" label="Funder" />
@@ -133,7 +139,12 @@ export function InstrumentFormPage({ user, existing, state, conflict }: Instrume
           <div class="form-grid">
             <TextField state={state} name="budgetMin" label="Minimum" type="number" />
             <TextField state={state} name="budgetMax" label="Maximum" type="number" />
-            <SelectField state={state} name="budgetCurrency" label="Currency" options={CURRENCY_OPTIONS} />
+            <SelectField
+              state={state}
+              name="budgetCurrency"
+              label="Currency"
+              options={countryAndCurrencyOptions().currencies}
+            />
           </div>
         </fieldset>
         <CheckboxGroup
