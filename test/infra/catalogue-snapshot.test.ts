@@ -130,7 +130,10 @@ describe.each(STAGE_NAMES)('the %s catalogue snapshot', (stage) => {
     expect(tableResource.Properties.StreamSpecification).toEqual({ StreamViewType: 'KEYS_ONLY' })
     const [publisherId] = publisher()
     const queueId = publisherQueueId()
-    const [, mapping] = only(template(), 'AWS::Lambda::EventSourceMapping')
+    // The import worker has a mapping of its own (on its queue).
+    const [, mapping] = only(template(), 'AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: publisherId },
+    })
     expect(mapping.Properties).toMatchObject({
       FunctionName: { Ref: publisherId },
       EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },

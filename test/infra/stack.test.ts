@@ -329,6 +329,10 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
         // Confirmation emails: SES sending only (the statement is checked in digests.test.ts).
         ses: expect.objectContaining({ actions: ['ses:SendEmail', 'ses:SendRawEmail'] }),
         s3: snapshotRead,
+        // Queues imports over the synchronous bound (test/infra/async-imports.test.ts checks the queue).
+        sqs: expect.objectContaining({
+          actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        }),
       })
     })
 
@@ -619,7 +623,7 @@ describe.each(STAGE_NAMES)('the %s stack', (stage) => {
 
     it('every alarm notifies the alarm topic, on alarm and on recovery', () => {
       const [topicId] = only(template(), 'AWS::SNS::Topic', { DisplayName: 'fundfinder alarms' })
-      expect(alarms()).toHaveLength(30)
+      expect(alarms()).toHaveLength(34)
       for (const alarm of alarms()) {
         expect(alarm.AlarmActions).toEqual([{ Ref: topicId }])
         expect(alarm.OKActions).toEqual([{ Ref: topicId }])
