@@ -4,6 +4,7 @@ import {
   type Instrument,
   type InstrumentRecord,
   type InstrumentStatus,
+  isPublished,
   ORIGINS,
 } from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
@@ -193,10 +194,14 @@ export class CatalogueIndex {
     this.rank = parts.rank
   }
 
-  /** Builds the projection of these records (the live catalogue, expired ones included: they are filtered per request). */
+  /**
+   * Builds the projection of these records: the public catalogue. Expired ones are included (they
+   * are filtered per request); held ones (a synced call waiting for an editor) are left out, so no
+   * search, match, feed, export or snapshot can show them.
+   */
   static build(records: Iterable<InstrumentRecord>): CatalogueIndex {
     const byId = new Map<string, InstrumentRecord>()
-    for (const record of records) byId.set(record.id, record)
+    for (const record of records) if (isPublished(record)) byId.set(record.id, record)
     const list = [...byId.values()]
     const n = list.length
     const slots = allocateSlots(n)
@@ -399,7 +404,13 @@ export class CatalogueIndex {
    * same id: what `build` would return for the resulting catalogue, without rebuilding it. This
    * index is left as it is (searches in flight keep a consistent view).
    */
-  withChanges(upserted: readonly InstrumentRecord[], removedIds: readonly string[] = []): CatalogueIndex {
+  withChanges(changed: readonly InstrumentRecord[], removed: readonly string[] = []): CatalogueIndex {
+    // An instrument that is (again) held leaves the public projection, exactly as if removed.
+    const upserted = changed.filter(isPublished)
+    const removedIds = [
+      ...removed,
+      ...changed.filter((record) => !isPublished(record)).map((record) => record.id),
+    ]
     if (upserted.length === 0 && removedIds.every((id) => !this.slotOfId.has(id))) return this
     const idsChange =
       removedIds.some((id) => this.slotOfId.has(id)) ||
