@@ -588,7 +588,9 @@ export class CatalogueIndex {
 
   /** The public view of the instrument at `now` (what `toPublicInstrument` returns). */
   publicInstrument(position: number, now: Date): Instrument {
-    return { ...this.record(position), status: this.status(position, now) }
+    // Every instrument here is published (held ones are never indexed): the flag says nothing.
+    const { published: _published, ...visible } = this.record(position)
+    return { ...visible, status: this.status(position, now) }
   }
 
   /**
