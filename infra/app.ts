@@ -1,5 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
+import { z } from 'zod'
+import { INDEXES_ADDED_LATER } from '../shared/platform/table'
 import { FundfinderStack } from './fundfinder-stack'
 import { stageConfigFromContext } from './stage-config'
 
@@ -15,10 +17,21 @@ export function buildApp(app: App = new App()): { app: App; stack: FundfinderSta
   })
   const stack = new FundfinderStack(app, `fundfinder-${config.stage}`, {
     config,
+    maxNewIndexes: maxNewIndexesFromContext(app.node.tryGetContext('maxNewIndexes')),
     description: `fundfinder (${config.stage}): funding catalogue API, expiry job, identity, alarms`,
   })
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
   return { app, stack }
+}
+
+/** `-c maxNewIndexes=N`: a whole number from 0 to the number of indexes added later, or absent. */
+function maxNewIndexesFromContext(value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  const parsed = z.coerce.number().int().min(0).max(INDEXES_ADDED_LATER.length).safeParse(value)
+  if (!parsed.success) {
+    throw new Error(`Invalid context maxNewIndexes: ${String(value)} (0 to ${INDEXES_ADDED_LATER.length})`)
+  }
+  return parsed.data
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -26,6 +26,8 @@ import type { StageConfig } from './stage-config'
 
 export interface FundfinderStackProps extends StackProps {
   config: StageConfig
+  /** Upgrading an existing table one index at a time (`-c maxNewIndexes=N`; README, Deploy). */
+  maxNewIndexes?: number | undefined
 }
 
 /**
@@ -54,7 +56,10 @@ export class FundfinderStack extends Stack {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY
     const functionDefaults = { logRetention: config.logRetentionDays, logRemovalPolicy: removalPolicy }
 
-    const { table } = new FundfinderTable(this, 'Catalogue', { retainData: config.retainData })
+    const { table } = new FundfinderTable(this, 'Catalogue', {
+      retainData: config.retainData,
+      maxNewIndexes: props.maxNewIndexes,
+    })
     const api = new FundfinderHttpApi(this, 'Http', {
       stage: config.stage,
       corsOrigins: config.corsOrigins,

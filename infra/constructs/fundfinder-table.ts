@@ -3,6 +3,7 @@ import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 
 import { Construct } from 'constructs'
 import {
   INDEXES,
+  INDEXES_ADDED_LATER,
   type KeyAttribute,
   type AttributeType as KeyType,
   TABLE_KEYS,
@@ -12,11 +13,21 @@ import {
 export interface FundfinderTableProps {
   /** Production: deletion protection on and the table survives stack deletion. */
   retainData: boolean
+  /**
+   * Upgrading an existing table: how many of `INDEXES_ADDED_LATER` to include (CloudFormation adds
+   * one index per update). Undefined: all of them.
+   */
+  maxNewIndexes?: number | undefined
 }
 
 const ATTRIBUTE_TYPES: Record<KeyType, AttributeType> = { S: AttributeType.STRING, N: AttributeType.NUMBER }
 
 const toAttribute = (key: KeyAttribute) => ({ name: key.name, type: ATTRIBUTE_TYPES[key.type] })
+
+function includedIndexes(maxNewIndexes: number | undefined) {
+  const left = new Set<string>(INDEXES_ADDED_LATER.slice(maxNewIndexes ?? INDEXES_ADDED_LATER.length))
+  return Object.entries(INDEXES).filter(([indexName]) => !left.has(indexName))
+}
 
 /**
  * The catalogue table, built from the one definition in `shared/platform/table.ts` (the same one the local
@@ -36,7 +47,7 @@ export class FundfinderTable extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       // The snapshot publisher watches the catalogue version item; keys are all it needs.
       dynamoStream: StreamViewType.KEYS_ONLY,
-      globalSecondaryIndexes: Object.entries(INDEXES).map(([indexName, index]) => ({
+      globalSecondaryIndexes: includedIndexes(props.maxNewIndexes).map(([indexName, index]) => ({
         indexName,
         partitionKey: toAttribute(index.partitionKey),
         sortKey: toAttribute(index.sortKey),

@@ -93,6 +93,18 @@ export const INDEXES = {
 
 export type IndexName = keyof typeof INDEXES
 
+/**
+ * Indexes added after the first deployed release, in the order an existing table receives them:
+ * CloudFormation adds one global secondary index per table update, so upgrading an existing stack
+ * takes one deployment per index (`-c maxNewIndexes=1`, then `2`, ...; README, Deploy). A new
+ * table gets them all at once.
+ */
+export const INDEXES_ADDED_LATER = [
+  'reviewQueue',
+  'reviewQueueByCountry',
+  'subscriptionsDue',
+] as const satisfies readonly IndexName[]
+
 /** Index names for queries and IAM grants (`INDEX.liveByExpiry`): checked, never a string literal. */
 export const INDEX: { readonly [Name in IndexName]: Name } = {
   liveByExpiry: 'liveByExpiry',
