@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { loadSampleCatalogue } from '../../shared/catalogue/sample-catalogue'
 import { instrumentInput, syncedContent } from '../support/factories'
+import { startTestMailServer } from '../support/mail-server'
 import { createWebContext, type WebContext } from './web-context'
 
 /**
@@ -90,8 +91,10 @@ afterAll(async () => {
 })
 
 /** A server of its own for a test that changes the catalogue the other tests count on. */
-async function serveOwnApp(): Promise<{ t: WebContext; baseUrl: string; close: () => Promise<void> }> {
-  const own = await createWebContext()
+async function serveOwnApp(
+  env: Record<string, string> = {},
+): Promise<{ t: WebContext; baseUrl: string; close: () => Promise<void> }> {
+  const own = await createWebContext({ env })
   const ownServer = serve({ fetch: own.app.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise<void>((resolve) => ownServer.once('listening', () => resolve()))
   return {
@@ -264,6 +267,42 @@ describe('in a browser', () => {
     await expectAccessible(page)
     await page.screenshot({ path: `${SCREENSHOTS}/detail.png`, fullPage: true })
     await context.close()
+  })
+
+  it('email me new calls like these: from a search to the confirmation page, accessible throughout', async () => {
+    const mail = await startTestMailServer()
+    const own = await serveOwnApp({ SMTP_URL: mail.url })
+    try {
+      await own.t.store.create(
+        instrumentInput({ name: 'Drone detection pilots', features: ['T13'], deadline: '2027-06-30' }),
+        'editor',
+        own.t.clock.now(),
+      )
+      const { context, page } = await newPage({ baseUrl: own.baseUrl })
+      await page.goto('/?features=T13')
+      await page.getByRole('link', { name: 'Email me new calls like these' }).click()
+      await page.getByRole('heading', { name: 'Email me new calls like these' }).waitFor()
+      expect(await page.content()).toContain('T13 (UAVs, Drones)')
+      await expectAccessible(page)
+      await page.getByLabel('Your email address').fill('grace@example.org')
+      await page.getByLabel('How often').selectOption('weekly')
+      await page.getByRole('button', { name: 'Send me a confirmation email' }).click()
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor()
+      await expectAccessible(page)
+
+      const [confirmation] = await mail.waitFor(1)
+      const link = /http:\/\/localhost:\d+(\/subscriptions\/confirm\?token=[\w.%-]+)/.exec(confirmation!.text)
+      expect(link?.[1], confirmation!.text).toBeDefined()
+      await page.goto(link![1]!)
+      await page.getByRole('heading', { name: 'Confirm your subscription' }).waitFor()
+      await expectAccessible(page)
+      await page.getByRole('button', { name: 'Confirm and start the digests' }).click()
+      await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor()
+      await context.close()
+    } finally {
+      await own.close()
+      await mail.close()
+    }
   })
 
   it('works without JavaScript: the GET form is the search', async () => {
