@@ -2,7 +2,12 @@
  * The suggester as it was before the 2026-12 lexicon revision (lexicon, stemmer and scoring copied
  * unchanged), kept so that `npm run bench:suggest` compares the shipped one with it on the same texts.
  */
-import { FEATURE_CODES, FEATURE_INDEX, FEATURE_LABELS, type FeatureCode } from '../../../shared/catalogue/taxonomy'
+import {
+  FEATURE_CODES,
+  FEATURE_INDEX,
+  FEATURE_LABELS,
+  type FeatureCode,
+} from '../../../shared/catalogue/taxonomy'
 import { analyseText, phraseStems, type Term } from './analyse-text'
 import { type FeatureLexicon, LEXICON, NEUTRAL_PHRASES, type Tier } from './lexicon'
 
