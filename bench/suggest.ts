@@ -13,7 +13,9 @@
  * For each set: micro-averaged precision, recall and F1 at `SUGGESTION_THRESHOLD`, per category
  * and overall, and overall at other thresholds so that the choice is visible ("> 0" counts every
  * feature with any evidence at all: the most recall the lexicon can give). For comparison, the
- * same scoring over a lexicon made of nothing but the taxonomy's own labels ("labels-only": "UAVs,
+ * previous suggester (`before`, frozen in bench/data/suggester-2026-11/) and the shipped one (`after`)
+ * on the same texts, the errors per feature (counts only), and a 5-fold cross-validated threshold;
+ * also the same scoring over a lexicon made of nothing but the taxonomy's own labels ("labels-only": "UAVs,
  * Drones" -> "UAVs", "Drones"), to show what the curated lexicon adds. Also the time to suggest for
  * a 20,000-character text. A table on stdout, then a JSON summary as the last line (also written
  * to bench/results/suggest-latest.json).
