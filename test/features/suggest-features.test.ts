@@ -233,6 +233,40 @@ describe('the lexicon', () => {
   })
 })
 
+describe('the domain vocabulary of funding texts', () => {
+  it('reads the stages of innovation support as development features', () => {
+    const text = 'Grants for close-to-market projects that validate a TRL 6 demonstrator.'
+    const suggestions = suggestFeatures(text)
+    expectWellFormed(text, suggestions)
+    expect(find(suggestions, 'D3')).toMatchObject({ confident: true, evidence: ['close-to-market'] })
+    expect(find(suggestions, 'D2')?.evidence).toEqual(expect.arrayContaining(['demonstrator', 'TRL 6']))
+    expect(find(suggestions, 'D2')?.confident).toBe(true)
+    // a generic word of innovation funding only supports a stage, it never shows one alone
+    expect(find(suggestFeatures('An innovative company.'), 'D2')?.confident).toBe(false)
+  })
+
+  it('reads access to finance as investment, not as access control', () => {
+    const suggestions = suggestFeatures('Improving access to finance for growing firms.')
+    expect(find(suggestions, 'G14')?.evidence).toEqual(['access to finance'])
+    expect(find(suggestions, 'P14')).toBeUndefined()
+    expect(find(suggestFeatures('Secure access to the control room.'), 'P14')?.confident).toBe(true)
+  })
+
+  it('reads civil security research as detection and response, without making "security" alone one', () => {
+    const suggestions = suggestFeatures('Civil security research for first responders.')
+    expect(find(suggestions, 'P3')?.evidence).toEqual(['security research', 'Civil security'])
+    expect(find(suggestions, 'P6')?.confident).toBe(true)
+    expect(codes(suggestFeatures('security')).filter((code) => code.startsWith('P'))).toEqual([])
+  })
+
+  it('keeps a plural from raising its singular to a stronger tier', () => {
+    // "pilots" or "cameras" as strong phrases would have made "pilot" and "camera" strong too
+    expect(find(suggestFeatures('We run a pilot.'), 'D1')?.confident).toBe(false)
+    expect(find(suggestFeatures('A camera.'), 'T14')?.confident).toBe(false)
+    expect(find(suggestFeatures('Our partners.'), 'G8')?.confident).toBe(false)
+  })
+})
+
 describe('analyseText', () => {
   it('keeps each word where it was written', () => {
     const text = 'Société Ørsted: R&D-Förderung, counter‑UAS'
