@@ -1,13 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib'
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
-import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch'
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda'
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler'
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets'
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
-import { TimeZone } from 'aws-cdk-lib/core'
 import type { Construct } from 'constructs'
 import { type Surface, WRITE_ROUTES } from '../functions/api/lib/surfaces'
 import { EXPIRY_METRICS } from '../functions/expire-instruments/metrics'
@@ -21,6 +13,7 @@ import { FundfinderTable } from './constructs/fundfinder-table'
 import { FundfinderHttpApi } from './constructs/http-api'
 import { Identity } from './constructs/identity'
 import { Operations } from './constructs/operations'
+import { ScheduledFunction } from './constructs/scheduled-function'
 import { CatalogueSync } from './constructs/sync'
 import type { StageConfig } from './stage-config'
 
@@ -194,67 +187,46 @@ export class FundfinderStack extends Stack {
     }
 
     // --- The expiry job: EventBridge Scheduler runs it hourly; failures end in a dead-letter queue.
-    const expiryDeadLetters = new Queue(this, 'ExpiryDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    })
-    Validations.of(expiryDeadLetters).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the expiry schedule.',
+    const expiry = new ScheduledFunction(this, 'Expiry', {
+      name: 'Expiry',
+      function: {
+        ...functionDefaults,
+        entry: ENTRIES.expireInstruments,
+        description: 'fundfinder: moves expired instruments to the archive',
+        memorySize: 512,
+        timeout: Duration.minutes(5),
+        // One run at a time: a retry or a late run waits instead of contending with a run in progress.
+        reservedConcurrentExecutions: 1,
+        environment: {
+          ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
+          LOG_LEVEL: config.logLevel,
+        },
       },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason: 'This queue is itself the dead-letter queue of the expiry schedule.',
-      },
-    )
-    const expiryFunction = new FundfinderFunction(this, 'ExpiryFunction', {
-      ...functionDefaults,
-      entry: ENTRIES.expireInstruments,
-      description: 'fundfinder: moves expired instruments to the archive',
-      memorySize: 512,
-      timeout: Duration.minutes(5),
-      // One run at a time: a retry or a late run waits instead of contending with a run in progress.
-      reservedConcurrentExecutions: 1,
-      // The scheduler invokes asynchronously: Lambda retries a failed run, then hands it, with the
-      // error, to the same dead-letter queue the scheduler uses when it cannot invoke at all.
-      retryAttempts: 2,
+      metrics: EXPIRY_METRICS,
       maxEventAge: Duration.hours(1),
-      onFailure: new SqsDestination(expiryDeadLetters),
-      environment: {
-        ARCHIVE_RETENTION_DAYS: String(config.archiveRetentionDays),
-        LOG_LEVEL: config.logLevel,
-        POWERTOOLS_SERVICE_NAME: EXPIRY_METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: EXPIRY_METRICS.namespace,
+      schedules: [
+        {
+          id: 'Schedule',
+          description: 'Archive expired instruments',
+          // Minute 1: date-only deadlines close at midnight Brussels time and are archived a minute later.
+          cron: { minute: '1', hour: '*' },
+        },
+      ],
+      alarms: operations.alarms,
+      failures: {
+        metricName: EXPIRY_METRICS.names.failures,
+        description: 'The expiry job could not archive some expired instruments',
+      },
+      heartbeat: {
+        metricName: EXPIRY_METRICS.names.succeeded,
+        period: Duration.hours(1),
+        periods: 2,
+        description:
+          'No successful expiry run for 2 hours: expired calls stay in the catalogue. Missing data (no run at all) counts as a failure.',
       },
     })
+    const expiryFunction = expiry.function
     expiryFunction.bindTable(table, 'readWrite', [INDEX.liveByExpiry])
-    Validations.of(expiryFunction).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Failed asynchronous runs go to an on-failure destination (the expiry dead-letter queue), which also records the error; a DLQ as well would deliver every failure twice.',
-    })
-    const schedulerRole = new Role(this, 'ExpirySchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'EventBridge Scheduler: invoke the expiry function, send undeliverable runs to its DLQ',
-    })
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(expiryFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'Added by the Lambda target: lambda:InvokeFunction on the expiry function and its versions/aliases (ARN suffix), nothing else.',
-    })
-    new Schedule(this, 'ExpirySchedule', {
-      description: 'Archive expired instruments',
-      // Minute 1: date-only deadlines close at midnight Brussels time and are archived a minute later.
-      schedule: ScheduleExpression.cron({ minute: '1', hour: '*', timeZone: TimeZone.EUROPE_BRUSSELS }),
-      target: new LambdaInvoke(expiryFunction, {
-        role: schedulerRole,
-        retryAttempts: 3,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: expiryDeadLetters,
-      }),
-    })
 
     // --- The daily sync of the EU Funding & Tenders Portal, with its own DLQ and alarms.
     const sync = new CatalogueSync(this, 'Sync', {
@@ -275,45 +247,18 @@ export class FundfinderStack extends Stack {
     operations.watchFunction('SnapshotPublisher', snapshot.publisher)
     operations.watchFunction('ImportWorker', imports.worker)
     operations.watchFunction('Sync', sync.function)
-    const expiryMetric = (metricName: string, period: Duration) =>
-      new Metric({
-        namespace: EXPIRY_METRICS.namespace,
-        metricName,
-        dimensionsMap: { service: EXPIRY_METRICS.service },
-        statistic: 'Sum',
-        period,
-      })
-    operations.alarm(
-      'ExpiryDeadLetterMessages',
-      expiryDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      { description: 'Expiry runs that failed after every retry are waiting in the dead-letter queue' },
-    )
-    operations.alarm('ExpiryFailures', expiryMetric(EXPIRY_METRICS.names.failures, Duration.hours(1)), {
-      description: 'The expiry job could not archive some expired instruments',
-    })
-    operations.alarm('ExpiryHeartbeat', expiryMetric(EXPIRY_METRICS.names.succeeded, Duration.hours(1)), {
-      description:
-        'No successful expiry run for 2 hours: expired calls stay in the catalogue. Missing data (no run at all) counts as a failure.',
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: TreatMissingData.BREACHING,
-    })
     operations.addGraphs(
       {
         title: 'Expiry runs',
         left: [
           expiryFunction.metricInvocations({ period: Duration.hours(1), label: 'runs' }),
-          expiryMetric(EXPIRY_METRICS.names.succeeded, Duration.hours(1)).with({ label: 'successful runs' }),
+          expiry.metric(EXPIRY_METRICS.names.succeeded).with({ label: 'successful runs' }),
         ],
-        right: [
-          expiryMetric(EXPIRY_METRICS.names.failures, Duration.hours(1)).with({ label: 'failed moves' }),
-        ],
+        right: [expiry.metric(EXPIRY_METRICS.names.failures).with({ label: 'failed moves' })],
       },
       {
         title: 'Instruments archived',
-        left: [expiryMetric(EXPIRY_METRICS.names.archived, Duration.hours(1)).with({ label: 'archived' })],
+        left: [expiry.metric(EXPIRY_METRICS.names.archived).with({ label: 'archived' })],
       },
     )
 

@@ -1,10 +1,8 @@
 import type { Context as LambdaContext } from 'aws-lambda'
 import { handle, type LambdaEvent } from 'hono/aws-lambda'
-import { createDeps } from '../../shared/deps'
 import { loadConfig } from '../../shared/platform/config'
-import { createDocumentClient } from '../../shared/platform/dynamodb'
-import { createLogger } from '../../shared/platform/logger'
 import { createTracer, traceClient, tracedHandler } from '../../shared/platform/tracing'
+import { functionDeps } from '../lib/function-deps'
 import { createApp } from './app'
 
 /**
@@ -14,11 +12,7 @@ import { createApp } from './app'
 const config = loadConfig()
 const service = `fundfinder-api-${config.apiSurface}`
 const tracer = createTracer(service)
-const client = traceClient(
-  tracer,
-  createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
-)
-const app = createApp(createDeps(config, { client, logger: createLogger(config.logLevel, service) }))
+const app = createApp(functionDeps(config, service, { wrapClient: (client) => traceClient(tracer, client) }))
 
 const handleRequest = handle(app)
 

@@ -1,15 +1,13 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
-import { createDeps, type Deps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createDocumentClient } from '../../shared/platform/dynamodb'
-import { createLogger } from '../../shared/platform/logger'
+import type { Deps } from '../../shared/deps'
 import { createTracer, traceClient, tracedHandler } from '../../shared/platform/tracing'
+import { jobDepsFromEnvironment, type MetricsPublisher } from '../lib/job-deps'
 import { EXPIRY_METRICS } from './metrics'
 
 export interface ExpiryHandlerDeps extends Pick<Deps, 'store' | 'clock' | 'logger'> {
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
+  metrics: MetricsPublisher
 }
 
 const { archived, failures, succeeded } = EXPIRY_METRICS.names
@@ -56,22 +54,9 @@ export function createExpiryHandler(deps: () => ExpiryHandlerDeps) {
 }
 
 const tracer = createTracer(EXPIRY_METRICS.service)
-let productionDeps: ExpiryHandlerDeps | undefined
-
-/** Built on the first invocation and kept for the warm container's later ones. */
-function depsFromEnvironment(): ExpiryHandlerDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  const client = traceClient(
-    tracer,
-    createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
-  )
-  productionDeps = {
-    ...createDeps(config, { client, logger: createLogger(config.logLevel, EXPIRY_METRICS.service) }),
-    metrics: new Metrics({ namespace: EXPIRY_METRICS.namespace, serviceName: EXPIRY_METRICS.service }),
-  }
-  return productionDeps
-}
+const depsFromEnvironment = jobDepsFromEnvironment(EXPIRY_METRICS, {
+  wrapClient: (client) => traceClient(tracer, client),
+})
 
 export const handler = tracedHandler(tracer, createExpiryHandler(depsFromEnvironment), (_event, summary) => ({
   archived: summary?.archived,

@@ -2,9 +2,8 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { abandonedJobProblem } from '../../shared/catalogue/imports/import-jobs'
 import { runImportJob } from '../../shared/catalogue/imports/run-import-job'
 import type { ImportJobMessage } from '../../shared/catalogue/imports/sqs-import-queue'
-import { createDeps, type Deps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createLogger } from '../../shared/platform/logger'
+import type { Deps } from '../../shared/deps'
+import { depsFromEnvironment } from '../lib/function-deps'
 
 export type ImportWorkerDeps = Pick<
   Deps,
@@ -73,14 +72,4 @@ export function createImportWorker(deps: () => ImportWorkerDeps) {
   }
 }
 
-let productionDeps: ImportWorkerDeps | undefined
-
-/** Built on the first invocation and kept for the warm container's later ones. */
-function depsFromEnvironment(): ImportWorkerDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  productionDeps = createDeps(config, { logger: createLogger(config.logLevel, 'fundfinder-imports') })
-  return productionDeps
-}
-
-export const handler = createImportWorker(depsFromEnvironment)
+export const handler = createImportWorker(depsFromEnvironment('fundfinder-imports'))

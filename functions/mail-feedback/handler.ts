@@ -1,15 +1,12 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context, SNSEvent } from 'aws-lambda'
-import { createDeps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createLogger } from '../../shared/platform/logger'
 import { applyMailFeedback, type FeedbackDeps } from '../../shared/subscriptions/mail-feedback'
+import { jobDepsFromEnvironment, type MetricsPublisher } from '../lib/job-deps'
+import { FEEDBACK_METRICS } from './metrics'
 
 export interface FeedbackHandlerDeps extends FeedbackDeps {
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
+  metrics: MetricsPublisher
 }
-
-const FEEDBACK_SERVICE = 'fundfinder-mail-feedback'
 
 /**
  * SES bounce and complaint notifications, delivered by SNS: each suppresses its addresses and
@@ -43,16 +40,4 @@ export function createFeedbackHandler(deps: () => FeedbackHandlerDeps) {
   }
 }
 
-let productionDeps: FeedbackHandlerDeps | undefined
-
-function depsFromEnvironment(): FeedbackHandlerDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  productionDeps = {
-    ...createDeps(config, { logger: createLogger(config.logLevel, FEEDBACK_SERVICE) }),
-    metrics: new Metrics({ namespace: 'fundfinder', serviceName: FEEDBACK_SERVICE }),
-  }
-  return productionDeps
-}
-
-export const handler = createFeedbackHandler(depsFromEnvironment)
+export const handler = createFeedbackHandler(jobDepsFromEnvironment(FEEDBACK_METRICS))

@@ -1,8 +1,7 @@
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda'
 import { type PublishSummary, publishSnapshot } from '../../shared/catalogue/snapshot/publish-snapshot'
-import { createDeps, type Deps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createLogger } from '../../shared/platform/logger'
+import type { Deps } from '../../shared/deps'
+import { depsFromEnvironment } from '../lib/function-deps'
 
 export const SNAPSHOT_SERVICE = 'fundfinder-snapshot'
 
@@ -27,14 +26,4 @@ export function createPublishHandler(deps: () => PublisherDeps) {
   }
 }
 
-let productionDeps: PublisherDeps | undefined
-
-/** Built on the first invocation and kept for the warm container's later ones. */
-function depsFromEnvironment(): PublisherDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  productionDeps = createDeps(config, { logger: createLogger(config.logLevel, SNAPSHOT_SERVICE) })
-  return productionDeps
-}
-
-export const handler = createPublishHandler(depsFromEnvironment)
+export const handler = createPublishHandler(depsFromEnvironment(SNAPSHOT_SERVICE))

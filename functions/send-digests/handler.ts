@@ -1,21 +1,20 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context } from 'aws-lambda'
 import { z } from 'zod'
-import { createDeps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createLogger } from '../../shared/platform/logger'
 import {
   type DigestJobDeps,
   type DigestRun,
   sendDigests,
 } from '../../shared/subscriptions/digest/send-digests'
 import { FREQUENCIES } from '../../shared/subscriptions/subscription'
+import { jobDepsFromEnvironment, type MetricsPublisher } from '../lib/job-deps'
+import { DIGEST_METRICS } from './metrics'
 
 export interface DigestHandlerDeps extends DigestJobDeps {
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
+  metrics: MetricsPublisher
 }
 
-const DIGEST_SERVICE = 'fundfinder-digests'
+const { failures } = DIGEST_METRICS.names
 
 /** Stop claiming new subscriptions this long before the Lambda timeout; the retry finishes the run. */
 const SAFETY_MARGIN_MS = 60_000
@@ -53,13 +52,13 @@ export function createDigestHandler(deps: () => DigestHandlerDeps) {
         shouldContinue: () => !context || context.getRemainingTimeInMillis() > SAFETY_MARGIN_MS,
       })
     } catch (error) {
-      metrics.addMetric('DigestFailures', MetricUnit.Count, 1)
+      metrics.addMetric(failures, MetricUnit.Count, 1)
       metrics.publishStoredMetrics()
       throw error
     }
     metrics.addMetric('DigestsSent', MetricUnit.Count, run.sent)
     metrics.addMetric('DigestsEmpty', MetricUnit.Count, run.empty)
-    metrics.addMetric('DigestFailures', MetricUnit.Count, run.failed)
+    metrics.addMetric(failures, MetricUnit.Count, run.failed)
     metrics.publishStoredMetrics()
     if (run.failed > 0) throw new Error(`${run.failed} digest(s) could not be sent; the retry sends them.`)
     if (!run.complete)
@@ -68,17 +67,4 @@ export function createDigestHandler(deps: () => DigestHandlerDeps) {
   }
 }
 
-let productionDeps: DigestHandlerDeps | undefined
-
-/** Built on the first invocation and kept for the warm container's later ones. */
-function depsFromEnvironment(): DigestHandlerDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  productionDeps = {
-    ...createDeps(config, { logger: createLogger(config.logLevel, DIGEST_SERVICE) }),
-    metrics: new Metrics({ namespace: 'fundfinder', serviceName: DIGEST_SERVICE }),
-  }
-  return productionDeps
-}
-
-export const handler = createDigestHandler(depsFromEnvironment)
+export const handler = createDigestHandler(jobDepsFromEnvironment(DIGEST_METRICS))

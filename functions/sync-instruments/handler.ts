@@ -1,17 +1,14 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context, ScheduledEvent } from 'aws-lambda'
 import { syncEuFt } from '../../shared/catalogue/sources/eu-ft/sync-eu-ft'
 import type { SyncSummary } from '../../shared/catalogue/sources/sync-instruments'
-import { createDeps, type Deps } from '../../shared/deps'
-import { loadConfig } from '../../shared/platform/config'
-import { createLogger } from '../../shared/platform/logger'
+import type { Deps } from '../../shared/deps'
+import { jobDepsFromEnvironment, type MetricsPublisher } from '../lib/job-deps'
+import { SYNC_METRICS } from './metrics'
 
 export interface SyncHandlerDeps extends Pick<Deps, 'store' | 'clock' | 'logger' | 'config'> {
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>
+  metrics: MetricsPublisher
 }
-
-/** Where the sync's metrics land; the heartbeat alarm (infra/constructs/sync.ts) watches `SyncSucceeded`. */
-export const SYNC_SERVICE = 'fundfinder-sync'
 
 /**
  * The scheduled entry point: one sync of the EU Funding & Tenders Portal. Publishes what it did
@@ -39,7 +36,7 @@ export function createSyncHandler(deps: () => SyncHandlerDeps) {
     metrics.addMetric('InstrumentsWithdrawn', MetricUnit.Count, summary.withdrawn)
     metrics.addMetric('InstrumentsHeld', MetricUnit.Count, summary.held)
     metrics.addMetric('SyncFailures', MetricUnit.Count, summary.failed)
-    metrics.addMetric(summary.complete ? 'SyncSucceeded' : 'SyncIncomplete', MetricUnit.Count, 1)
+    metrics.addMetric(summary.complete ? SYNC_METRICS.names.succeeded : 'SyncIncomplete', MetricUnit.Count, 1)
     metrics.publishStoredMetrics()
     if (!summary.complete) {
       throw new Error(
@@ -54,17 +51,4 @@ export function createSyncHandler(deps: () => SyncHandlerDeps) {
   }
 }
 
-let productionDeps: SyncHandlerDeps | undefined
-
-/** Built on the first invocation and kept for the warm container's later ones. */
-function depsFromEnvironment(): SyncHandlerDeps {
-  if (productionDeps) return productionDeps
-  const config = loadConfig()
-  productionDeps = {
-    ...createDeps(config, { logger: createLogger(config.logLevel, SYNC_SERVICE) }),
-    metrics: new Metrics({ namespace: 'fundfinder', serviceName: SYNC_SERVICE }),
-  }
-  return productionDeps
-}
-
-export const handler = createSyncHandler(depsFromEnvironment)
+export const handler = createSyncHandler(jobDepsFromEnvironment(SYNC_METRICS))

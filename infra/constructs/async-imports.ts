@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { ENTRIES } from '../bundling'
 import type { AlarmTopic } from './alarm-topic'
+import { DeadLetterQueue } from './dead-letter-queue'
 import { FundfinderFunction } from './fundfinder-function'
 
 /** The worker's time limit. A run stops a minute before it (YIELD_MARGIN_MS) and queues the rest. */
@@ -38,20 +39,17 @@ export interface AsyncImportsProps {
  */
 export class AsyncImports extends Construct {
   readonly queue: Queue
-  readonly deadLetters: Queue
+  readonly deadLetters: DeadLetterQueue
   readonly worker: FundfinderFunction
 
   constructor(scope: Construct, id: string, props: AsyncImportsProps) {
     super(scope, id)
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    })
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason:
-        'This queue is itself the dead-letter queue of the import queue; the ImportDeadLetterMessages alarm watches it.',
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      deadLetterQueueOf: 'the import queue',
+      redriveTarget: true,
+      alarms: props.alarms,
+      alarmId: 'ImportDeadLetterMessages',
+      alarmDescription: 'Import jobs given up after every attempt are waiting in the dead-letter queue',
     })
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -108,11 +106,6 @@ export class AsyncImports extends Construct {
       submitter.addEnvironment('IMPORT_QUEUE_URL', this.queue.queueUrl)
     }
 
-    props.alarms.alarm(
-      'ImportDeadLetterMessages',
-      this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      { description: 'Import jobs given up after every attempt are waiting in the dead-letter queue' },
-    )
     // The worker's errors and throttles: the stack's operations.watchFunction.
     props.alarms.alarm(
       'ImportQueueBacklog',

@@ -11,12 +11,12 @@ import {
   type CfnBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3'
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { SNAPSHOT_KEYS, SNAPSHOT_STATE_TAG } from '../../shared/catalogue/snapshot/snapshot-store'
 import { keys } from '../../shared/platform/table'
 import { ENTRIES } from '../bundling'
 import type { AlarmTopic } from './alarm-topic'
+import { DeadLetterQueue } from './dead-letter-queue'
 import { FundfinderFunction } from './fundfinder-function'
 
 export interface CatalogueSnapshotProps {
@@ -51,7 +51,7 @@ export const VERSION_ITEM_FILTER = {
 export class CatalogueSnapshot extends Construct {
   readonly bucket: Bucket
   readonly publisher: FundfinderFunction
-  readonly deadLetters: Queue
+  readonly deadLetters: DeadLetterQueue
 
   constructor(scope: Construct, id: string, props: CatalogueSnapshotProps) {
     super(scope, id)
@@ -87,21 +87,12 @@ export class CatalogueSnapshot extends Construct {
         'The bucket holds a derived, public catalogue snapshot, written by the publisher role and read by the API role only (no public access, SSL only); access logs would need a second bucket and describe nothing that is not public.',
     })
 
-    this.deadLetters = new Queue(this, 'PublisherDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.deadLetters = new DeadLetterQueue(this, 'PublisherDeadLetters', {
+      deadLetterQueueOf: "the publisher's stream event source (its on-failure destination)",
+      alarms: props.alarms,
+      alarmId: 'PublisherDeadLetterMessages',
+      alarmDescription: 'Catalogue changes the snapshot publisher gave up on after every retry',
     })
-    Validations.of(this.deadLetters).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the on-failure destination of the publisher.',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason: 'This queue is itself the on-failure destination of the publisher.',
-      },
-    )
 
     this.publisher = new FundfinderFunction(this, 'Publisher', {
       entry: ENTRIES.publishSnapshot,
@@ -147,11 +138,6 @@ export class CatalogueSnapshot extends Construct {
     )
 
     // The publisher's errors and throttles: the stack's operations.watchFunction.
-    props.alarms.alarm(
-      'PublisherDeadLetterMessages',
-      this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      { description: 'Catalogue changes the snapshot publisher gave up on after every retry' },
-    )
   }
 
   /** Lets a function read the snapshot (nothing else in the bucket, no writes) and tells it the bucket. */

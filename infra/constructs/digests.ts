@@ -1,12 +1,9 @@
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
-import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda'
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler'
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets'
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -18,21 +15,16 @@ import {
 } from 'aws-cdk-lib/aws-ses'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
-import { TimeZone } from 'aws-cdk-lib/core'
 import { Construct } from 'constructs'
+import { FEEDBACK_METRICS } from '../../functions/mail-feedback/metrics'
+import { DIGEST_METRICS } from '../../functions/send-digests/metrics'
 import { INDEX } from '../../shared/platform/table'
 import { ENTRIES } from '../bundling'
 import type { StageConfig } from '../stage-config'
 import type { AlarmTopic } from './alarm-topic'
+import type { DeadLetterQueue } from './dead-letter-queue'
 import { FundfinderFunction } from './fundfinder-function'
-
-/**
- * Where the digest job and the feedback function publish their Powertools metrics
- * (functions/send-digests/handler.ts, functions/mail-feedback/handler.ts); the alarms watch these.
- */
-export const DIGEST_METRICS = { namespace: 'fundfinder', service: 'fundfinder-digests' } as const
-export const FEEDBACK_METRICS = { namespace: 'fundfinder', service: 'fundfinder-mail-feedback' } as const
+import { ScheduledFunction } from './scheduled-function'
 
 /** SES puts an account under review at a 5% bounce rate and 0.1% complaint rate; alarm well before. */
 export const BOUNCE_RATE_ALARM = 0.03
@@ -60,7 +52,7 @@ export class Digests extends Construct {
   readonly configurationSet: ConfigurationSet
   readonly identity: EmailIdentity
   readonly feedbackTopic: Topic
-  readonly deadLetters: Queue
+  readonly deadLetters: DeadLetterQueue
   readonly digestFunction: FundfinderFunction
   readonly feedbackFunction: FundfinderFunction
   /** What any function that sends mail needs in its environment (the API sends confirmations). */
@@ -98,93 +90,49 @@ export class Digests extends Construct {
       PUBLIC_BASE_URL: props.publicBaseUrl,
     }
 
-    // One dead-letter queue for everything asynchronous here: digest runs, feedback deliveries.
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    })
-    Validations.of(this.deadLetters).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself the dead-letter queue of the digest schedules, the digest and feedback functions and the feedback subscription.',
+    const digestJob = new ScheduledFunction(this, 'Digest', {
+      name: 'Digest',
+      function: {
+        entry: ENTRIES.sendDigests,
+        description: 'fundfinder: sends the due email digests of saved searches and project watches',
+        memorySize: 1024,
+        // A run stops claiming a minute before this; Lambda's retry carries on with what is still due.
+        timeout: Duration.minutes(15),
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+        environment: { ...this.mailEnvironment, LOG_LEVEL: props.logLevel },
       },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'This queue is itself the dead-letter queue of the digest schedules, the digest and feedback functions and the feedback subscription.',
-      },
-    )
-
-    this.digestFunction = new FundfinderFunction(this, 'DigestFunction', {
-      entry: ENTRIES.sendDigests,
-      description: 'fundfinder: sends the due email digests of saved searches and project watches',
-      memorySize: 1024,
-      // A run stops claiming a minute before this; Lambda's retry carries on with what is still due.
-      timeout: Duration.minutes(15),
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      retryAttempts: 2,
+      metrics: DIGEST_METRICS,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetters),
-      environment: {
-        ...this.mailEnvironment,
-        LOG_LEVEL: props.logLevel,
-        POWERTOOLS_SERVICE_NAME: DIGEST_METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: DIGEST_METRICS.namespace,
+      // Brussels wall-clock time: 06:00 UTC in winter, 05:00 UTC in summer.
+      schedules: [
+        {
+          id: 'DailySchedule',
+          description: 'Daily email digests, 07:00 Brussels time',
+          cron: { minute: '0', hour: '7', weekDay: '*' },
+          input: { frequency: 'daily' },
+        },
+        {
+          id: 'WeeklySchedule',
+          description: 'Weekly email digests, Mondays 07:00 Brussels time',
+          cron: { minute: '0', hour: '7', weekDay: 'MON' },
+          input: { frequency: 'weekly' },
+        },
+      ],
+      alarms,
+      // One dead-letter queue for everything asynchronous here: digest runs, feedback deliveries.
+      deadLetters: {
+        deadLetterQueueOf:
+          'the digest schedules, the digest and feedback functions and the feedback subscription',
+        alarmDescription:
+          'Digest runs or bounce reports that failed after every retry are waiting in the dead-letter queue',
       },
+      failures: { metricName: DIGEST_METRICS.names.failures, description: 'Some digests could not be sent' },
     })
+    this.digestFunction = digestJob.function
+    this.deadLetters = digestJob.deadLetters
     this.digestFunction.bindTable(props.table, 'readWrite', [INDEX.subscriptionsDue])
     this.grantSend(this.digestFunction)
-    Validations.of(this.digestFunction).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Failed asynchronous runs go to an on-failure destination (the digests dead-letter queue), which also records the error; a DLQ as well would deliver every failure twice.',
-    })
-
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'EventBridge Scheduler: invoke the digest function, send undeliverable runs to its DLQ',
-    })
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.digestFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'Added by the Lambda target: lambda:InvokeFunction on the digest function and its versions/aliases (ARN suffix), nothing else.',
-    })
-    const schedules = [
-      {
-        id: 'DailySchedule',
-        frequency: 'daily',
-        weekDay: '*',
-        description: 'Daily email digests, 07:00 Brussels time',
-      },
-      {
-        id: 'WeeklySchedule',
-        frequency: 'weekly',
-        weekDay: 'MON',
-        description: 'Weekly email digests, Mondays 07:00 Brussels time',
-      },
-    ] as const
-    for (const schedule of schedules) {
-      new Schedule(this, schedule.id, {
-        description: schedule.description,
-        // Brussels wall-clock time: 06:00 UTC in winter, 05:00 UTC in summer.
-        schedule: ScheduleExpression.cron({
-          minute: '0',
-          hour: '7',
-          weekDay: schedule.weekDay,
-          timeZone: TimeZone.EUROPE_BRUSSELS,
-        }),
-        target: new LambdaInvoke(this.digestFunction, {
-          role: schedulerRole,
-          input: ScheduleTargetInput.fromObject({ frequency: schedule.frequency }),
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(6),
-          deadLetterQueue: this.deadLetters,
-        }),
-      })
-    }
 
     this.feedbackFunction = new FundfinderFunction(this, 'FeedbackFunction', {
       entry: ENTRIES.mailFeedback,
@@ -211,26 +159,8 @@ export class Digests extends Construct {
       new LambdaSubscription(this.feedbackFunction, { deadLetterQueue: this.deadLetters }),
     )
 
-    // --- Alarms (each function's errors and throttles: the stack's operations.watchFunction)
-    alarms.alarm(
-      'DigestDeadLetterMessages',
-      this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      {
-        description:
-          'Digest runs or bounce reports that failed after every retry are waiting in the dead-letter queue',
-      },
-    )
-    alarms.alarm(
-      'DigestFailures',
-      new Metric({
-        namespace: DIGEST_METRICS.namespace,
-        metricName: 'DigestFailures',
-        dimensionsMap: { service: DIGEST_METRICS.service },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
-      { description: 'Some digests could not be sent' },
-    )
+    // --- Alarms on SES reputation (the digest job's own: ScheduledFunction; each function's errors
+    // and throttles: the stack's operations.watchFunction)
     alarms.alarm(
       'SesBounceRate',
       new Metric({

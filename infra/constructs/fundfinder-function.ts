@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { type Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Architecture, type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda'
@@ -66,7 +66,7 @@ export class FundfinderFunction extends NodejsFunction {
     })
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${id}: its log group and the grants added by bindTable only`,
+      description: `Execution role of ${nameInStack(scope, id)}: its log group and the grants added by bindTable only`,
     })
     logGroup.grantWrite(role)
     super(scope, id, {
@@ -106,4 +106,11 @@ export class FundfinderFunction extends NodejsFunction {
     )
     this.addEnvironment('TABLE_NAME', table.tableName)
   }
+}
+
+/** The function's construct ids below the stack, joined as its logical id (and role name) begins. */
+function nameInStack(scope: Construct, id: string): string {
+  const scopes = scope.node.scopes
+  const below = scopes.slice(scopes.indexOf(Stack.of(scope)) + 1)
+  return [...below.map((construct) => construct.node.id), id].join('')
 }

@@ -2,12 +2,9 @@ import { type ExpirySummary, expireInstruments } from '../../shared/catalogue/ex
 import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import type { Logger } from '../../shared/platform/logger'
 import type { Clock } from '../../shared/platform/time'
+import { type IntervalTimer, startIntervalTimer } from './interval-timer'
 
-export interface ExpiryTimer {
-  /** Runs the job now (or waits for the run in progress) and returns its summary. */
-  runNow(): Promise<ExpirySummary | undefined>
-  stop(): Promise<void>
-}
+export type ExpiryTimer = IntervalTimer<ExpirySummary>
 
 /**
  * The local server's stand-in for the scheduled Lambda: runs the expiry job every `intervalSeconds`
@@ -19,29 +16,10 @@ export function startExpiryTimer(options: {
   logger: Logger
   intervalSeconds: number
 }): ExpiryTimer {
-  let running: Promise<ExpirySummary | undefined> | undefined
-  const runNow = () => {
-    running ??= expireInstruments(options)
-      .catch((error: unknown) => {
-        options.logger.error('expiry run failed', {
-          error: error instanceof Error ? error.name : String(error),
-          detail: error instanceof Error ? error.message : undefined,
-        })
-        return undefined
-      })
-      .finally(() => {
-        running = undefined
-      })
-    return running
-  }
-  const timer =
-    options.intervalSeconds > 0 ? setInterval(() => void runNow(), options.intervalSeconds * 1000) : undefined
-  timer?.unref()
-  return {
-    runNow,
-    stop: async () => {
-      if (timer) clearInterval(timer)
-      await running
-    },
-  }
+  return startIntervalTimer({
+    run: () => expireInstruments(options),
+    intervalMs: options.intervalSeconds * 1000,
+    logger: options.logger,
+    failureMessage: 'expiry run failed',
+  })
 }

@@ -3,12 +3,10 @@ import type { SnapshotStore } from '../../shared/catalogue/snapshot/snapshot-sto
 import type { InstrumentStore } from '../../shared/catalogue/store/instrument-store'
 import type { Logger } from '../../shared/platform/logger'
 import type { Clock } from '../../shared/platform/time'
+import { type IntervalTimer, startIntervalTimer } from './interval-timer'
 
-export interface SnapshotTimer {
-  /** Publishes now if the catalogue moved since the last publish (or waits for the run in progress). */
-  runNow(): Promise<PublishSummary | undefined>
-  stop(): Promise<void>
-}
+/** `runNow` publishes if the catalogue moved since the last publish (or waits for the run in progress). */
+export type SnapshotTimer = IntervalTimer<PublishSummary>
 
 /**
  * The local server's stand-in for the stream-triggered publisher: every `intervalMs` it reads the
@@ -24,34 +22,16 @@ export function startSnapshotTimer(options: {
   intervalMs: number
 }): SnapshotTimer {
   let published = -1
-  let running: Promise<PublishSummary | undefined> | undefined
   const publishIfMoved = async () => {
     if ((await options.store.catalogueVersion()) === published) return undefined
     const summary = await publishSnapshot(options)
     published = summary.version
     return summary
   }
-  const runNow = () => {
-    running ??= publishIfMoved()
-      .catch((error: unknown) => {
-        options.logger.error('catalogue snapshot publish failed', {
-          error: error instanceof Error ? error.name : String(error),
-          detail: error instanceof Error ? error.message : undefined,
-        })
-        return undefined
-      })
-      .finally(() => {
-        running = undefined
-      })
-    return running
-  }
-  const timer = options.intervalMs > 0 ? setInterval(() => void runNow(), options.intervalMs) : undefined
-  timer?.unref()
-  return {
-    runNow,
-    stop: async () => {
-      if (timer) clearInterval(timer)
-      await running
-    },
-  }
+  return startIntervalTimer({
+    run: publishIfMoved,
+    intervalMs: options.intervalMs,
+    logger: options.logger,
+    failureMessage: 'catalogue snapshot publish failed',
+  })
 }

@@ -9,6 +9,17 @@ const MailboxSetting = z
     'must be an address or "Display Name <address>" on one line',
   )
 
+/** A comma-separated setting: its items, trimmed, empty ones dropped (unset or empty: none). */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+
 export interface MailConfig {
   /** `none`: no mail can be sent (subscriptions answer 503); tests and `npm start` always configure one. */
   transport: 'smtp' | 'ses' | 'none'
@@ -93,15 +104,7 @@ const ConfigSchema = z
     /** Runs of one job before it is given up as failed (the queue's receive count in AWS). */
     IMPORT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     /** Comma-separated list of origins allowed by CORS; empty means same-origin only. */
-    CORS_ORIGINS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter(Boolean),
-      ),
+    CORS_ORIGINS: commaList,
     API_SURFACE: z.enum(API_SURFACES).default('all'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /**
@@ -137,16 +140,9 @@ const ConfigSchema = z
       .url({ protocol: /^https?$/ })
       .default('https://api.tech.ec.europa.eu/search-api/prod/rest/search'),
     /** Comma-separated `frameworkProgramme` ids to sync (e.g. 43108390 for Horizon Europe); empty: every programme. */
-    EU_FT_PROGRAMMES: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((id) => id.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(/^\d{1,12}$/, 'programme ids are numbers, e.g. 43108390'))),
+    EU_FT_PROGRAMMES: commaList.pipe(
+      z.array(z.string().regex(/^\d{1,12}$/, 'programme ids are numbers, e.g. 43108390')),
+    ),
     /** Results per page (the portal's clients use at most 100). */
     EU_FT_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
     /** Pause between two pages: one page at a time, politely. */

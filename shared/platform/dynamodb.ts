@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  TransactionCanceledException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import {
@@ -83,16 +84,35 @@ export interface ItemPage {
   nextCursor?: string | undefined
 }
 
-/** Every item a Query matches, following `LastEvaluatedKey` to the end. */
-export async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
-  const items: Item[] = []
+/**
+ * Every item a Query matches, one page read at a time as the caller asks for more, following
+ * `LastEvaluatedKey` to the end (a caller that stops early reads no further page).
+ */
+export async function* queryItems(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): AsyncGenerator<Item> {
   let startKey: Item | undefined
   do {
     const result = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))
-    items.push(...(result.Items ?? []))
+    yield* result.Items ?? []
     startKey = result.LastEvaluatedKey
   } while (startKey)
+}
+
+/** Every item a Query matches, following `LastEvaluatedKey` to the end. */
+export async function queryAll(client: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = []
+  for await (const item of queryItems(client, input)) items.push(item)
   return items
+}
+
+/** Whether a transaction was cancelled because the condition of its item at `itemIndex` failed. */
+export function isTransactionConditionFailure(error: unknown, itemIndex: number): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    error.CancellationReasons?.[itemIndex]?.Code === 'ConditionalCheckFailed'
+  )
 }
 
 /** The first `count` items a Query matches (fewer when it has fewer), however many reads that takes. */

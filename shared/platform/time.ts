@@ -24,14 +24,57 @@ export const CATALOGUE_TIME_ZONE = 'Europe/Brussels'
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/
 
+/** A calendar date, `YYYY-MM-DD` (a date-only deadline), rather than a date-time. */
+export function isDateOnly(value: string): boolean {
+  return DATE_ONLY.test(value)
+}
+
+type FormatFields = Omit<Intl.DateTimeFormatOptions, 'timeZone'>
+
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 /**
- * Built on first use: a formatter with a time zone loads ICU's zone data, about 20 ms that a cold
- * start should not pay before a request needs a deadline.
+ * Every en-GB date formatter, built on first use and then kept: a formatter with a time zone loads
+ * ICU's zone data, about 20 ms that a cold start should not pay before a request needs a date.
  */
-let brusselsFormat: Intl.DateTimeFormat | undefined
+function formatter(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(options)
+  let format = formatters.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', options)
+    formatters.set(key, format)
+  }
+  return format
+}
+
+/** Brussels wall-clock time, the catalogue's time (deadlines, digests, schedules), in these fields. */
+export function brusselsFormatter(fields: FormatFields): Intl.DateTimeFormat {
+  return formatter({ ...fields, timeZone: CATALOGUE_TIME_ZONE })
+}
+
+/** How pages and emails write a day and a time of day: "31 March 2027", "17:00 CEST". */
+export const DAY_IN_WORDS = { day: 'numeric', month: 'long', year: 'numeric' } as const
+export const TIME_OF_DAY = {
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+} as const
+
+/**
+ * A calendar date (`YYYY-MM-DD`) in words, "31 March 2027" (with `weekday`, the day's name first).
+ * A date names a day, not an instant: it is formatted in UTC, where it cannot shift to another day.
+ */
+export function formatCalendarDate(date: string, options: { weekday?: boolean } = {}): string {
+  return formatter({
+    ...(options.weekday ? { weekday: 'long' } : {}),
+    ...DAY_IN_WORDS,
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T00:00:00Z`))
+}
+
 const brusselsParts = () =>
-  (brusselsFormat ??= new Intl.DateTimeFormat('en-GB', {
-    timeZone: CATALOGUE_TIME_ZONE,
+  brusselsFormatter({
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',
@@ -39,7 +82,7 @@ const brusselsParts = () =>
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  }))
+  })
 
 /** Offset of Brussels from UTC at an instant, in milliseconds (+1h in winter, +2h in summer). */
 function brusselsOffsetMs(instant: number): number {

@@ -1,4 +1,4 @@
-import { brusselsDate, brusselsDayStart, CATALOGUE_TIME_ZONE } from '../platform/time'
+import { brusselsDate, brusselsDayStart, brusselsFormatter } from '../platform/time'
 import type { Frequency } from './subscription'
 
 /**
@@ -11,18 +11,14 @@ export const DIGEST_HOUR = 7
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
 
-const brusselsHour = new Intl.DateTimeFormat('en-GB', {
-  timeZone: CATALOGUE_TIME_ZONE,
-  hour: '2-digit',
-  hourCycle: 'h23',
-})
+const brusselsHour = () => brusselsFormatter({ hour: '2-digit', hourCycle: 'h23' })
 
 /** The instant of 07:00 Brussels time on a Brussels date (DST switches happen at 02:00-03:00, before it). */
 export function digestSlot(date: string): number {
   const midnight = brusselsDayStart(date)
   for (const hours of [DIGEST_HOUR, DIGEST_HOUR - 1, DIGEST_HOUR + 1]) {
     const instant = midnight + hours * HOUR_MS
-    if (Number(brusselsHour.format(instant)) === DIGEST_HOUR) return instant
+    if (Number(brusselsHour().format(instant)) === DIGEST_HOUR) return instant
   }
   throw new RangeError(`No ${DIGEST_HOUR}:00 in Brussels on ${date}`)
 }

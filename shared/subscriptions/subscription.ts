@@ -3,9 +3,9 @@ import { z } from 'zod'
 import { countryName } from '../catalogue/countries'
 import {
   MatchRequest,
+  matchSearchCriteria,
   type SearchCriteria,
   SearchQuery,
-  searchCriteria,
   searchQueryFromParams,
 } from '../catalogue/search/search-query'
 import { FEATURE_LABELS } from '../catalogue/taxonomy'
@@ -166,15 +166,7 @@ export function subscriptionId(addressHashValue: string, subject: SubscriptionSu
 
 /** The criteria a project watch matches with: exactly those of `GET /v1/projects/{id}/matches`. */
 export function projectCriteria(features: SearchCriteria['features'], filters: ProjectFilterValues) {
-  return searchCriteria({
-    features,
-    match: 'any',
-    sort: 'relevance',
-    ...(filters.origin ? { origin: filters.origin } : {}),
-    ...(filters.country ? { country: filters.country } : {}),
-    ...(filters.includeInternational ? { includeInternational: true } : {}),
-    ...(filters.kind ? { kind: filters.kind } : {}),
-  })
+  return matchSearchCriteria(features, filters)
 }
 
 /** A saved search in words, for emails and pages: "features T13 Secure ..., P3 ...; country Denmark". */

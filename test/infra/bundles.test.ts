@@ -11,6 +11,8 @@ import { App } from 'aws-cdk-lib'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { EXPIRY_METRICS } from '../../functions/expire-instruments/metrics'
+import { FEEDBACK_METRICS } from '../../functions/mail-feedback/metrics'
+import { DIGEST_METRICS } from '../../functions/send-digests/metrics'
 import { buildApp } from '../../infra/app'
 import {
   copyRuntimePackageFiles,
@@ -19,7 +21,6 @@ import {
   PROJECT_ROOT,
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
-import { DIGEST_METRICS, FEEDBACK_METRICS } from '../../infra/constructs/digests'
 import { bulkLoadLive } from '../../scripts/lib/bulk-load'
 import { ensureBucket } from '../../scripts/lib/s3-local'
 import { generateCatalogue } from '../../scripts/lib/synthetic-catalogue'

@@ -1,11 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  BOUNCE_RATE_ALARM,
-  COMPLAINT_RATE_ALARM,
-  DIGEST_METRICS,
-  FEEDBACK_METRICS,
-} from '../../infra/constructs/digests'
+import { FEEDBACK_METRICS } from '../../functions/mail-feedback/metrics'
+import { DIGEST_METRICS } from '../../functions/send-digests/metrics'
+import { BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM } from '../../infra/constructs/digests'
 import { stageConfigFromContext } from '../../infra/stage-config'
 import { parseConfig } from '../../shared/platform/config'
 import { cdkContext, stageSettings, synthStage } from './synth'

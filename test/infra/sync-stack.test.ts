@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { SYNC_METRICS } from '../../functions/sync-instruments/metrics'
 import { LAMBDA_RUNTIME } from '../../infra/bundling'
-import { SYNC_HEARTBEAT, SYNC_METRICS } from '../../infra/constructs/sync'
+import { SYNC_HEARTBEAT } from '../../infra/constructs/sync'
 import { parseConfig } from '../../shared/platform/config'
 import { synthStage } from './synth'
 

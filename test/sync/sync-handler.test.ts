@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSyncHandler, SYNC_SERVICE } from '../../functions/sync-instruments/handler'
-import { SYNC_METRICS } from '../../infra/constructs/sync'
+import { createSyncHandler } from '../../functions/sync-instruments/handler'
+import { SYNC_METRICS } from '../../functions/sync-instruments/metrics'
 import { type EuFtStandin, type StandinFault, startEuFtStandin } from '../../scripts/lib/eu-ft-standin'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext } from '../support/context'
@@ -47,7 +47,7 @@ async function handlerFor(results: unknown[], faults: StandinFault[] = []) {
     clock: t.clock,
     logger: silentLogger,
     config,
-    metrics: new Metrics({ namespace: SYNC_METRICS.namespace, serviceName: SYNC_SERVICE }),
+    metrics: new Metrics({ namespace: SYNC_METRICS.namespace, serviceName: SYNC_METRICS.service }),
   }))
   return { t, handler }
 }

@@ -60,11 +60,7 @@ function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof ImportTooLarge) return problems.payloadTooLarge(error.message)
   if (error instanceof MalformedJsonFile) return problems.malformedJson()
   if (error instanceof ImportJobNotFound) return problems.notFound(error.message)
-  if (error instanceof ImportQueueUnavailable) {
-    const problem = problems.unavailable(error.message)
-    problem.headers['Retry-After'] = '5'
-    return problem
-  }
+  if (error instanceof ImportQueueUnavailable) return problems.unavailable(error.message, 5)
   if (error instanceof ImportFileError) {
     return problems.validation(
       error.message,
@@ -86,16 +82,8 @@ function knownProblem(error: unknown): Problem | undefined {
     })
   }
   if (error instanceof InvalidSubscriptionLink) return problems.notFound(error.message)
-  if (error instanceof MailUnavailable) {
-    const problem = problems.unavailable(error.message)
-    problem.headers['Retry-After'] = '60'
-    return problem
-  }
-  if (error instanceof WriteContention) {
-    const problem = problems.unavailable(error.message)
-    problem.headers['Retry-After'] = '1'
-    return problem
-  }
+  if (error instanceof MailUnavailable) return problems.unavailable(error.message, 60)
+  if (error instanceof WriteContention) return problems.unavailable(error.message, 1)
   if (error instanceof HTTPException) {
     if (error.status === 413)
       return problems.payloadTooLarge('The request body is larger than this API accepts.')

@@ -85,5 +85,9 @@ export const problems = {
       'Internal server error',
       'An unexpected error occurred. It has been logged.',
     ),
-  unavailable: (detail: string) => new Problem(503, 'unavailable', 'Service unavailable', detail),
+  /** A 503 that tells the client when trying again is worth it. */
+  unavailable: (detail: string, retryAfterSeconds: number) =>
+    new Problem(503, 'unavailable', 'Service unavailable', detail, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    }),
 }

@@ -1,40 +1,27 @@
 import { countryName } from '../../../shared/catalogue/countries'
 import type { InstrumentRecord } from '../../../shared/catalogue/instrument'
 import { FEATURE_LABELS, TAXONOMY } from '../../../shared/catalogue/taxonomy'
-import { brusselsDate, deadlineExpiresAt } from '../../../shared/platform/time'
+import {
+  brusselsDate,
+  brusselsFormatter,
+  DAY_IN_WORDS,
+  deadlineExpiresAt,
+  formatCalendarDate,
+  isDateOnly,
+  TIME_OF_DAY,
+} from '../../../shared/platform/time'
 
 const DAY_MS = 86_400_000
 
-/** Formatters are built on first use: each loads ICU data, which a cold start serving JSON never needs. */
-let longDateFormat: Intl.DateTimeFormat | undefined
-let dateTimeFormat: Intl.DateTimeFormat | undefined
-const longDate = () =>
-  (longDateFormat ??= new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }))
-const dateTime = () =>
-  (dateTimeFormat ??= new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: 'Europe/Brussels',
-    timeZoneName: 'short',
-  }))
-
 /** "31 March 2027", or with the time for a date-time deadline ("31 March 2027 at 17:00 CEST"). */
 export function formatDeadline(deadline: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(deadline)) return longDate().format(new Date(`${deadline}T00:00:00Z`))
-  return dateTime().format(new Date(deadline))
+  if (isDateOnly(deadline)) return formatCalendarDate(deadline)
+  return brusselsFormatter({ ...DAY_IN_WORDS, ...TIME_OF_DAY }).format(new Date(deadline))
 }
 
+/** The date of a date or a timestamp, in words. */
 export function formatDate(date: string): string {
-  return longDate().format(new Date(`${date.slice(0, 10)}T00:00:00Z`))
+  return formatCalendarDate(date.slice(0, 10))
 }
 
 /** Whole Brussels calendar days from today until the day of an instant (0 = today). */

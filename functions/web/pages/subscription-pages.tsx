@@ -1,3 +1,4 @@
+import { brusselsFormatter } from '../../../shared/platform/time'
 import type { SubscriptionLinkView } from '../../../shared/subscriptions/subscription-service'
 import { type FieldState, SelectField, TextField } from '../components/form-fields'
 import { Notice } from '../components/instrument-bits'
@@ -104,11 +105,7 @@ export function ConfirmPage({ token, view }: { token: string; view: Subscription
 }
 
 export function ConfirmedPage({ firstDigestAt }: { firstDigestAt: string }) {
-  const when = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/Brussels',
-    dateStyle: 'full',
-    timeStyle: 'short',
-  }).format(new Date(firstDigestAt))
+  const when = brusselsFormatter({ dateStyle: 'full', timeStyle: 'short' }).format(new Date(firstDigestAt))
   return (
     <MessagePage title="Subscription confirmed">
       <p>Your first digest is due {when} (Brussels time), if there is anything to tell you.</p>

@@ -14,7 +14,12 @@ import {
   updateInstrument,
 } from '../../../shared/catalogue/editing'
 import { VersionConflict } from '../../../shared/catalogue/errors'
-import { Deadline, FeatureList, type InstrumentInput } from '../../../shared/catalogue/instrument'
+import {
+  Deadline,
+  FeatureList,
+  type InstrumentInput,
+  type InstrumentRecord,
+} from '../../../shared/catalogue/instrument'
 import { searchCriteria } from '../../../shared/catalogue/search'
 import { hasRole } from '../../../shared/platform/auth'
 import { toProblem } from '../../api/lib/on-error'
@@ -102,6 +107,39 @@ function notInCatalogue(c: Context<WebEnv>, status: 404 | 410) {
   return renderPage(c, <NotInCatalogue gone={status === 410} />, { status, private: true })
 }
 
+/** The instrument the `:id` path parameter names, or the page saying it is missing or archived. */
+async function instrumentInPath(c: Context<WebEnv>): Promise<InstrumentRecord | Response> {
+  const { store } = c.var.deps
+  const id = IdParam.safeParse(c.req.param('id'))
+  const record = id.success ? await store.get(id.data) : undefined
+  if (record) return record
+  const archived = id.success ? await store.getArchived(id.data) : undefined
+  return notInCatalogue(c, archived ? 410 : 404)
+}
+
+/**
+ * The `:id` path parameter and the version the form was loaded at (every change is conditional on
+ * it), or the page saying the request cannot be understood.
+ */
+async function versionedTarget(
+  c: Context<WebEnv>,
+  values: FormValues,
+): Promise<{ id: string; version: number } | Response> {
+  const id = IdParam.safeParse(c.req.param('id'))
+  const version = VersionField.safeParse(text(values, 'version'))
+  if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+  return { id: id.data, version: version.data }
+}
+
+/** The `cursor` (and `instrumentId`) of a paged list, or the page saying the link is not valid. */
+async function pageQuery(c: Context<WebEnv>): Promise<z.infer<typeof CursorQuery> | Response> {
+  const query = CursorQuery.safeParse(c.req.query())
+  return query.success ? query.data : badRequest(c, 'The page link is not valid.')
+}
+
+/** The outcome named by `?done=`, after a redirect. */
+const flashOf = (c: Context<WebEnv>) => DONE_MESSAGES[c.req.query('done') ?? '']
+
 /**
  * Create or update. A failure the user can fix re-shows the form with what they typed and the
  * error next to its field; which failure it was comes from `toProblem`, the API's own mapping.
@@ -182,7 +220,7 @@ export const adminPages = new Hono<WebEnv>()
         limit={result.limit}
         q={query.q ?? ''}
         now={now}
-        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
+        flash={flashOf(c)}
       />,
       { private: true },
     )
@@ -200,13 +238,8 @@ export const adminPages = new Hono<WebEnv>()
     return saveInstrument(c, await readForm(c), (input, now) => createInstrument(store, editor, input, now))
   })
   .get('/admin/instruments/:id/edit', requireSignIn('editor'), async (c) => {
-    const { store } = c.var.deps
-    const id = IdParam.safeParse(c.req.param('id'))
-    const record = id.success ? await store.get(id.data) : undefined
-    if (!record) {
-      const archived = id.success ? await store.getArchived(id.data) : undefined
-      return notInCatalogue(c, archived ? 410 : 404)
-    }
+    const record = await instrumentInPath(c)
+    if (record instanceof Response) return record
     // The same 403 problem as saving would meet, shown as a page before any typing.
     assertMayEdit(editorOf(c.var.principal), record)
     return renderPage(
@@ -221,28 +254,23 @@ export const adminPages = new Hono<WebEnv>()
   })
   .post('/admin/instruments/:id', requireSignIn('editor'), async (c) => {
     const { store } = c.var.deps
-    const id = IdParam.safeParse(c.req.param('id'))
     const values = await readForm(c)
-    const version = VersionField.safeParse(text(values, 'version'))
-    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    const target = await versionedTarget(c, values)
+    if (target instanceof Response) return target
     const editor = editorOf(c.var.principal)
     return saveInstrument(
       c,
       values,
-      (input, now) => updateInstrument(store, editor, id.data, input, version.data, now),
-      {
-        id: id.data,
-        version: version.data,
-      },
+      (input, now) => updateInstrument(store, editor, target.id, input, target.version, now),
+      target,
     )
   })
   .post('/admin/instruments/:id/delete', requireSignIn('admin'), async (c) => {
     const { store, clock } = c.var.deps
-    const id = IdParam.safeParse(c.req.param('id'))
-    const version = VersionField.safeParse(text(await readForm(c), 'version'))
-    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    const target = await versionedTarget(c, await readForm(c))
+    if (target instanceof Response) return target
     try {
-      await deleteInstrument(store, editorOf(c.var.principal), id.data, version.data, clock.now())
+      await deleteInstrument(store, editorOf(c.var.principal), target.id, target.version, clock.now())
     } catch (error) {
       const status = toProblem(error).status
       if (status === 404 || status === 410) return notInCatalogue(c, status)
@@ -264,17 +292,12 @@ export const adminPages = new Hono<WebEnv>()
     return c.redirect('/admin?done=deleted', 303)
   })
   .get('/admin/archive', requireSignIn('admin'), async (c) => {
-    const query = CursorQuery.safeParse(c.req.query())
-    if (!query.success) return badRequest(c, 'The page link is not valid.')
-    const page = await c.var.deps.store.listArchive({ limit: ADMIN_PAGE_SIZE, cursor: query.data.cursor })
+    const query = await pageQuery(c)
+    if (query instanceof Response) return query
+    const page = await c.var.deps.store.listArchive({ limit: ADMIN_PAGE_SIZE, cursor: query.cursor })
     return renderPage(
       c,
-      <ArchivePage
-        user={userOf(c)}
-        items={page.items}
-        nextCursor={page.nextCursor}
-        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
-      />,
+      <ArchivePage user={userOf(c)} items={page.items} nextCursor={page.nextCursor} flash={flashOf(c)} />,
       { private: true },
     )
   })
@@ -327,11 +350,11 @@ export const adminPages = new Hono<WebEnv>()
   })
   .get('/admin/review', requireSignIn('editor'), async (c) => {
     const { store, clock } = c.var.deps
-    const query = CursorQuery.safeParse(c.req.query())
-    if (!query.success) return badRequest(c, 'The page link is not valid.')
+    const query = await pageQuery(c)
+    if (query instanceof Response) return query
     const page = await listReviewQueue(store, editorOf(c.var.principal), {
       limit: ADMIN_PAGE_SIZE,
-      cursor: query.data.cursor,
+      cursor: query.cursor,
     })
     return renderPage(
       c,
@@ -340,19 +363,15 @@ export const adminPages = new Hono<WebEnv>()
         items={page.items}
         nextCursor={page.nextCursor}
         now={clock.now()}
-        flash={DONE_MESSAGES[c.req.query('done') ?? '']}
+        flash={flashOf(c)}
       />,
       { private: true },
     )
   })
   .get('/admin/review/:id', requireSignIn('editor'), async (c) => {
-    const { store, clock } = c.var.deps
-    const id = IdParam.safeParse(c.req.param('id'))
-    const record = id.success ? await store.get(id.data) : undefined
-    if (!record) {
-      const archived = id.success ? await store.getArchived(id.data) : undefined
-      return notInCatalogue(c, archived ? 410 : 404)
-    }
+    const { clock } = c.var.deps
+    const record = await instrumentInPath(c)
+    if (record instanceof Response) return record
     assertMayEdit(editorOf(c.var.principal), record)
     const item = reviewItemOf(record)
     if (!item) return notWaitingForReview(c, record.id)
@@ -364,15 +383,14 @@ export const adminPages = new Hono<WebEnv>()
   })
   .post('/admin/review/:id', requireSignIn('editor'), async (c) => {
     const { store, clock } = c.var.deps
-    const id = IdParam.safeParse(c.req.param('id'))
     const values = await readForm(c)
-    const version = VersionField.safeParse(text(values, 'version'))
-    if (!id.success || !version.success) return badRequest(c, 'The form lacks the version it was loaded at.')
+    const target = await versionedTarget(c, values)
+    if (target instanceof Response) return target
     const ticked = list(values, 'features')
     const features = FeatureList.safeParse(ticked)
     const now = clock.now()
     const showAgain = async (status: 400 | 409 | 422, errors?: string[], conflict = false) => {
-      const record = await store.get(id.data)
+      const record = await store.get(target.id)
       if (!record) return notInCatalogue(c, 404)
       const item = reviewItemOf(record)
       // Someone else reviewed it meanwhile.
@@ -381,7 +399,7 @@ export const adminPages = new Hono<WebEnv>()
         c,
         <ReviewInstrumentPage
           user={userOf(c)}
-          item={conflict ? item : { ...item, instrument: { ...record, version: version.data } }}
+          item={conflict ? item : { ...item, instrument: { ...record, version: target.version } }}
           selected={ticked}
           errors={errors}
           conflict={conflict}
@@ -394,7 +412,7 @@ export const adminPages = new Hono<WebEnv>()
       return showAgain(400, [ticked.length === 0 ? 'tick at least one feature' : 'unknown feature code'])
     }
     try {
-      await setFeatures(store, editorOf(c.var.principal), id.data, features.data, version.data, now)
+      await setFeatures(store, editorOf(c.var.principal), target.id, features.data, target.version, now)
     } catch (error) {
       const problem = toProblem(error)
       switch (problem.status) {
@@ -415,12 +433,12 @@ export const adminPages = new Hono<WebEnv>()
     return c.redirect('/admin/review?done=reviewed', 303)
   })
   .get('/admin/audit', requireSignIn('admin'), async (c) => {
-    const query = CursorQuery.safeParse(c.req.query())
-    if (!query.success) return badRequest(c, 'The page link is not valid.')
+    const query = await pageQuery(c)
+    if (query instanceof Response) return query
     const page = await c.var.deps.store.listAudit({
       limit: 50,
-      cursor: query.data.cursor,
-      instrumentId: query.data.instrumentId,
+      cursor: query.cursor,
+      instrumentId: query.instrumentId,
     })
     return renderPage(
       c,
@@ -428,7 +446,7 @@ export const adminPages = new Hono<WebEnv>()
         user={userOf(c)}
         items={page.items}
         nextCursor={page.nextCursor}
-        instrumentId={query.data.instrumentId}
+        instrumentId={query.instrumentId}
       />,
       { private: true },
     )

@@ -1,8 +1,12 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { SearchQuery, searchQueryFromParams } from '../../../shared/catalogue/search'
 import { fieldErrors } from '../../../shared/platform/field-errors'
 import { describeSearch, SearchSubscriptionRequest } from '../../../shared/subscriptions/subscription'
-import { CONFIRM_PAGE_PATH, UNSUBSCRIBE_PAGE_PATH } from '../../../shared/subscriptions/subscription-service'
+import {
+  CONFIRM_PAGE_PATH,
+  type SubscriptionLinkView,
+  UNSUBSCRIBE_PAGE_PATH,
+} from '../../../shared/subscriptions/subscription-service'
 import { isWellFormedToken } from '../../../shared/subscriptions/tokens'
 import { clientAddress } from '../../api/routes/subscriptions/client-address'
 import type { FieldState } from '../components/form-fields'
@@ -25,6 +29,19 @@ function searchDescription(query: string): string {
   const parsed = SearchQuery.safeParse(searchQueryFromParams(new URLSearchParams(query)))
   return parsed.success ? describeSearch(parsed.data) : query || 'every instrument'
 }
+
+/** The emailed link's token and what it is for; undefined for a malformed, unknown, used or expired one. */
+async function linkOf(
+  c: Context<WebEnv>,
+): Promise<{ token: string; view: SubscriptionLinkView } | undefined> {
+  const token = c.req.query('token') ?? ''
+  const view = isWellFormedToken(token) ? await c.var.deps.subscriptions.describe(token) : undefined
+  return view ? { token, view } : undefined
+}
+
+/** The same 404 page whatever is wrong with the link (nothing to enumerate). */
+const linkNotValid = (c: Context<WebEnv>) =>
+  renderPage(c, <LinkNotValidPage />, { status: 404, private: true })
 
 function groupErrors(errors: { path: string; message: string }[]): FieldState['errors'] {
   const grouped: Record<string, string[]> = {}
@@ -79,22 +96,20 @@ export const subscriptionPages = new Hono<WebEnv>()
     return renderPage(c, <CheckInboxPage />, { status: 202, private: true })
   })
   .get(CONFIRM_PAGE_PATH, async (c) => {
-    const token = c.req.query('token') ?? ''
-    const view = isWellFormedToken(token) ? await c.var.deps.subscriptions.describe(token) : undefined
-    if (!view) return renderPage(c, <LinkNotValidPage />, { status: 404, private: true })
-    return renderPage(c, <ConfirmPage token={token} view={view} />, { private: true })
+    const link = await linkOf(c)
+    if (!link) return linkNotValid(c)
+    return renderPage(c, <ConfirmPage {...link} />, { private: true })
   })
   .post(CONFIRM_PAGE_PATH, async (c) => {
     const token = c.req.query('token') ?? ''
-    if (!isWellFormedToken(token)) return renderPage(c, <LinkNotValidPage />, { status: 404, private: true })
+    if (!isWellFormedToken(token)) return linkNotValid(c)
     const { firstDigestAt } = await c.var.deps.subscriptions.confirm(token)
     return renderPage(c, <ConfirmedPage firstDigestAt={firstDigestAt} />, { private: true })
   })
   .get(UNSUBSCRIBE_PAGE_PATH, async (c) => {
-    const token = c.req.query('token') ?? ''
-    const view = isWellFormedToken(token) ? await c.var.deps.subscriptions.describe(token) : undefined
-    if (!view) return renderPage(c, <LinkNotValidPage />, { status: 404, private: true })
-    return renderPage(c, <UnsubscribePage token={token} view={view} />, { private: true })
+    const link = await linkOf(c)
+    if (!link) return linkNotValid(c)
+    return renderPage(c, <UnsubscribePage {...link} />, { private: true })
   })
   .post(UNSUBSCRIBE_PAGE_PATH, async (c) => {
     const token = c.req.query('token') ?? ''

@@ -15,11 +15,8 @@ import {
   EXPORT_COLUMNS,
   FEATURES_COLUMN,
   ImportFileError,
-  ImportTooLarge,
   INPUT_COLUMNS,
   type InputColumn,
-  type InstrumentCsvLayout,
-  MAX_IMPORT_RECORDS,
   type ParsedFile,
   type ParsedRecord,
   READ_ONLY_COLUMNS,
@@ -60,20 +57,7 @@ import {
  */
 
 // The layout's contract lives in ./layout.ts (light, for route contracts); callers may import it from here.
-export {
-  EXPORT_COLUMNS,
-  FEATURES_COLUMN,
-  ImportFileError,
-  ImportTooLarge,
-  INPUT_COLUMNS,
-  type InputColumn,
-  type InstrumentCsvLayout,
-  MAX_IMPORT_RECORDS,
-  type ParsedFile,
-  type ParsedRecord,
-  READ_ONLY_COLUMNS,
-  type RecordPosition,
-}
+export * from './layout'
 
 const REQUIRED_COLUMNS = ['name', 'kind', 'origin', 'url'] as const
 const LIST_SEPARATOR = ';'

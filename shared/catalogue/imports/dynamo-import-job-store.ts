@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb'
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { type Item, queryAll } from '../../platform/dynamodb'
+import { type Item, isTransactionConditionFailure, queryAll } from '../../platform/dynamodb'
 import { IMPORT_FAILURES_PREFIX, IMPORT_FILE_PREFIX, importPartition, keys } from '../../platform/table'
 import {
   type ClaimResult,
@@ -237,10 +237,7 @@ export class DynamoImportJobStore implements ImportJobStore {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }))
     } catch (error) {
-      const cancelled = error instanceof TransactionCanceledException
-      if (cancelled && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        throw new ImportJobSuperseded(id)
-      }
+      if (isTransactionConditionFailure(error, 0)) throw new ImportJobSuperseded(id)
       throw error
     }
   }

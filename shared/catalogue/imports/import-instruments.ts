@@ -22,16 +22,8 @@ import {
   type RecordResult,
 } from './import-report'
 
-export {
-  describePosition,
-  ImportRejected,
-  type ImportReport,
-  ImportRolledBack,
-  MalformedJsonFile,
-  type RecordOutcome,
-  type RecordResult,
-  recordFieldErrors,
-} from './import-report'
+// The report's types and errors live in ./import-report.ts; callers may import them from here.
+export * from './import-report'
 
 /**
  * Imports a file of instruments (already parsed: `parseInstrumentCsv` or `parseInstrumentJson`).

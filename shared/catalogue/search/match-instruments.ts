@@ -2,7 +2,7 @@ import type { Instrument } from '../instrument'
 import type { FeatureCode } from '../taxonomy'
 import { type CatalogueIndex, featureCodesOf, featureMask } from './catalogue-index'
 import { rankHits } from './search-instruments'
-import { type MatchCriteria, searchCriteria } from './search-query'
+import { type MatchCriteria, matchSearchCriteria } from './search-query'
 
 export interface MatchItem {
   instrument: Instrument
@@ -26,19 +26,7 @@ export interface MatchResult {
  * out. It is a relevance search with `match: 'any'`, so both share one ordering.
  */
 export function matchInstruments(index: CatalogueIndex, request: MatchCriteria, now: Date): MatchResult {
-  const hits = rankHits(
-    index,
-    searchCriteria({
-      features: request.features,
-      match: 'any',
-      sort: 'relevance',
-      ...(request.origin ? { origin: request.origin } : {}),
-      ...(request.country ? { country: request.country } : {}),
-      ...(request.includeInternational ? { includeInternational: true } : {}),
-      ...(request.kind ? { kind: request.kind } : {}),
-    }),
-    now,
-  )
+  const hits = rankHits(index, matchSearchCriteria(request.features, request), now)
   const requested = featureMask(request.features)
   const items: MatchItem[] = []
   const count = Math.min(request.limit, hits.positions.length)

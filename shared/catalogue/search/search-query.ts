@@ -266,6 +266,25 @@ export const MatchRequest = z
 
 export type MatchCriteria = Omit<z.output<typeof MatchRequest>, 'features'> & { features: FeatureCode[] }
 
+/**
+ * The search a match runs: any of the project's features, by relevance, narrowed by the match's
+ * filters. `POST /v1/match`, a project's matches and a project watch's digests all rank this way.
+ */
+export function matchSearchCriteria(
+  features: SearchCriteria['features'],
+  filters: Pick<MatchCriteria, 'origin' | 'country' | 'includeInternational' | 'kind'>,
+): SearchCriteria {
+  return searchCriteria({
+    features,
+    match: 'any',
+    sort: 'relevance',
+    ...(filters.origin ? { origin: filters.origin } : {}),
+    ...(filters.country ? { country: filters.country } : {}),
+    ...(filters.includeInternational ? { includeInternational: true } : {}),
+    ...(filters.kind ? { kind: filters.kind } : {}),
+  })
+}
+
 /** How many results have each value, over the whole result set (values with no result are left out). */
 export const SearchFacets = z
   .object({

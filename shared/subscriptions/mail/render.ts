@@ -1,4 +1,10 @@
-import { CATALOGUE_TIME_ZONE } from '../../platform/time'
+import {
+  brusselsFormatter,
+  DAY_IN_WORDS,
+  formatCalendarDate,
+  isDateOnly,
+  TIME_OF_DAY,
+} from '../../platform/time'
 
 /**
  * Building blocks of the emails. Catalogue text (names, funders, anything an editor or a feed
@@ -88,27 +94,6 @@ ${options.footer}
 
 export const mutedStyle = STYLE.muted
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
-
-const brusselsDay = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-})
-const brusselsDateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: CATALOGUE_TIME_ZONE,
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-})
-
 /**
  * A deadline as a reader in Europe reads it, in Brussels time whatever offset it was stored with:
  * "Friday, 26 March 2027, 17:00 CET (Brussels time)"; a date-only deadline closes at the end of that
@@ -116,10 +101,12 @@ const brusselsDateTime = new Intl.DateTimeFormat('en-GB', {
  */
 export function formatDeadline(deadline: string | undefined): string {
   if (deadline === undefined) return 'no deadline (open-ended)'
-  if (DATE_ONLY.test(deadline)) {
-    return `${brusselsDay.format(new Date(`${deadline}T12:00:00Z`))}, end of the day (Brussels time)`
+  if (isDateOnly(deadline)) {
+    return `${formatCalendarDate(deadline, { weekday: true })}, end of the day (Brussels time)`
   }
-  const parts = brusselsDateTime.formatToParts(new Date(deadline))
+  const parts = brusselsFormatter({ weekday: 'long', ...DAY_IN_WORDS, ...TIME_OF_DAY }).formatToParts(
+    new Date(deadline),
+  )
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
   return `${part('weekday')}, ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')} (Brussels time)`
 }

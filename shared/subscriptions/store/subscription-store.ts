@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -6,8 +6,10 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { type Item, type ItemKey, isTransactionConditionFailure, queryItems } from '../../platform/dynamodb'
 import { INDEX, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
 import type { Frequency, SubscriptionRecord, SubscriptionSubject } from '../subscription'
 import type { TokenPurpose } from '../tokens'
@@ -103,60 +105,45 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   ) {}
 
   async get(id: string): Promise<SubscriptionRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: subscriptionKeys.subscription(id),
-        ConsistentRead: true,
-      }),
-    )
-    return Item ? toRecord(Item) : undefined
+    const item = await this.getItem(subscriptionKeys.subscription(id))
+    return item ? toRecord(item) : undefined
   }
 
   async savePending(
     record: SubscriptionRecord,
     confirmTokenHash: string,
   ): Promise<'saved' | 'already-confirmed'> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...subscriptionKeys.subscription(record.id), ...record },
-                ConditionExpression: 'attribute_not_exists(pk) OR #state = :pending',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':pending': 'pending' },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...subscriptionKeys.addressSubscription(record.addressHash, record.id),
-                  ttl: record.ttl,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...subscriptionKeys.token(record.id, confirmTokenHash),
-                  purpose: 'confirm',
-                  ttl: record.ttl,
-                },
-              },
-            },
-          ],
-        }),
-      )
-      return 'saved'
-    } catch (error) {
-      if (isConditionFailure(error, 0)) return 'already-confirmed'
-      throw error
-    }
+    const saved = await this.transactUnlessFirstConditionFails([
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...subscriptionKeys.subscription(record.id), ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...subscriptionKeys.addressSubscription(record.addressHash, record.id),
+            ttl: record.ttl,
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...subscriptionKeys.token(record.id, confirmTokenHash),
+            purpose: 'confirm',
+            ttl: record.ttl,
+          },
+        },
+      },
+    ])
+    return saved ? 'saved' : 'already-confirmed'
   }
 
   async addToken(
@@ -165,42 +152,26 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     purpose: TokenPurpose,
     expiresAtSeconds: number,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: subscriptionKeys.subscription(id),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...subscriptionKeys.token(id, tokenHash), purpose, ttl: expiresAtSeconds },
-              },
-            },
-          ],
-        }),
-      )
-      return true
-    } catch (error) {
-      if (isConditionFailure(error, 0)) return false
-      throw error
-    }
+    return this.transactUnlessFirstConditionFails([
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: subscriptionKeys.subscription(id),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...subscriptionKeys.token(id, tokenHash), purpose, ttl: expiresAtSeconds },
+        },
+      },
+    ])
   }
 
   async findToken(id: string, tokenHash: string) {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: subscriptionKeys.token(id, tokenHash),
-        ConsistentRead: true,
-      }),
-    )
-    return Item ? { purpose: Item.purpose as TokenPurpose, ttl: Item.ttl as number } : undefined
+    const item = await this.getItem(subscriptionKeys.token(id, tokenHash))
+    return item ? { purpose: item.purpose as TokenPurpose, ttl: item.ttl as number } : undefined
   }
 
   async confirm(
@@ -211,51 +182,43 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     if (!current) return 'gone'
     if (current.state === 'confirmed') return 'already-confirmed'
     const digest: DigestState = { watermark: change.watermark, known: change.known, reminded: {} }
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: subscriptionKeys.subscription(id),
-                UpdateExpression:
-                  'SET #state = :confirmed, confirmedAt = :at, dueShard = :shard, dueAt = :due REMOVE #ttl',
-                ConditionExpression: '#state = :pending AND #ttl > :now',
-                ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
-                ExpressionAttributeValues: {
-                  ':confirmed': 'confirmed',
-                  ':pending': 'pending',
-                  ':at': change.confirmedAt,
-                  ':shard': subscriptionKeys.dueShard(current.frequency, shardOf(id)),
-                  ':due': change.dueAt,
-                  ':now': change.nowSeconds,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: subscriptionKeys.addressSubscription(current.addressHash, id),
-                UpdateExpression: 'REMOVE #ttl',
-                ExpressionAttributeNames: { '#ttl': 'ttl' },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...subscriptionKeys.digest(id), ...digest },
-              },
-            },
-          ],
-        }),
-      )
-      return 'confirmed'
-    } catch (error) {
-      if (!isConditionFailure(error, 0)) throw error
-      const now = await this.get(id)
-      return now?.state === 'confirmed' ? 'already-confirmed' : 'gone'
-    }
+    const confirmed = await this.transactUnlessFirstConditionFails([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: subscriptionKeys.subscription(id),
+          UpdateExpression:
+            'SET #state = :confirmed, confirmedAt = :at, dueShard = :shard, dueAt = :due REMOVE #ttl',
+          ConditionExpression: '#state = :pending AND #ttl > :now',
+          ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':confirmed': 'confirmed',
+            ':pending': 'pending',
+            ':at': change.confirmedAt,
+            ':shard': subscriptionKeys.dueShard(current.frequency, shardOf(id)),
+            ':due': change.dueAt,
+            ':now': change.nowSeconds,
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: subscriptionKeys.addressSubscription(current.addressHash, id),
+          UpdateExpression: 'REMOVE #ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...subscriptionKeys.digest(id), ...digest },
+        },
+      },
+    ])
+    if (confirmed) return 'confirmed'
+    const now = await this.get(id)
+    return now?.state === 'confirmed' ? 'already-confirmed' : 'gone'
   }
 
   async delete(id: string): Promise<boolean> {
@@ -267,24 +230,18 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    const itemKeys: Record<string, string>[] = []
+    const itemKeys: ItemKey[] = []
     if (Attributes?.addressHash) {
       itemKeys.push(subscriptionKeys.addressSubscription(Attributes.addressHash as string, id))
     }
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': subscriptionKeys.partition(id) },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      for (const item of page.Items ?? []) itemKeys.push({ pk: item.pk as string, sk: item.sk as string })
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': subscriptionKeys.partition(id) },
+      ProjectionExpression: 'pk, sk',
+    })) {
+      itemKeys.push({ pk: item.pk as string, sk: item.sk as string })
+    }
     for (let start = 0; start < itemKeys.length; start += TRANSACTION_LIMIT) {
       await this.client.send(
         new TransactWriteCommand({
@@ -299,32 +256,19 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
 
   async idsByAddress(addressHash: string): Promise<string[]> {
     const ids: string[] = []
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': subscriptionKeys.address(addressHash), ':prefix': 'SUB#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      for (const item of page.Items ?? []) ids.push((item.sk as string).slice('SUB#'.length))
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': subscriptionKeys.address(addressHash), ':prefix': 'SUB#' },
+      ConsistentRead: true,
+    })) {
+      ids.push((item.sk as string).slice('SUB#'.length))
+    }
     return ids
   }
 
   async isSuppressed(addressHash: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: subscriptionKeys.suppressed(addressHash),
-        ConsistentRead: true,
-      }),
-    )
-    return Item !== undefined
+    return (await this.getItem(subscriptionKeys.suppressed(addressHash))) !== undefined
   }
 
   async suppress(addressHash: string, reason: string, at: Date): Promise<void> {
@@ -337,24 +281,18 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
   }
 
   async *due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord> {
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX.subscriptionsDue,
-          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :at',
-          ExpressionAttributeValues: {
-            ':shard': subscriptionKeys.dueShard(frequency, shard),
-            ':at': at.getTime(),
-          },
-          Limit: 100,
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      for (const item of page.Items ?? []) yield toRecord(item)
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      IndexName: INDEX.subscriptionsDue,
+      KeyConditionExpression: 'dueShard = :shard AND dueAt <= :at',
+      ExpressionAttributeValues: {
+        ':shard': subscriptionKeys.dueShard(frequency, shard),
+        ':at': at.getTime(),
+      },
+      Limit: 100,
+    })) {
+      yield toRecord(item)
+    }
   }
 
   async claim(id: string, period: string, nextDueAt: number, at: Date): Promise<Claim | undefined> {
@@ -386,7 +324,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         previous: { lastPeriod: before.lastPeriod, dueAt: before.dueAt as number },
       }
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return undefined
+      if (error instanceof ConditionalCheckFailedException) return undefined
       throw error
     }
   }
@@ -412,19 +350,17 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       )
     } catch (error) {
       // Unsubscribed or claimed again meanwhile: there is nothing to give back.
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
     }
   }
 
   async getDigestState(id: string): Promise<DigestState | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: subscriptionKeys.digest(id), ConsistentRead: true }),
-    )
-    if (!Item) return undefined
+    const item = await this.getItem(subscriptionKeys.digest(id))
+    if (!item) return undefined
     return {
-      watermark: Item.watermark as number,
-      known: (Item.known as string[] | undefined) ?? [],
-      reminded: (Item.reminded as Record<string, number> | undefined) ?? {},
+      watermark: item.watermark as number,
+      known: (item.known as string[] | undefined) ?? [],
+      reminded: (item.reminded as Record<string, number> | undefined) ?? {},
     }
   }
 
@@ -440,7 +376,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         }),
       )
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
     }
   }
 
@@ -451,27 +387,19 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     )
     await Promise.all(
       shards.map(async ({ frequency, shard }) => {
-        let startKey: Record<string, unknown> | undefined
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: INDEX.subscriptionsDue,
-              KeyConditionExpression: 'dueShard = :shard',
-              ExpressionAttributeValues: { ':shard': subscriptionKeys.dueShard(frequency, shard) },
-              ProjectionExpression: '#subject.#kind',
-              ExpressionAttributeNames: { '#subject': 'subject', '#kind': 'kind' },
-              ExclusiveStartKey: startKey,
-            }),
-          )
-          for (const item of page.Items ?? []) {
-            counts.total += 1
-            counts[frequency] += 1
-            if ((item.subject as { kind?: string } | undefined)?.kind === 'project') counts.projects += 1
-            else counts.searches += 1
-          }
-          startKey = page.LastEvaluatedKey
-        } while (startKey)
+        for await (const item of queryItems(this.client, {
+          TableName: this.tableName,
+          IndexName: INDEX.subscriptionsDue,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': subscriptionKeys.dueShard(frequency, shard) },
+          ProjectionExpression: '#subject.#kind',
+          ExpressionAttributeNames: { '#subject': 'subject', '#kind': 'kind' },
+        })) {
+          counts.total += 1
+          counts[frequency] += 1
+          if ((item.subject as { kind?: string } | undefined)?.kind === 'project') counts.projects += 1
+          else counts.searches += 1
+        }
       }),
     )
     return counts
@@ -516,6 +444,30 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       ) as ActivityCounts),
     }))
   }
+
+  /** A strongly consistent read of one item. */
+  private async getItem(key: ItemKey): Promise<Item | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    )
+    return Item
+  }
+
+  /**
+   * Runs the transaction; false when it was cancelled by its first item's condition (the state the
+   * caller asks about: already confirmed, gone), which is an answer here, not an error.
+   */
+  private async transactUnlessFirstConditionFails(
+    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }))
+      return true
+    } catch (error) {
+      if (isTransactionConditionFailure(error, 0)) return false
+      throw error
+    }
+  }
 }
 
 /** A subscription's shard of the due index: stable, and spread evenly by the id's own randomness. */
@@ -523,13 +475,6 @@ export function shardOf(id: string): number {
   let hash = 0
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
   return hash % SUBSCRIPTION_SHARDS
-}
-
-function isConditionFailure(error: unknown, itemIndex: number): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    error.CancellationReasons?.[itemIndex]?.Code === 'ConditionalCheckFailed'
-  )
 }
 
 function toRecord(item: Record<string, unknown>): SubscriptionRecord {

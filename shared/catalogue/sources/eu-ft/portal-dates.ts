@@ -1,4 +1,4 @@
-import { brusselsDate, brusselsMidnight } from '../../../platform/time'
+import { brusselsDate, brusselsFormatter, brusselsMidnight } from '../../../platform/time'
 
 /**
  * Dates as the portal writes them: `2027-04-15T17:00:00.000+0200` (offset without a colon),
@@ -62,11 +62,6 @@ export function brusselsDay(date: PortalDate): string {
   return date.kind === 'date' ? date.value : brusselsDate(new Date(date.instant))
 }
 
-const brusselsOffset = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Brussels',
-  timeZoneName: 'longOffset',
-})
-
 /**
  * The last millisecond of a Brussels day as an RFC 3339 date-time with Brussels' offset that day
  * (`2026-10-08T23:59:59.999+02:00`): a date-only cut-off written as the date-time the catalogue's
@@ -76,8 +71,9 @@ export function endOfBrusselsDay(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number]
   const lastMillisecond = brusselsMidnight(y, m, d + 1) - 1
   const zone =
-    brusselsOffset.formatToParts(new Date(lastMillisecond)).find((part) => part.type === 'timeZoneName')
-      ?.value ?? 'GMT+01:00'
+    brusselsFormatter({ timeZoneName: 'longOffset' })
+      .formatToParts(new Date(lastMillisecond))
+      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT+01:00'
   const offset = zone === 'GMT' ? '+00:00' : zone.slice(3)
   return `${date}T23:59:59.999${offset}`
 }
