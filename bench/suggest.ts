@@ -12,10 +12,8 @@
  *
  * For each set: micro-averaged precision, recall and F1 at `SUGGESTION_THRESHOLD`, per category
  * and overall, and overall at other thresholds so that the choice is visible ("> 0" counts every
- * feature with any evidence at all: the most recall the lexicon can give). For comparison, the
- * previous suggester (`before`, frozen in bench/data/suggester-2026-11/) and the shipped one (`after`)
- * on the same texts, the errors per feature (counts only), and a 5-fold cross-validated threshold;
- * also the same scoring over a lexicon made of nothing but the taxonomy's own labels ("labels-only": "UAVs,
+ * feature with any evidence at all: the most recall the lexicon can give); the errors per feature
+ * (counts only), and a 5-fold cross-validated threshold; for comparison, the same scoring over a lexicon made of nothing but the taxonomy's own labels ("labels-only": "UAVs,
  * Drones" -> "UAVs", "Drones"), to show what the curated lexicon adds. Also the time to suggest for
  * a 20,000-character text. A table on stdout, then a JSON summary as the last line (also written
  * to bench/results/suggest-latest.json).
@@ -40,7 +38,6 @@ import {
   isFeatureCode,
   TAXONOMY,
 } from '../shared/catalogue/taxonomy'
-import { suggestFeatures as suggestBefore } from './data/suggester-2026-11/suggest-features'
 
 interface LabelledText {
   id: string
@@ -210,13 +207,12 @@ const datasets: Record<string, LabelledText[]> = {
   'seed-projects-opening': seedProjects(true),
 }
 datasets.combined = [...(datasets['sample-catalogue'] ?? []), ...(datasets['seed-projects'] ?? [])]
-/** `before` is the suggester as it was before the 2026-12 lexicon revision; `after` is the shipped one. */
+/** `shipped` is the suggester the API and the sync use; `labels-only` the baseline without the curated lexicon. */
 const models: Record<string, FeatureSuggester> = {
-  before: suggestBefore,
-  after: suggestFeatures,
+  shipped: suggestFeatures,
   'labels-only': createFeatureSuggester(labelsOnlyLexicon()),
 }
-const COMPARED = ['before', 'after'] as const
+const COMPARED = ['shipped'] as const
 
 /**
  * The threshold the issue's aim implies, checked by 5-fold cross-validation on the combined texts:
@@ -292,8 +288,8 @@ for (const [name, texts] of Object.entries(datasets)) {
         `  ${model}: threshold chosen per fold for precision >= ${TARGET_PRECISION} (${FOLDS}-fold CV): ${crossValidation.chosen.join(', ')}; held out P ${show(precision)}  R ${show(recall)}  F1 ${show(f1)}`,
       )
     }
-    if (name === 'combined' && model === 'after') {
-      log(`  after: errors per feature at ${SUGGESTION_THRESHOLD} (tp fp fn):`)
+    if (name === 'combined' && model === 'shipped') {
+      log(`  shipped: errors per feature at ${SUGGESTION_THRESHOLD} (tp fp fn):`)
       const errors = errorsByFeature(texts, predictions, SUGGESTION_THRESHOLD)
       results[name].errorsByFeature = Object.fromEntries(errors)
       log(`    ${errors.map(([code, { tp, fp, fn }]) => `${code} ${tp} ${fp} ${fn}`).join(' | ')}`)
@@ -314,10 +310,6 @@ for (const [name, texts] of Object.entries(datasets)) {
   const baseline = measured['labels-only']?.atThreshold.overall as Metrics
   log(
     `  labels-only baseline at ${SUGGESTION_THRESHOLD}: P ${show(baseline.precision)}  R ${show(baseline.recall)}  F1 ${show(baseline.f1)}`,
-  )
-  const [before, after] = COMPARED.map((model) => measured[model]?.atThreshold.overall as Metrics)
-  log(
-    `  before -> after at ${SUGGESTION_THRESHOLD}: P ${show(before?.precision ?? null)} -> ${show(after?.precision ?? null)}  R ${show(before?.recall ?? null)} -> ${show(after?.recall ?? null)}  F1 ${show(before?.f1 ?? null)} -> ${show(after?.f1 ?? null)}`,
   )
 }
 
