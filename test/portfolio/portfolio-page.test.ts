@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SESSION_COOKIE } from '../../functions/web/lib/session'
+import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
 import { parseProjectCsv } from '../../shared/portfolio/project-csv'
 import { seedInstruments } from '../support/factories'
+import { startTestMailServer } from '../support/mail-server'
 import { createWebContext, type WebContext } from '../web/web-context'
 import { ANNEX_2_OPEN_CALL_1 } from './support'
 
@@ -100,5 +101,50 @@ describe('/admin/portfolio', () => {
     expect((await t.page('/admin/portfolio', noOrg)).status).toBe(403)
     expect((await t.page('/admin/portfolio', noOrg)).html).toContain('No organisation')
     expect((await t.page('/admin/portfolio')).status).toBe(303)
+  })
+})
+
+describe('watching a project from its page', () => {
+  it('sends the confirmation for a project of the organisation, refuses a bad address and another organisation', async () => {
+    const mail = await startTestMailServer()
+    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
+    cleanups.push(t.cleanup, () => mail.close())
+    const [project] = await importAnnex(t, 'ACME')
+    const acme = await signInWithOrg(t, 'ACME')
+    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
+    const watch = (cookie: string, fields: Record<string, string>) =>
+      t.app.request(`/admin/portfolio/projects/${project!.id}/watch`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams(fields),
+      })
+
+    const page = await t.app.request(`/admin/portfolio/projects/${project!.id}`, {
+      headers: { cookie: acme.cookie },
+    })
+    expect(await page.text()).toContain('Watch this project')
+
+    const bad = await watch(acme.cookie, { csrf, email: 'not an address', frequency: 'weekly' })
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toMatch(/id="email-error"/)
+    expect(mail.messages).toHaveLength(0)
+
+    const ok = await watch(acme.cookie, { csrf, email: 'lead@acme.example', frequency: 'weekly' })
+    expect(ok.status).toBe(202)
+    expect(await ok.text()).toContain('Check your inbox')
+    const [confirmation] = await mail.waitFor(1)
+    expect(confirmation!.to).toEqual(['lead@acme.example'])
+    expect(confirmation!.text).toContain(project!.name)
+
+    // Another organisation cannot watch ACME's project: not found, and nothing is sent.
+    const other = await signInWithOrg(t, 'OTHER')
+    const otherCsrf = csrfTokenFor(other.cookie.split('=')[1] as string)
+    const refused = await watch(other.cookie, {
+      csrf: otherCsrf,
+      email: 'spy@other.example',
+      frequency: 'daily',
+    })
+    expect(refused.status).toBe(404)
+    expect(mail.messages).toHaveLength(1)
   })
 })

@@ -1,8 +1,13 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { fieldErrors } from '../../../shared/platform/field-errors'
 import { computePortfolioMatrix, DEFAULT_MATRIX_TOP } from '../../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../shared/portfolio/portfolio-matrix-export'
 import { ProjectId } from '../../../shared/portfolio/project'
+import { ProjectWatchRequest } from '../../../shared/subscriptions/subscription'
+import { clientAddress } from '../../api/routes/subscriptions/client-address'
+import type { FieldState } from '../components/form-fields'
+import { readForm, text } from '../lib/form-data'
 import { renderPage } from '../lib/render'
 import { requireSameOrigin, requireSignIn, userOf } from '../lib/session'
 import type { WebEnv } from '../lib/web-env'
@@ -48,7 +53,7 @@ const NO_ORGANISATION =
 /**
  * `/admin/portfolio`: the signed-in organisation's projects, each project's matches and the matrix,
  * read through the same stores and matrix code as `/v1/projects`, scoped by the organisation in the
- * session token. Read-only pages, so there is no form and no CSRF token to check.
+ * session token. The one form, watching a project, is a POST with the session's CSRF token.
  */
 export const portfolioPages = new Hono<WebEnv>()
   .use('/admin/portfolio/*', requireSameOrigin())
@@ -74,27 +79,52 @@ export const portfolioPages = new Hono<WebEnv>()
     c.header('Content-Disposition', 'attachment; filename="portfolio-matrix.csv"')
     return c.body(portfolioMatrixCsv(portfolio.matrix), 200)
   })
-  .get('/admin/portfolio/projects/:id', requireSignIn('editor'), async (c) => {
+  .get('/admin/portfolio/projects/:id', requireSignIn('editor'), (c) => projectPage(c))
+  .post('/admin/portfolio/projects/:id/watch', requireSignIn('editor'), async (c) => {
     const org = c.var.principal.org
     if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
-    const id = ProjectId.safeParse(c.req.param('id'))
-    const project = id.success ? await c.var.deps.projects.get(org, id.data) : undefined
-    // Another organisation's project is "not found", exactly like one that never existed.
-    if (!project) return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
-    const now = c.var.deps.clock.now()
-    const result = await c.var.deps.catalogue.match(
-      { features: project.features, limit: PROJECT_MATCHES_SHOWN },
-      now,
-    )
-    return renderPage(
-      c,
-      <ProjectMatchesPage
-        user={userOf(c)}
-        project={project}
-        items={result.items}
-        total={result.total}
-        now={now}
-      />,
-      { private: true },
-    )
+    const form = await readForm(c)
+    const values = { email: text(form, 'email'), frequency: text(form, 'frequency') }
+    const parsed = ProjectWatchRequest.safeParse(values)
+    if (!parsed.success) {
+      const errors: Record<string, string[]> = {}
+      for (const error of fieldErrors(parsed.error.issues)) {
+        errors[error.path] = [...(errors[error.path] ?? []), error.message]
+      }
+      return projectPage(c, { watch: { values, errors }, status: 400 })
+    }
+    // Another organisation's project is "not found" here too (the service reads it by org).
+    await c.var.deps.subscriptions.requestProjectWatch(org, c.req.param('id'), parsed.data, clientAddress(c))
+    return projectPage(c, { watchRequested: true, status: 202 })
   })
+
+/** A project's matches and its watch form, for the signed-in user's organisation only. */
+async function projectPage(
+  c: Context<WebEnv>,
+  options: { watch?: FieldState; watchRequested?: boolean; status?: 200 | 202 | 400 } = {},
+) {
+  const org = c.var.principal.org
+  if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
+  const id = ProjectId.safeParse(c.req.param('id'))
+  const project = id.success ? await c.var.deps.projects.get(org, id.data) : undefined
+  // Another organisation's project is "not found", exactly like one that never existed.
+  if (!project) return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
+  const now = c.var.deps.clock.now()
+  const result = await c.var.deps.catalogue.match(
+    { features: project.features, limit: PROJECT_MATCHES_SHOWN },
+    now,
+  )
+  return renderPage(
+    c,
+    <ProjectMatchesPage
+      user={userOf(c)}
+      project={project}
+      items={result.items}
+      total={result.total}
+      now={now}
+      {...(options.watch ? { watch: options.watch } : {})}
+      watchRequested={options.watchRequested ?? false}
+    />,
+    { private: true, status: options.status ?? 200 },
+  )
+}

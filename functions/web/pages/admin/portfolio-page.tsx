@@ -2,6 +2,7 @@ import type { MatchItem } from '../../../../shared/catalogue/search/match-instru
 import type { PortfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
 import type { ProjectRecord } from '../../../../shared/portfolio/project'
 import { DataTable } from '../../components/data-table'
+import { type FieldState, SelectField, TextField } from '../../components/form-fields'
 import { DeadlineText, FeatureTags, Notice, StatusBadge } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
 import { capitalise, whereLabel } from '../../lib/format'
@@ -154,9 +155,21 @@ export interface ProjectMatchesPageProps {
   items: MatchItem[]
   total: number
   now: Date
+  /** The watch form's values and errors (after a refused request); empty on first view. */
+  watch?: FieldState
+  /** Set once a watch was requested: the confirmation email is on its way. */
+  watchRequested?: boolean
 }
 
-export function ProjectMatchesPage({ user, project, items, total, now }: ProjectMatchesPageProps) {
+export function ProjectMatchesPage({
+  user,
+  project,
+  items,
+  total,
+  now,
+  watch = { values: { frequency: 'weekly' }, errors: {} },
+  watchRequested = false,
+}: ProjectMatchesPageProps) {
   return (
     <Layout title={`Funding for ${project.name}`} section="admin" user={user}>
       <h1>Funding for {project.name}</h1>
@@ -208,6 +221,44 @@ export function ProjectMatchesPage({ user, project, items, total, now }: Project
             </tr>
           ))}
         </DataTable>
+      )}
+      <h2>Watch this project</h2>
+      {watchRequested ? (
+        <Notice tone="ok" title="Check your inbox">
+          <p>A confirmation email is on its way; the digests start once its link is confirmed.</p>
+        </Notice>
+      ) : (
+        <form
+          method="post"
+          action={`/admin/portfolio/projects/${encodeURIComponent(project.id)}/watch`}
+          class="stack"
+        >
+          <input type="hidden" name="csrf" value={user.csrfToken} />
+          <p class="hint">
+            An email when a call newly fits this project's features, and a week before one closes.
+          </p>
+          <TextField
+            state={watch}
+            name="email"
+            label="Email address"
+            type="email"
+            required
+            autocomplete="email"
+          />
+          <SelectField
+            state={watch}
+            name="frequency"
+            label="How often"
+            options={[
+              { value: 'weekly', label: 'Weekly (Mondays, 07:00 Brussels time)' },
+              { value: 'daily', label: 'Daily (07:00 Brussels time)' },
+            ]}
+            required
+          />
+          <p>
+            <button type="submit">Watch this project</button>
+          </p>
+        </form>
       )}
     </Layout>
   )
