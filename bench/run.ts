@@ -22,10 +22,9 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { build } from 'esbuild'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
-import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../infra/bundling'
+import { BUNDLE_ENTRY_FILE, bundleEntry, ENTRIES } from '../infra/bundling'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { ensureBucket, startS3Local } from '../scripts/lib/s3-local'
@@ -112,8 +111,8 @@ const median = (samples: number[]) => percentile(samples, 50)
 /** The deployed API bundle, built once, as `cdk synth` builds it. */
 async function buildApiBundle(): Promise<{ file: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'fundfinder-bench-bundle-'))
-  const file = join(dir, 'index.mjs')
-  await build(esbuildOptions(join(PROJECT_ROOT, ENTRIES.api), file))
+  bundleEntry(ENTRIES.api, dir)
+  const file = join(dir, BUNDLE_ENTRY_FILE)
   return { file, dir }
 }
 
