@@ -1,0 +1,2 @@
+import { bundleEntry } from './infra/bundling'
+bundleEntry(process.argv[2], process.argv[3])
