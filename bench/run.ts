@@ -4,7 +4,7 @@
  * cold start costs, from the published snapshot (s3rver) and by today's full load of the table,
  * measured in one run against the same table:
  *
- * - cold first search: a new Node process imports the deployed API bundle (built with
+ * - cold first search: a new Node process imports the public API function's bundle (built with
  *   infra/bundling.ts) and answers one search, its DynamoDB requests counted by a pass-through
  *   proxy (bench/dynamodb-request-counter.ts);
  * - the same load in this process, with the read capacity DynamoDB reports;
@@ -111,7 +111,7 @@ const median = (samples: number[]) => percentile(samples, 50)
 /** The deployed API bundle, built once, as `cdk synth` builds it. */
 async function buildApiBundle(): Promise<{ file: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'fundfinder-bench-bundle-'))
-  bundleEntry(ENTRIES.api, dir)
+  bundleEntry(ENTRIES.publicApi, dir)
   const file = join(dir, BUNDLE_ENTRY_FILE)
   return { file, dir }
 }

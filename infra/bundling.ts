@@ -20,6 +20,9 @@ export const ESBUILD_TARGET = 'node24'
 
 /** Entry points, relative to the project root. Each exports `handler`. */
 export const ENTRIES = {
+  /** The public API function: the public surface's routes and pages only. */
+  publicApi: 'functions/api/public-handler.ts',
+  /** The write API function: the whole app (refusing the public surface). */
   api: 'functions/api/handler.ts',
   expireInstruments: 'functions/expire-instruments/handler.ts',
   sendDigests: 'functions/send-digests/handler.ts',
@@ -50,7 +53,8 @@ export const ZOD_ALIAS = { zod: './infra/zod-english/index.ts' } as const
  * finds them in the repository.
  */
 export const RUNTIME_PACKAGE_FILES: Record<string, readonly string[]> = {
-  [ENTRIES.api]: VIEWER_RUNTIME_FILES,
+  // The reference is served on the public surface only.
+  [ENTRIES.publicApi]: VIEWER_RUNTIME_FILES,
 }
 
 /** The module Lambda imports (`index.handler`); the other files of a bundle are chunks it loads. */

@@ -58,7 +58,8 @@ const ENTRY_NAMES = Object.keys(ENTRIES) as EntryName[]
 
 /** The deployed functions that run each entry, by their description; every entry must have some. */
 const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
-  api: /HTTP API, (public|write) surface/,
+  publicApi: /HTTP API, public surface/,
+  api: /HTTP API, write surface/,
   expireInstruments: /expired instruments/,
   preTokenGeneration: /access tokens/,
   sendDigests: /due email digests/,
@@ -193,8 +194,28 @@ describe('the deployed bundles', () => {
     expect(inputs.api).toContain('functions/web/routes/sign-in.tsx')
   })
 
+  it("public API bundle's cold start loads neither the write surface's routes and pages nor mail and S3", () => {
+    const atStart = startInputs.publicApi
+    expect(atStart).toContain('functions/api/routes/instruments/instruments.routes.ts')
+    expect(atStart).toContain('functions/web/routes/public-pages.tsx')
+    for (const module of [
+      'functions/api/routes/projects/projects.routes.ts',
+      'functions/api/routes/imports/imports.routes.ts',
+      'functions/web/routes/admin-pages.tsx',
+      'functions/web/routes/sign-in.tsx',
+      'shared/subscriptions/mail/transport.ts',
+      'node_modules/nodemailer/dist/esm/nodemailer.js',
+      'node_modules/@aws-sdk/client-s3/dist-es/index.js',
+    ])
+      expect(atStart, module).not.toContain(module)
+    // Still in the bundle: the OpenAPI document (all routes) and the snapshot reader load on demand.
+    expect(inputs.publicApi).toContain('functions/api/routes/projects/projects.routes.ts')
+    expect(inputs.publicApi).toContain('node_modules/@aws-sdk/client-s3/dist-es/index.js')
+  })
+
   it('are byte for byte what `cdk synth` packages for each function, every file of them', async () => {
-    expect(deployed.api).toHaveLength(2)
+    expect(deployed.publicApi).toHaveLength(1)
+    expect(deployed.api).toHaveLength(1)
     for (const name of ENTRY_NAMES) {
       expect(deployed[name].length, name).toBeGreaterThan(0)
       const tested = path.dirname(bundles[name])
@@ -210,22 +231,22 @@ describe('the deployed bundles', () => {
         }
       }
     }
-    const apiFiles = await filesBelow(path.dirname(bundles.api))
-    for (const file of RUNTIME_PACKAGE_FILES[ENTRIES.api] ?? [])
+    const apiFiles = await filesBelow(path.dirname(bundles.publicApi))
+    for (const file of RUNTIME_PACKAGE_FILES[ENTRIES.publicApi] ?? [])
       expect(apiFiles).toContain(`node_modules/${file}`)
-    expect(RUNTIME_PACKAGE_FILES[ENTRIES.api]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
+    expect(RUNTIME_PACKAGE_FILES[ENTRIES.publicApi]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
   })
 
   it('API bundle serves the API reference and its viewer from the files packaged beside it', async () => {
     const { env } = await tableWithEnvironment()
-    const docs = await invokeBundle(bundles.api, httpApiEvent('GET', '/docs'), env)
+    const docs = await invokeBundle(bundles.publicApi, httpApiEvent('GET', '/docs'), env)
     expect(docs.result.statusCode).toBe(200)
     const assets = [...String(docs.result.body).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(
       (match) => match[1] ?? '',
     )
     expect(assets).toHaveLength(3)
     for (const asset of assets) {
-      const served = await invokeBundle(bundles.api, httpApiEvent('GET', asset), env)
+      const served = await invokeBundle(bundles.publicApi, httpApiEvent('GET', asset), env)
       expect(served.result.statusCode, asset).toBe(200)
       expect(String(served.result.body).length, asset).toBeGreaterThan(100)
     }
@@ -239,15 +260,19 @@ describe('the deployed bundles', () => {
       new Date(),
     )
 
-    const health = await invokeBundle(bundles.api, httpApiEvent('GET', '/health'), env)
+    const health = await invokeBundle(bundles.publicApi, httpApiEvent('GET', '/health'), env)
     expect(health.result.statusCode).toBe(200)
     expect(JSON.parse(health.result.body)).toEqual({ status: 'ok' })
 
-    const read = await invokeBundle(bundles.api, httpApiEvent('GET', `/v1/instruments/${record.id}`), env)
+    const read = await invokeBundle(
+      bundles.publicApi,
+      httpApiEvent('GET', `/v1/instruments/${record.id}`),
+      env,
+    )
     expect(read.result.statusCode).toBe(200)
     expect(JSON.parse(read.result.body)).toMatchObject({ id: record.id, name: 'Read through the bundle' })
 
-    // Writes need a Cognito token; without one the bundle answers 401 with a challenge.
+    // Writes (the write function's) need a Cognito token; without one the bundle answers 401 with a challenge.
     const write = await invokeBundle(
       bundles.api,
       httpApiEvent('POST', '/v1/instruments', {
@@ -267,7 +292,7 @@ describe('the deployed bundles', () => {
       body: '{}',
     })
     const gatewayId = (write.requestContext as { requestId: string }).requestId
-    const onPublic = await invokeBundle(bundles.api, write, { ...env, API_SURFACE: 'public' })
+    const onPublic = await invokeBundle(bundles.publicApi, write, { ...env, API_SURFACE: 'public' })
     expect(onPublic.result.statusCode).toBe(404)
     expect(onPublic.result.headers['x-request-id']).toBe(gatewayId)
     expect(JSON.parse(onPublic.result.body)).toMatchObject({ status: 404, requestId: gatewayId })
@@ -293,11 +318,11 @@ describe('the deployed bundles', () => {
     await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
     try {
       const event = httpApiEvent('GET', `/v1/instruments/${record.id}`)
-      const { result } = await invokeBundle(bundles.api, event, {
+      const { result } = await invokeBundle(bundles.publicApi, event, {
         ...env,
         API_SURFACE: 'public',
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        LAMBDA_TASK_ROOT: path.dirname(bundles.api),
+        LAMBDA_TASK_ROOT: path.dirname(bundles.publicApi),
         AWS_LAMBDA_FUNCTION_NAME: 'fundfinder-public-api',
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
@@ -366,7 +391,7 @@ describe('the deployed bundles', () => {
     const exportEvent = (headers: Record<string, string>) =>
       httpApiEvent('GET', '/v1/exports/instruments.csv', { headers: { accept: 'text/csv', ...headers } })
 
-    const gzipped = await invokeBundle(bundles.api, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
+    const gzipped = await invokeBundle(bundles.publicApi, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
     expect(gzipped.result.statusCode).toBe(200)
     expect(gzipped.result.isBase64Encoded).toBe(true)
     expect(gzipped.result.headers['content-encoding']).toBe('gzip')
@@ -377,7 +402,7 @@ describe('the deployed bundles', () => {
     expect(Buffer.byteLength(csv)).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES)
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(10_001)
 
-    const plain = await invokeBundle(bundles.api, exportEvent({}), env)
+    const plain = await invokeBundle(bundles.publicApi, exportEvent({}), env)
     expect(plain.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
     expect(plain.result.statusCode).toBe(406)
     expect(plain.result.headers['content-type']).toBe('application/problem+json')
@@ -582,7 +607,7 @@ describe('the deployed bundles', () => {
     )
 
     const search = await invokeBundle(
-      bundles.api,
+      bundles.publicApi,
       httpApiEvent('GET', '/v1/instruments', { rawQueryString: 'q=published' }),
       { ...env, LOG_LEVEL: 'info' },
     )
