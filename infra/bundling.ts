@@ -112,7 +112,8 @@ export function bundleEntry(entry: string, outdir: string): Metafile {
 
 /**
  * The output files a cold start loads: the module of `entry` (relative to the project root) and,
- * transitively, the chunks it imports statically. Chunks reached only through `import()` are left out: they load when first needed.
+ * transitively, the chunks it imports statically. Chunks reached only through `import()` are left
+ * out: they load when first needed.
  */
 export function loadedAtStart(metafile: Metafile, entry: string): Metafile['outputs'][string][] {
   const outputs = metafile.outputs

@@ -61,11 +61,11 @@ export interface FundfinderFunctionProps
 
 /**
  * A Lambda function with the project's defaults held in one place: arm64, the newest Node.js
- * runtime, ESM bundling with code splitting by the local esbuild (see ../bundling.ts), explicit memory and timeout,
- * its own log group with retention, X-Ray active tracing (the handlers add Powertools Tracer
- * subsegments, shared/platform/tracing.ts), and a role that starts with nothing but the right to
- * write to that log group and send traces (no AWS managed policy). Table access is added with
- * `bindTable`.
+ * runtime, ESM bundling with code splitting by the local esbuild (see ../bundling.ts), explicit
+ * memory and timeout, its own log group with retention, X-Ray active tracing (the handlers add
+ * Powertools Tracer subsegments, shared/platform/tracing.ts), and a role that starts with nothing
+ * but the right to write to that log group and send traces (no AWS managed policy). Table access
+ * is added with `bindTable`.
  */
 export class FundfinderFunction extends LambdaFunction {
   /** What API Gateway, schedulers and triggers invoke: the `live` alias when instances are kept warm. */

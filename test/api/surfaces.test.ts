@@ -1,7 +1,6 @@
 import type { Context as LambdaContext } from 'aws-lambda'
 import { handle } from 'hono/aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../functions/api/app'
 import { surfaceOf, WRITE_ROUTES } from '../../functions/api/lib/surfaces'
 import { createPublicApp } from '../../functions/api/public-app'
 import type { Logger } from '../../shared/platform/logger'
