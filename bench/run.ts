@@ -4,7 +4,7 @@
  * cold start costs, from the published snapshot (s3rver) and by today's full load of the table,
  * measured in one run against the same table:
  *
- * - cold first search: a new Node process imports the deployed API bundle (built with
+ * - cold first search: a new Node process imports the public API function's bundle (built with
  *   infra/bundling.ts) and answers one search, its DynamoDB requests counted by a pass-through
  *   proxy (bench/dynamodb-request-counter.ts);
  * - the same load in this process, with the read capacity DynamoDB reports;
@@ -22,10 +22,9 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { build } from 'esbuild'
 import { z } from 'zod'
 import { createApp } from '../functions/api/app'
-import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../infra/bundling'
+import { BUNDLE_ENTRY_FILE, bundleEntry, ENTRIES } from '../infra/bundling'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { ensureBucket, startS3Local } from '../scripts/lib/s3-local'
@@ -112,8 +111,8 @@ const median = (samples: number[]) => percentile(samples, 50)
 /** The deployed API bundle, built once, as `cdk synth` builds it. */
 async function buildApiBundle(): Promise<{ file: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'fundfinder-bench-bundle-'))
-  const file = join(dir, 'index.mjs')
-  await build(esbuildOptions(join(PROJECT_ROOT, ENTRIES.api), file))
+  bundleEntry(ENTRIES.publicApi, dir)
+  const file = join(dir, BUNDLE_ENTRY_FILE)
   return { file, dir }
 }
 

@@ -1,9 +1,8 @@
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Runtime } from 'aws-cdk-lib/aws-lambda'
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
-import type { BuildOptions } from 'esbuild'
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild'
 import { VIEWER_RUNTIME_FILES } from '../functions/api/docs/api-reference'
 
 /**
@@ -21,6 +20,9 @@ export const ESBUILD_TARGET = 'node24'
 
 /** Entry points, relative to the project root. Each exports `handler`. */
 export const ENTRIES = {
+  /** The public API function: the public surface's routes and pages only. */
+  publicApi: 'functions/api/public-handler.ts',
+  /** The write API function: the whole app (refusing the public surface). */
   api: 'functions/api/handler.ts',
   expireInstruments: 'functions/expire-instruments/handler.ts',
   sendDigests: 'functions/send-digests/handler.ts',
@@ -45,77 +47,85 @@ const MAIN_FIELDS = ['module', 'main']
 export const ZOD_ALIAS = { zod: './infra/zod-english/index.ts' } as const
 
 /**
- * The AWS SDK is bundled rather than taken from the runtime: the deployed function then runs the
- * SDK version the tests ran, not whichever one the Lambda runtime happens to ship.
- */
-const lambdaBundling: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: ESBUILD_TARGET,
-  minify: true,
-  sourceMap: true,
-  // Stack traces need the mappings, not the sources: Node parses the map on every cold start.
-  sourcesContent: false,
-  mainFields: MAIN_FIELDS,
-  banner: ESM_REQUIRE_SHIM,
-  bundleAwsSDK: true,
-  externalModules: [],
-  esbuildArgs: Object.fromEntries(Object.entries(ZOD_ALIAS).map(([from, to]) => [`--alias:${from}`, to])),
-}
-
-/**
  * Package files an entry reads at run time rather than imports (the API reference's viewer: a
  * browser script and stylesheet that the API serves as they are). They travel beside the bundle as
  * node_modules/<package>/<file>, where Node's resolution from the bundle finds them just as it
  * finds them in the repository.
  */
 export const RUNTIME_PACKAGE_FILES: Record<string, readonly string[]> = {
-  [ENTRIES.api]: VIEWER_RUNTIME_FILES,
+  // The reference is served on the public surface only.
+  [ENTRIES.publicApi]: VIEWER_RUNTIME_FILES,
 }
 
-/** The bundling of one entry: the common options, plus copying the package files it reads. */
-export function bundlingFor(entry: string): BundlingOptions {
-  const files = RUNTIME_PACKAGE_FILES[entry] ?? []
-  if (files.length === 0) return lambdaBundling
+/** The module Lambda imports (`index.handler`); the other files of a bundle are chunks it loads. */
+export const BUNDLE_ENTRY_FILE = 'index.mjs'
+
+/**
+ * esbuild's options for one entry, written to `outdir`: `index.mjs` plus the chunks it shares or
+ * loads on demand. Code splitting is why the bundle is a directory: a module reached only through
+ * `await import()` becomes a chunk of its own that a cold start neither compiles nor runs (in one
+ * file, V8 compiles every byte whether or not it ever runs).
+ *
+ * The AWS SDK is bundled rather than taken from the runtime: the deployed function then runs the
+ * SDK version the tests ran, not whichever one the Lambda runtime happens to ship.
+ */
+export function esbuildOptions(entry: string, outdir: string): BuildOptions {
   return {
-    ...lambdaBundling,
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (inputDir, outputDir) =>
-        files.map((file) => {
-          const target = `${outputDir}/node_modules/${file}`
-          return `mkdir -p "${path.posix.dirname(target)}" && cp "${inputDir}/node_modules/${file}" "${target}"`
-        }),
-    },
-  }
-}
-
-/** What `bundlingFor`'s hook does, for a bundle built with `esbuildOptions` (the bundle test). */
-export async function copyRuntimePackageFiles(entry: string, outdir: string): Promise<void> {
-  for (const file of RUNTIME_PACKAGE_FILES[entry] ?? []) {
-    const target = path.join(outdir, 'node_modules', file)
-    await mkdir(path.dirname(target), { recursive: true })
-    await copyFile(path.join(PROJECT_ROOT, 'node_modules', file), target)
-  }
-}
-
-/** The same bundle through esbuild's own API (what `NodejsFunction` runs), for tests. */
-export function esbuildOptions(entry: string, outfile: string): BuildOptions {
-  return {
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { [path.basename(BUNDLE_ENTRY_FILE, '.mjs')]: path.resolve(PROJECT_ROOT, entry) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: ESBUILD_TARGET,
     minify: true,
     sourcemap: true,
+    // Stack traces need the mappings, not the sources: Node parses the map on every cold start.
     sourcesContent: false,
     mainFields: MAIN_FIELDS,
+    // Every chunk gets it: each is a module of its own.
     banner: { js: ESM_REQUIRE_SHIM },
     external: [],
     alias: ZOD_ALIAS,
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   }
+}
+
+/**
+ * Builds the bundle of one entry (relative to the project root) into `outdir`, with the package
+ * files it reads: what the CDK construct packages (infra/constructs/fundfinder-function.ts), and
+ * what the bundle tests and benchmarks run, so the tested bundle is built exactly like the
+ * deployed one. Synchronous, as CDK's local bundling is.
+ */
+export function bundleEntry(entry: string, outdir: string): Metafile {
+  const { metafile } = buildSync({ ...esbuildOptions(entry, outdir), metafile: true })
+  for (const file of RUNTIME_PACKAGE_FILES[entry] ?? []) {
+    const target = path.join(outdir, 'node_modules', file)
+    mkdirSync(path.dirname(target), { recursive: true })
+    copyFileSync(path.join(PROJECT_ROOT, 'node_modules', file), target)
+  }
+  return metafile
+}
+
+/**
+ * The output files a cold start loads: the module of `entry` (relative to the project root) and,
+ * transitively, the chunks it imports statically. Chunks reached only through `import()` are left
+ * out: they load when first needed.
+ */
+export function loadedAtStart(metafile: Metafile, entry: string): Metafile['outputs'][string][] {
+  const outputs = metafile.outputs
+  // Modules reached through `import()` are entry points of their own; the bundle's is `entry`'s.
+  const entryFile = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === entry)
+  const loaded = new Set<string>()
+  const pending = entryFile ? [entryFile] : []
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file)) continue
+    loaded.add(file)
+    for (const imported of outputs[file]?.imports ?? [])
+      if (imported.kind === 'import-statement' && imported.path in outputs) pending.push(imported.path)
+  }
+  return [...loaded].flatMap((file) => outputs[file] ?? [])
 }

@@ -100,7 +100,8 @@ export class FundfinderStack extends Stack {
     })
     const { userPool, webClient, signInDomain } = identity
 
-    // --- The API: one app, two functions. Each knows its surface and refuses the other's routes.
+    // --- The API: one app, two functions. Each knows its surface and refuses the other's routes;
+    // the public one runs only the public surface's share of the app (functions/api/public-app.ts).
     const apiEnvironment = {
       AUTH_ISSUER: userPool.userPoolProviderUrl,
       AUTH_AUDIENCE: webClient.userPoolClientId,
@@ -115,7 +116,7 @@ export class FundfinderStack extends Stack {
       const settings = config.apiFunctions[surface]
       const fn = new FundfinderFunction(this, `${surface === 'public' ? 'Public' : 'Write'}ApiFunction`, {
         ...functionDefaults,
-        entry: ENTRIES.api,
+        entry: surface === 'public' ? ENTRIES.publicApi : ENTRIES.api,
         description,
         memorySize: settings.memoryMb,
         timeout,

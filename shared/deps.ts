@@ -10,7 +10,6 @@ import { createJwtVerifier, type TokenSigner, type TokenVerifier } from './platf
 import type { Config } from './platform/config'
 import { createDocumentClient } from './platform/dynamodb'
 import { createLogger, type Logger } from './platform/logger'
-import { createS3Client } from './platform/s3'
 import { type Clock, systemClock } from './platform/time'
 import { DynamoProjectStore, type ProjectStore } from './portfolio/project-store'
 import { createMailer, type Mailer } from './subscriptions/mail/mailer'
@@ -69,7 +68,12 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
       ? overrides.snapshots
       : config.snapshotBucket
         ? new S3SnapshotStore(
-            createS3Client({ region: config.region, endpoint: config.s3Endpoint }),
+            // Loaded with the first snapshot read: the S3 SDK is not part of every cold start.
+            async () =>
+              (await import('./platform/s3')).createS3Client({
+                region: config.region,
+                endpoint: config.s3Endpoint,
+              }),
             config.snapshotBucket,
             logger,
           )

@@ -1,13 +1,26 @@
 import * as path from 'node:path'
-import { type Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import {
+  AssetHashType,
+  type Duration,
+  type ILocalBundling,
+  type RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib'
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
-import { Architecture, type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda'
-import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
+import {
+  Architecture,
+  Code,
+  type FunctionProps,
+  type IFunction,
+  Function as LambdaFunction,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import type { IndexName } from '../../shared/platform/table'
-import { bundlingFor, LAMBDA_RUNTIME, PROJECT_ROOT } from '../bundling'
+import { BUNDLE_ENTRY_FILE, bundleEntry, LAMBDA_RUNTIME, PROJECT_ROOT } from '../bundling'
 
 /** Item-level DynamoDB actions; table-level ones (DeleteTable, UpdateTable, ...) are never granted. */
 export const TABLE_ACTIONS = {
@@ -28,7 +41,7 @@ export type TableAccess = keyof typeof TABLE_ACTIONS
 
 export interface FundfinderFunctionProps
   extends Pick<
-    NodejsFunctionProps,
+    FunctionProps,
     'environment' | 'onFailure' | 'retryAttempts' | 'maxEventAge' | 'reservedConcurrentExecutions'
   > {
   /** Entry file relative to the project root; it exports `handler`. */
@@ -48,13 +61,13 @@ export interface FundfinderFunctionProps
 
 /**
  * A Lambda function with the project's defaults held in one place: arm64, the newest Node.js
- * runtime, ESM bundling with the local esbuild (see ../bundling.ts), explicit memory and timeout,
- * its own log group with retention, X-Ray active tracing (the handlers add Powertools Tracer
- * subsegments, shared/platform/tracing.ts), and a role that starts with nothing but the right to
- * write to that log group and send traces (no AWS managed policy). Table access is added with
- * `bindTable`.
+ * runtime, ESM bundling with code splitting by the local esbuild (see ../bundling.ts), explicit
+ * memory and timeout, its own log group with retention, X-Ray active tracing (the handlers add
+ * Powertools Tracer subsegments, shared/platform/tracing.ts), and a role that starts with nothing
+ * but the right to write to that log group and send traces (no AWS managed policy). Table access
+ * is added with `bindTable`.
  */
-export class FundfinderFunction extends NodejsFunction {
+export class FundfinderFunction extends LambdaFunction {
   /** What API Gateway, schedulers and triggers invoke: the `live` alias when instances are kept warm. */
   readonly invocationTarget: IFunction
 
@@ -73,13 +86,10 @@ export class FundfinderFunction extends NodejsFunction {
       ...rest,
       // Stack traces point into the TypeScript sources through the bundled source map.
       environment: { NODE_OPTIONS: '--enable-source-maps', ...rest.environment },
-      entry: path.join(PROJECT_ROOT, entry),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      handler: 'handler',
+      code: bundledCode(entry),
+      handler: `${path.basename(BUNDLE_ENTRY_FILE, '.mjs')}.handler`,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
-      bundling: bundlingFor(entry),
       logGroup,
       role,
       tracing: Tracing.ACTIVE,
@@ -105,6 +115,34 @@ export class FundfinderFunction extends NodejsFunction {
       new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn, ...indexArns] }),
     )
     this.addEnvironment('TABLE_NAME', table.tableName)
+  }
+}
+
+/**
+ * The entry's bundle as the function's code: a directory (the entry module and its chunks), which
+ * `NodejsFunction`'s single `--outfile` cannot produce. Built by the local esbuild, as the tests
+ * build it (`bundleEntry`); the asset's hash is that of the output, so an unchanged bundle is not
+ * uploaded again.
+ */
+function bundledCode(entry: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      local: new LocalEsbuild(entry),
+      // Never used (local bundling always succeeds or throws), but CDK requires an image; the
+      // command names the entry, so that the asset cache tells entries apart.
+      image: LAMBDA_RUNTIME.bundlingImage,
+      command: ['sh', '-c', `echo "bundle ${entry} with the local esbuild (npm ci)" >&2; exit 1`],
+    },
+  })
+}
+
+class LocalEsbuild implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleEntry(this.entry, outputDir)
+    return true
   }
 }
 

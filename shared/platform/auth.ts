@@ -1,12 +1,4 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  type JSONWebKeySet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose'
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
 import { COUNTRY_CODES } from '../catalogue/countries'
 import { CUSTOM_ATTRIBUTES, claimOf } from './custom-attributes'
 
@@ -71,32 +63,29 @@ export interface JwtVerifierOptions {
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const { keys } = options
-  // The remote key set is made on the first token: making it builds `Headers`, which loads Node's
-  // fetch implementation (tens of ms), a cost anonymous requests and a cold start need not pay.
-  let remoteKeys: JWTVerifyGetKey | undefined
-  const getKey: JWTVerifyGetKey =
+  // jose loads with the first token, and so does the remote key set: making it builds `Headers`,
+  // which loads Node's fetch implementation (tens of ms), a cost anonymous requests and a cold
+  // start need not pay.
+  let getKey: JWTVerifyGetKey | undefined
+  const keySet = (jose: typeof import('jose')): JWTVerifyGetKey =>
     'jwksUrl' in keys
-      ? (header, token) => {
-          remoteKeys ??= createRemoteJWKSet(new URL(keys.jwksUrl), {
-            cacheMaxAge: 10 * 60_000,
-            cooldownDuration: 30_000,
-          })
-          return remoteKeys(header, token)
-        }
-      : createLocalJWKSet(keys.jwks)
+      ? jose.createRemoteJWKSet(new URL(keys.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 })
+      : jose.createLocalJWKSet(keys.jwks)
 
   return {
     async verify(token) {
+      const jose = await import('jose')
+      getKey ??= keySet(jose)
       let payload: JWTPayload
       try {
-        ;({ payload } = await jwtVerify(token, getKey, {
+        ;({ payload } = await jose.jwtVerify(token, getKey, {
           issuer: options.issuer,
           algorithms: ['RS256'],
           clockTolerance: 5,
           requiredClaims: ['sub', 'exp'],
         }))
       } catch (error) {
-        throw new AuthenticationError(describeJoseError(error))
+        throw new AuthenticationError(describeJoseError(jose.errors, error))
       }
       if (!audienceMatches(payload, options.audience)) {
         throw new AuthenticationError('The token was not issued for this API (audience mismatch).')
@@ -155,7 +144,7 @@ export function parseCountriesClaim(claim: unknown): string[] | undefined {
   return [...new Set(codes)]
 }
 
-function describeJoseError(error: unknown): string {
+function describeJoseError(joseErrors: typeof import('jose').errors, error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'The token has expired.'
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return 'The token is not valid yet.'

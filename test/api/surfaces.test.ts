@@ -1,8 +1,8 @@
 import type { Context as LambdaContext } from 'aws-lambda'
 import { handle } from 'hono/aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../functions/api/app'
 import { surfaceOf, WRITE_ROUTES } from '../../functions/api/lib/surfaces'
+import { createPublicApp } from '../../functions/api/public-app'
 import type { Logger } from '../../shared/platform/logger'
 import { httpApiEvent } from '../support/api-gateway-event'
 import { createTestContext } from '../support/context'
@@ -77,6 +77,25 @@ describe('API surfaces', () => {
       expect(response.status, path).toBe(404)
       expect(response.json).toMatchObject({ status: 404 })
     }
+  })
+
+  it('the public function runs every public route of the whole app, none of the write-only routers, and documents the whole API', async () => {
+    const whole = (await surfaceContext('all')).app
+    const publicApp = (await surfaceContext('public')).app
+    const key = (route: { method: string; path: string }) => `${route.method} ${route.path}`
+    const served = new Set(publicApp.routes.map(key))
+    const publicOfWhole = whole.routes.filter(
+      (route) => surfaceOf(route.method, route.path.replace(/:(\w+)/g, 'x')) === 'public',
+    )
+    expect(publicOfWhole.length).toBeGreaterThan(20)
+    expect(publicOfWhole.map(key).filter((route) => !served.has(route))).toEqual([])
+    // What it leaves out is the write surface's alone: the admin's pages and API, portfolios, imports.
+    const left = publicApp.routes.filter((route) => surfaceOf(route.method, route.path) === 'write')
+    expect(left.filter((route) => /^\/(admin|v1\/admin|v1\/projects)(\/|$)/.test(route.path))).toEqual([])
+    expect(whole.routes.filter((route) => route.path.startsWith('/v1/projects')).length).toBeGreaterThan(5)
+    const wholeDocument = await (await whole.request('/openapi.json')).json()
+    expect(await (await publicApp.request('/openapi.json')).json()).toEqual(wholeDocument)
+    expect(Object.keys((wholeDocument as { paths: object }).paths)).toContain('/v1/projects/{id}')
   })
 
   it('locally one app serves both surfaces', async () => {
@@ -160,7 +179,7 @@ describe('request id on Lambda', () => {
   it("is API Gateway's request id in the header, the problem and the log line, whatever the caller sent", async () => {
     const t = await surfaceContext('public')
     const { logger, lines } = recordingLogger()
-    const handler = handle(createApp({ ...t.deps, logger }))
+    const handler = handle(createPublicApp({ ...t.deps, logger }))
     const event = httpApiEvent('GET', '/v1/instruments/unknown-id', {
       headers: { 'x-request-id': 'chosen-by-the-caller' },
     })

@@ -1,24 +1,23 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createSocket } from 'node:dgram'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { App } from 'aws-cdk-lib'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { EXPIRY_METRICS } from '../../functions/expire-instruments/metrics'
 import { FEEDBACK_METRICS } from '../../functions/mail-feedback/metrics'
 import { DIGEST_METRICS } from '../../functions/send-digests/metrics'
 import { buildApp } from '../../infra/app'
 import {
-  copyRuntimePackageFiles,
+  BUNDLE_ENTRY_FILE,
+  bundleEntry,
   ENTRIES,
-  esbuildOptions,
-  PROJECT_ROOT,
+  loadedAtStart,
   RUNTIME_PACKAGE_FILES,
 } from '../../infra/bundling'
 import { bulkLoadLive } from '../../scripts/lib/bulk-load'
@@ -59,7 +58,8 @@ const ENTRY_NAMES = Object.keys(ENTRIES) as EntryName[]
 
 /** The deployed functions that run each entry, by their description; every entry must have some. */
 const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
-  api: /HTTP API, (public|write) surface/,
+  publicApi: /HTTP API, public surface/,
+  api: /HTTP API, write surface/,
   expireInstruments: /expired instruments/,
   preTokenGeneration: /access tokens/,
   sendDigests: /due email digests/,
@@ -70,25 +70,27 @@ const FUNCTIONS_OF_ENTRY: Record<EntryName, RegExp> = {
 }
 
 let outdir: string
+/** The entry module of each bundle (what Lambda imports); its directory holds the rest. */
 const bundles = {} as Record<EntryName, string>
-/** What `cdk synth` packaged for each function running the entry. */
+/** What `cdk synth` packaged for each function running the entry: the asset directories. */
 const deployed = {} as Record<EntryName, string[]>
-const sizes: Record<string, number> = {}
+/** Bytes of JavaScript a cold start loads: the entry module and the chunks it imports statically. */
+const startBytes: Record<string, number> = {}
 /** Source files esbuild put into each bundle (its metafile's inputs), relative to the project root. */
 const inputs = {} as Record<EntryName, string[]>
+/** Source files in the modules a cold start loads (not those only reached through `import()`). */
+const startInputs = {} as Record<EntryName, string[]>
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
   for (const name of ENTRY_NAMES) {
-    const outfile = path.join(outdir, name, 'index.mjs')
-    const { metafile } = await build({
-      ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES[name]), outfile),
-      metafile: true,
-    })
+    const bundleDir = path.join(outdir, name)
+    const metafile = bundleEntry(ENTRIES[name], bundleDir)
     inputs[name] = Object.keys(metafile.inputs)
-    await copyRuntimePackageFiles(ENTRIES[name], path.dirname(outfile))
-    bundles[name] = outfile
-    sizes[name] = (await stat(outfile)).size
+    const atStart = loadedAtStart(metafile, ENTRIES[name])
+    startInputs[name] = [...new Set(atStart.flatMap((output) => Object.keys(output.inputs)))]
+    startBytes[name] = atStart.reduce((sum, output) => sum + output.bytes, 0)
+    bundles[name] = path.join(bundleDir, BUNDLE_ENTRY_FILE)
   }
   // Straight after: what `cdk synth` bundles for the same functions (the tree may change between the two).
   const { app, stack } = buildApp(
@@ -103,7 +105,7 @@ beforeAll(async () => {
   for (const name of ENTRY_NAMES) {
     deployed[name] = functions
       .filter((fn) => FUNCTIONS_OF_ENTRY[name].test(fn.Properties.Description))
-      .map((fn) => path.join(assembly.directory, fn.Metadata['aws:asset:path'], 'index.mjs'))
+      .map((fn) => path.join(assembly.directory, fn.Metadata['aws:asset:path']))
   }
   const claimed = ENTRY_NAMES.flatMap((name) => deployed[name])
   expect(claimed).toHaveLength(functions.length)
@@ -112,6 +114,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(outdir, { recursive: true, force: true })
 })
+
+/** Every file below a directory, relative to it, sorted. */
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort()
+}
 
 /** Runs a bundle's handler once in a new process with only the given environment (plus PATH). */
 async function invokeBundle(bundle: string, event: unknown, env: Record<string, string>) {
@@ -165,8 +176,8 @@ async function tableWithEnvironment(options: { snapshots?: boolean } = {}) {
 }
 
 describe('the deployed bundles', () => {
-  it('are single ESM files of reasonable size', () => {
-    for (const [name, bytes] of Object.entries(sizes)) {
+  it('load an ESM entry module (and the chunks it imports) of reasonable size at start', () => {
+    for (const [name, bytes] of Object.entries(startBytes)) {
       // The Cognito trigger is a few lines with no dependencies; the others carry the SDK.
       expect(bytes, name).toBeGreaterThan(name === 'preTokenGeneration' ? 200 : 50_000)
       expect(bytes, name).toBeLessThan(5_000_000)
@@ -183,32 +194,59 @@ describe('the deployed bundles', () => {
     expect(inputs.api).toContain('functions/web/routes/sign-in.tsx')
   })
 
-  it('are byte for byte what `cdk synth` packages for each function, with the package files they read', async () => {
-    expect(deployed.api).toHaveLength(2)
+  it("public API bundle's cold start loads neither the write surface's routes and pages nor mail and S3", () => {
+    const atStart = startInputs.publicApi
+    expect(atStart).toContain('functions/api/routes/instruments/instruments.routes.ts')
+    expect(atStart).toContain('functions/web/routes/public-pages.tsx')
+    for (const module of [
+      'functions/api/routes/projects/projects.routes.ts',
+      'functions/api/routes/imports/imports.routes.ts',
+      'functions/web/routes/admin-pages.tsx',
+      'functions/web/routes/sign-in.tsx',
+      'shared/subscriptions/mail/transport.ts',
+      'node_modules/nodemailer/dist/esm/nodemailer.js',
+      'node_modules/@aws-sdk/client-s3/dist-es/index.js',
+    ])
+      expect(atStart, module).not.toContain(module)
+    // Still in the bundle: the OpenAPI document (all routes) and the snapshot reader load on demand.
+    expect(inputs.publicApi).toContain('functions/api/routes/projects/projects.routes.ts')
+    expect(inputs.publicApi).toContain('node_modules/@aws-sdk/client-s3/dist-es/index.js')
+  })
+
+  it('are byte for byte what `cdk synth` packages for each function, every file of them', async () => {
+    expect(deployed.publicApi).toHaveLength(1)
+    expect(deployed.api).toHaveLength(1)
     for (const name of ENTRY_NAMES) {
       expect(deployed[name].length, name).toBeGreaterThan(0)
-      for (const packagedBundle of deployed[name]) {
-        expect((await readFile(packagedBundle)).equals(await readFile(bundles[name])), name).toBe(true)
-        for (const file of RUNTIME_PACKAGE_FILES[ENTRIES[name]] ?? []) {
-          const packaged = path.join(path.dirname(packagedBundle), 'node_modules', file)
-          const tested = path.join(path.dirname(bundles[name]), 'node_modules', file)
-          expect((await readFile(packaged)).equals(await readFile(tested)), file).toBe(true)
+      const tested = path.dirname(bundles[name])
+      const testedFiles = await filesBelow(tested)
+      expect(testedFiles, name).toContain(BUNDLE_ENTRY_FILE)
+      for (const packaged of deployed[name]) {
+        expect(await filesBelow(packaged), name).toEqual(testedFiles)
+        for (const file of testedFiles) {
+          const same = (await readFile(path.join(packaged, file))).equals(
+            await readFile(path.join(tested, file)),
+          )
+          expect(same, `${name}: ${file}`).toBe(true)
         }
       }
     }
-    expect(RUNTIME_PACKAGE_FILES[ENTRIES.api]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
+    const apiFiles = await filesBelow(path.dirname(bundles.publicApi))
+    for (const file of RUNTIME_PACKAGE_FILES[ENTRIES.publicApi] ?? [])
+      expect(apiFiles).toContain(`node_modules/${file}`)
+    expect(RUNTIME_PACKAGE_FILES[ENTRIES.publicApi]).toContain('swagger-ui-dist/swagger-ui-bundle.js')
   })
 
   it('API bundle serves the API reference and its viewer from the files packaged beside it', async () => {
     const { env } = await tableWithEnvironment()
-    const docs = await invokeBundle(bundles.api, httpApiEvent('GET', '/docs'), env)
+    const docs = await invokeBundle(bundles.publicApi, httpApiEvent('GET', '/docs'), env)
     expect(docs.result.statusCode).toBe(200)
     const assets = [...String(docs.result.body).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(
       (match) => match[1] ?? '',
     )
     expect(assets).toHaveLength(3)
     for (const asset of assets) {
-      const served = await invokeBundle(bundles.api, httpApiEvent('GET', asset), env)
+      const served = await invokeBundle(bundles.publicApi, httpApiEvent('GET', asset), env)
       expect(served.result.statusCode, asset).toBe(200)
       expect(String(served.result.body).length, asset).toBeGreaterThan(100)
     }
@@ -222,15 +260,19 @@ describe('the deployed bundles', () => {
       new Date(),
     )
 
-    const health = await invokeBundle(bundles.api, httpApiEvent('GET', '/health'), env)
+    const health = await invokeBundle(bundles.publicApi, httpApiEvent('GET', '/health'), env)
     expect(health.result.statusCode).toBe(200)
     expect(JSON.parse(health.result.body)).toEqual({ status: 'ok' })
 
-    const read = await invokeBundle(bundles.api, httpApiEvent('GET', `/v1/instruments/${record.id}`), env)
+    const read = await invokeBundle(
+      bundles.publicApi,
+      httpApiEvent('GET', `/v1/instruments/${record.id}`),
+      env,
+    )
     expect(read.result.statusCode).toBe(200)
     expect(JSON.parse(read.result.body)).toMatchObject({ id: record.id, name: 'Read through the bundle' })
 
-    // Writes need a Cognito token; without one the bundle answers 401 with a challenge.
+    // Writes (the write function's) need a Cognito token; without one the bundle answers 401 with a challenge.
     const write = await invokeBundle(
       bundles.api,
       httpApiEvent('POST', '/v1/instruments', {
@@ -250,7 +292,7 @@ describe('the deployed bundles', () => {
       body: '{}',
     })
     const gatewayId = (write.requestContext as { requestId: string }).requestId
-    const onPublic = await invokeBundle(bundles.api, write, { ...env, API_SURFACE: 'public' })
+    const onPublic = await invokeBundle(bundles.publicApi, write, { ...env, API_SURFACE: 'public' })
     expect(onPublic.result.statusCode).toBe(404)
     expect(onPublic.result.headers['x-request-id']).toBe(gatewayId)
     expect(JSON.parse(onPublic.result.body)).toMatchObject({ status: 404, requestId: gatewayId })
@@ -276,11 +318,11 @@ describe('the deployed bundles', () => {
     await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
     try {
       const event = httpApiEvent('GET', `/v1/instruments/${record.id}`)
-      const { result } = await invokeBundle(bundles.api, event, {
+      const { result } = await invokeBundle(bundles.publicApi, event, {
         ...env,
         API_SURFACE: 'public',
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-        LAMBDA_TASK_ROOT: path.dirname(bundles.api),
+        LAMBDA_TASK_ROOT: path.dirname(bundles.publicApi),
         AWS_LAMBDA_FUNCTION_NAME: 'fundfinder-public-api',
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
@@ -349,7 +391,7 @@ describe('the deployed bundles', () => {
     const exportEvent = (headers: Record<string, string>) =>
       httpApiEvent('GET', '/v1/exports/instruments.csv', { headers: { accept: 'text/csv', ...headers } })
 
-    const gzipped = await invokeBundle(bundles.api, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
+    const gzipped = await invokeBundle(bundles.publicApi, exportEvent({ 'accept-encoding': 'gzip, br' }), env)
     expect(gzipped.result.statusCode).toBe(200)
     expect(gzipped.result.isBase64Encoded).toBe(true)
     expect(gzipped.result.headers['content-encoding']).toBe('gzip')
@@ -360,7 +402,7 @@ describe('the deployed bundles', () => {
     expect(Buffer.byteLength(csv)).toBeGreaterThan(LAMBDA_RESPONSE_LIMIT_BYTES)
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(10_001)
 
-    const plain = await invokeBundle(bundles.api, exportEvent({}), env)
+    const plain = await invokeBundle(bundles.publicApi, exportEvent({}), env)
     expect(plain.payloadBytes).toBeLessThan(LAMBDA_RESPONSE_LIMIT_BYTES)
     expect(plain.result.statusCode).toBe(406)
     expect(plain.result.headers['content-type']).toBe('application/problem+json')
@@ -565,7 +607,7 @@ describe('the deployed bundles', () => {
     )
 
     const search = await invokeBundle(
-      bundles.api,
+      bundles.publicApi,
       httpApiEvent('GET', '/v1/instruments', { rawQueryString: 'q=published' }),
       { ...env, LOG_LEVEL: 'info' },
     )

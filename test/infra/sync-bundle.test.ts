@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { SYNC_METRICS } from '../../functions/sync-instruments/metrics'
-import { ENTRIES, esbuildOptions, PROJECT_ROOT } from '../../infra/bundling'
+import { BUNDLE_ENTRY_FILE, bundleEntry, ENTRIES } from '../../infra/bundling'
 import { type EuFtStandin, startEuFtStandin } from '../../scripts/lib/eu-ft-standin'
 import { DynamoInstrumentStore } from '../../shared/catalogue/store'
 import { createDocumentClient, ensureTable } from '../../shared/platform/dynamodb'
@@ -35,11 +34,8 @@ let standin: EuFtStandin
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-sync-bundle-'))
-  bundle = path.join(outdir, 'index.mjs')
-  const { metafile } = await build({
-    ...esbuildOptions(path.join(PROJECT_ROOT, ENTRIES.syncInstruments), bundle),
-    metafile: true,
-  })
+  bundle = path.join(outdir, BUNDLE_ENTRY_FILE)
+  const metafile = bundleEntry(ENTRIES.syncInstruments, outdir)
   inputs = Object.keys(metafile.inputs)
   standin = await startEuFtStandin()
 }, 120_000)

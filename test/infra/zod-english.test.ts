@@ -1,7 +1,7 @@
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import * as zod from 'zod'
-import { esbuildOptions, PROJECT_ROOT, ZOD_ALIAS } from '../../infra/bundling'
+import { esbuildOptions, ZOD_ALIAS } from '../../infra/bundling'
 import * as zodEnglish from '../../infra/zod-english'
 
 /**
@@ -30,7 +30,7 @@ describe('zod with English only (the bundles’ zod)', () => {
 
   it('leaves no other locale in the API bundle', async () => {
     const { metafile } = await build({
-      ...esbuildOptions(`${PROJECT_ROOT}functions/api/handler.ts`, '/dev/null/never-written.mjs'),
+      ...esbuildOptions('functions/api/handler.ts', '/dev/null/never-written'),
       write: false,
       metafile: true,
     })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import { createApp } from '../../functions/api/app'
+import { createPublicApp } from '../../functions/api/public-app'
 import { ensureBucket } from '../../scripts/lib/s3-local'
 import { createDeps, type Deps } from '../../shared/deps'
 import { createJwtVerifier } from '../../shared/platform/auth'
@@ -57,7 +58,8 @@ export async function createTestContext(
     ...options.deps,
   })
   const { store } = deps
-  const app = createApp(deps)
+  // The app each deployed function runs: the public function its share, the others the whole app.
+  const app = config.apiSurface === 'public' ? createPublicApp(deps) : createApp(deps)
 
   const token = (roles: string[] | SignOptions = []) => issuer.sign(Array.isArray(roles) ? { roles } : roles)
 

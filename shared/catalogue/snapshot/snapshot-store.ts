@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { ulid } from 'ulid'
 import type { Logger } from '../../platform/logger'
 import {
@@ -51,13 +45,28 @@ export const SNAPSHOT_KEYS = {
   prefix: 'catalogue/snapshots/',
 } as const
 
-/** The snapshot in an S3 bucket (s3rver locally). */
+/** An S3 client, or how to build one when it is first needed. */
+export type S3ClientSource = S3Client | (() => Promise<S3Client>)
+
+/**
+ * The snapshot in an S3 bucket (s3rver locally). The S3 SDK loads with the first read or publish
+ * (`import()`): a cold start that answers /health, or serves a warm catalogue, never loads it.
+ */
 export class S3SnapshotStore implements SnapshotStore {
+  private client: Promise<S3Client> | undefined
+
   constructor(
-    private readonly client: S3Client,
+    private readonly source: S3ClientSource,
     private readonly bucket: string,
     private readonly logger?: Logger,
   ) {}
+
+  private async s3() {
+    const sdk = await import('@aws-sdk/client-s3')
+    const source = this.source
+    this.client ??= typeof source === 'function' ? source() : Promise.resolve(source)
+    return { sdk, client: await this.client }
+  }
 
   async readLatest(): Promise<SnapshotRead> {
     let pointer: SnapshotPointer
@@ -83,8 +92,9 @@ export class S3SnapshotStore implements SnapshotStore {
     // The version leads the key so keys sort by version; the ULID keeps two publishes of one
     // version (a retried batch, a table restored to an earlier version) from overwriting each other.
     const key = `${SNAPSHOT_KEYS.prefix}${String(snapshot.version).padStart(12, '0')}-${ulid().toLowerCase()}.json.gz`
-    await this.client.send(
-      new PutObjectCommand({
+    const { sdk, client } = await this.s3()
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
         Body: body,
@@ -93,8 +103,8 @@ export class S3SnapshotStore implements SnapshotStore {
         Tagging: `${SNAPSHOT_STATE_TAG}=pending`,
       }),
     )
-    await this.client.send(
-      new PutObjectCommand({
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.bucket,
         Key: SNAPSHOT_KEYS.pointer,
         Body: JSON.stringify(pointerTo(key, snapshot, body)),
@@ -119,8 +129,9 @@ export class S3SnapshotStore implements SnapshotStore {
 
   private async tag(key: string, state: SnapshotState): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectTaggingCommand({
+      const { sdk, client } = await this.s3()
+      await client.send(
+        new sdk.PutObjectTaggingCommand({
           Bucket: this.bucket,
           Key: key,
           Tagging: { TagSet: [{ Key: SNAPSHOT_STATE_TAG, Value: state }] },
@@ -133,12 +144,14 @@ export class S3SnapshotStore implements SnapshotStore {
 
   /** The object's bytes, or undefined when there is no such object. */
   private async getObject(key: string): Promise<Buffer | undefined> {
+    const { sdk, client } = await this.s3()
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+      const result = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }))
       const bytes = (await result.Body?.transformToByteArray()) ?? new Uint8Array()
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined
+      if (error instanceof sdk.NoSuchKey || (error as { name?: string }).name === 'NoSuchKey')
+        return undefined
       throw error
     }
   }

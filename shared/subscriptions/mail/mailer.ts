@@ -1,5 +1,4 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2'
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { MailConfig } from '../../platform/config'
 import { MailUnavailable } from '../errors'
 
@@ -25,17 +24,19 @@ export interface Mailer {
  * The one sending code path: nodemailer, composing the same MIME message for every transport. Only
  * the transport differs: SMTP (MailDev locally, any server through SMTP_URL, the tests' in-process
  * server) or Amazon SES v2 in AWS (nodemailer's SES transport hands the raw message to SendEmail,
- * with the configuration set that reports bounces and complaints).
+ * with the configuration set that reports bounces and complaints). The transport is built with the
+ * first email (./transport.ts), so that a cold start that sends none does not load it.
  */
 export function createMailer(mail: MailConfig, region: string): Mailer {
   if (mail.transport === 'none') return unavailableMailer
-  const transporter: Transporter =
-    mail.transport === 'ses'
-      ? nodemailer.createTransport({ SES: { sesClient: new SESv2Client({ region }), SendEmailCommand } })
-      : nodemailer.createTransport(mail.smtpUrl as string)
+  let transporter: Transporter | undefined
   const ses = mail.transport === 'ses' && mail.sesConfigurationSet
   return {
     async send(email) {
+      if (!transporter) {
+        const { createTransport } = await import('./transport')
+        transporter ??= createTransport(mail, region)
+      }
       const info = await transporter.sendMail({
         from: mail.from,
         ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
@@ -56,7 +57,7 @@ export function createMailer(mail: MailConfig, region: string): Mailer {
       })
       return { messageId: String(info.messageId ?? '') }
     },
-    close: () => transporter.close(),
+    close: () => transporter?.close(),
   }
 }
 

@@ -4,8 +4,9 @@ import { IMPORT_JOB_STATES } from '../../../../shared/catalogue/imports/import-j
 import { requireRole } from '../../lib/middleware'
 import { bearerSecurity, problemResponses } from '../../lib/openapi'
 import { importBodyLimit } from './import-body'
+import { IMPORTS_PATH } from './imports-path'
 
-export const IMPORTS_PATH = '/v1/admin/imports'
+export { IMPORTS_PATH }
 
 const flag = (description: string) =>
   z
