@@ -69,8 +69,10 @@ describe('expiry at scale', () => {
 
     console.log(`10 expired: ${JSON.stringify({ live1000: small, live20000: large })}`)
     expect(small.read).toBeGreaterThan(0)
-    // A Scan or a read of the catalogue would cost hundreds of RCUs more at 20,000 items.
-    expect(Math.abs(large.read - small.read)).toBeLessThanOrEqual(2)
+    // A Scan or a read of the catalogue would cost hundreds of RCUs more at 20,000 items. A few
+    // RCUs of difference are retries: two moves in flight race for the catalogue version item and
+    // the loser re-reads it (1 RCU), more often on a loaded machine.
+    expect(Math.abs(large.read - small.read)).toBeLessThanOrEqual(10)
     expect(large.read).toBeLessThan(30)
   })
 })
