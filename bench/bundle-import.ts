@@ -10,7 +10,8 @@
  * runtime's own start), and the `import()` alone, timed inside the process.
  *
  * Environment: BENCH_IMPORT_RUNS (default 21, alternating between the bundles so that load on the
- * machine affects both alike).
+ * machine affects both alike); BENCH_NODE, the Node binary that imports the bundles (default: this
+ * one), so that the runtime Lambda runs (Node 24) can be measured from a machine whose Node differs.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,7 +24,10 @@ import { z } from 'zod'
 import { BUNDLE_ENTRY_FILE, bundleEntry, ENTRIES, loadedAtStart } from '../infra/bundling'
 
 const env = z
-  .object({ BENCH_IMPORT_RUNS: z.coerce.number().int().min(3).max(500).default(21) })
+  .object({
+    BENCH_IMPORT_RUNS: z.coerce.number().int().min(3).max(500).default(21),
+    BENCH_NODE: z.string().min(1).default(process.execPath),
+  })
   .parse(process.env)
 const run = promisify(execFile)
 
@@ -91,7 +95,7 @@ async function sample(bundleFile: string): Promise<Sample> {
   const started = performance.now()
   // Source maps on, as FundfinderFunction sets NODE_OPTIONS for every deployed function.
   const { stdout } = await run(
-    process.execPath,
+    env.BENCH_NODE,
     ['--enable-source-maps', '--input-type=module', '-e', IMPORTER],
     {
       cwd: path.dirname(bundleFile),
@@ -128,6 +132,7 @@ function largestInputs({ metafile, entry }: Bundle, top = 8): string {
 
 const round = (value: number) => Math.round(value * 10) / 10
 
+const nodeVersion = (await run(env.BENCH_NODE, ['--version'])).stdout.trim()
 const outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundle-bench-'))
 try {
   const bare = bundle(outdir, 'bare', 'bench/bare-api.ts')
@@ -157,7 +162,7 @@ try {
     }
   })
   console.log(
-    `\nBundle import: ${env.BENCH_IMPORT_RUNS} fresh Node processes per bundle (${process.version}, --enable-source-maps)`,
+    `\nBundle import: ${env.BENCH_IMPORT_RUNS} fresh Node processes per bundle (${nodeVersion}, --enable-source-maps)`,
   )
   console.table(rows)
   const [bareRow, apiRow] = rows as [(typeof rows)[number], (typeof rows)[number]]
