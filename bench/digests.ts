@@ -15,13 +15,11 @@ import { SMTPServer } from 'smtp-server'
 import { z } from 'zod'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
+import { depsForTable } from '../scripts/lib/table-deps'
 import { InstrumentInput, type InstrumentRecord } from '../shared/catalogue/instrument'
 import type { DynamoInstrumentStore } from '../shared/catalogue/store'
 import { FEATURE_CODES } from '../shared/catalogue/taxonomy'
-import { createDeps } from '../shared/deps'
-import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
-import { silentLogger } from '../shared/platform/logger'
 import { fixedClock } from '../shared/platform/time'
 import { sendDigests } from '../shared/subscriptions/digest/send-digests'
 import { addressHash } from '../shared/subscriptions/email-address'
@@ -85,15 +83,12 @@ async function main() {
     const tableName = `bench-${randomUUID()}`
     const client = createDocumentClient({ region: 'eu-west-1', endpoint: dynamodb.endpoint })
     await ensureTable(client, tableName)
-    const config = parseConfig({
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: dynamodb.endpoint,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      PUBLIC_BASE_URL: 'https://fundfinder.example',
-      LOG_LEVEL: 'silent',
-    })
     const clock = fixedClock(SUBSCRIBED_AT)
-    const deps = createDeps(config, { client, clock, logger: silentLogger })
+    const deps = depsForTable(
+      { client, endpoint: dynamodb.endpoint, tableName },
+      { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_BASE_URL: 'https://fundfinder.example' },
+      { clock },
+    )
     const store = deps.store as DynamoInstrumentStore
 
     log(

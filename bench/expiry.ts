@@ -13,9 +13,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
+import { depsForTable } from '../scripts/lib/table-deps'
 import { expireInstruments } from '../shared/catalogue/expiry/expire-instruments'
 import type { InstrumentRecord } from '../shared/catalogue/instrument'
-import { DynamoInstrumentStore } from '../shared/catalogue/store'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 import { silentLogger } from '../shared/platform/logger'
 import { fixedClock } from '../shared/platform/time'
@@ -68,7 +68,7 @@ try {
     const tableName = `bench-expiry-${randomUUID()}`
     await ensureTable(client, tableName)
     const meter = meterCapacity(client)
-    const store = new DynamoInstrumentStore(client, tableName)
+    const { store } = depsForTable({ client, endpoint: dynamodb.endpoint, tableName })
     await bulkLoadLive(
       client,
       tableName,

@@ -12,13 +12,12 @@
 import { z } from 'zod'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { syntheticSpreadsheet } from '../scripts/lib/synthetic-spreadsheet'
+import { depsForTable } from '../scripts/lib/table-deps'
 import { instrumentsToCsv, parseInstrumentCsv } from '../shared/catalogue/csv/instrument-csv'
 import { deadlinesCalendar, instrumentsAtom } from '../shared/catalogue/feeds/instrument-feeds'
 import { ImportRolledBack, importInstruments } from '../shared/catalogue/imports/import-instruments'
 import { InstrumentInput } from '../shared/catalogue/instrument'
-import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
 import { searchCriteria } from '../shared/catalogue/search/search-query'
-import { DynamoInstrumentStore } from '../shared/catalogue/store'
 import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 
@@ -32,7 +31,11 @@ try {
   const client = createDocumentClient({ region: 'eu-west-1', endpoint: dynamodb.endpoint })
   await ensureTable(client, 'bench-import')
   const meter = meterCapacity(client)
-  const store = new DynamoInstrumentStore(client, 'bench-import')
+  const { store, catalogue } = depsForTable({
+    client,
+    endpoint: dynamodb.endpoint,
+    tableName: 'bench-import',
+  })
   const file = syntheticSpreadsheet(rows)
   const now = new Date('2026-11-22T10:00:00Z')
   const results: Record<string, string>[] = []
@@ -56,7 +59,6 @@ try {
   const again = await measure('re-import (all unchanged)', () =>
     importInstruments(store, parsed, { actor: 'bench', now }),
   )
-  const catalogue = new LiveCatalogue(store)
   const result = await measure('search all (load catalogue)', () =>
     catalogue.search(searchCriteria({ limit: 10_000 }), now),
   )
@@ -73,7 +75,11 @@ try {
   // time (its externalId is taken while the import writes), so every row is written and then undone.
   const bound = parseConfig({}).imports.syncMaxRows
   await ensureTable(client, 'bench-sync-bound')
-  const boundStore = new DynamoInstrumentStore(client, 'bench-sync-bound')
+  const { store: boundStore } = depsForTable({
+    client,
+    endpoint: dynamodb.endpoint,
+    tableName: 'bench-sync-bound',
+  })
   const boundFile = parseInstrumentCsv(syntheticSpreadsheet(bound))
   const lastExternalId = `bulk-${bound - 1}`
   let phases = { writeMs: 0, undoMs: 0 }

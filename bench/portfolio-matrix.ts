@@ -19,17 +19,15 @@ import { createApp } from '../functions/api/app'
 import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { generateCatalogue, random } from '../scripts/lib/synthetic-catalogue'
+import { depsForTable } from '../scripts/lib/table-deps'
 import { CatalogueIndex } from '../shared/catalogue/search/catalogue-index'
 import { FEATURE_CODES, type FeatureCode } from '../shared/catalogue/taxonomy'
-import { createDeps } from '../shared/deps'
 import { createJwtVerifier } from '../shared/platform/auth'
-import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable } from '../shared/platform/dynamodb'
-import { silentLogger } from '../shared/platform/logger'
 import { computePortfolioMatrix } from '../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../shared/portfolio/portfolio-matrix-export'
 import type { ProjectInput, ProjectRecord } from '../shared/portfolio/project'
-import { DynamoProjectStore, MAX_IMPORT_WRITES } from '../shared/portfolio/project-store'
+import { MAX_IMPORT_WRITES } from '../shared/portfolio/project-store'
 
 const BenchEnv = z.object({
   PORTFOLIO_BENCH_PROJECTS: z.coerce.number().int().min(1).max(5000).default(200),
@@ -136,7 +134,7 @@ async function benchRequest(endpoint: string, now: Date) {
   const instruments = generateCatalogue(env.PORTFOLIO_BENCH_INSTRUMENTS, now)
   log(`request: loading ${instruments.length} instruments and ${env.PORTFOLIO_BENCH_PROJECTS} projects...`)
   await bulkLoadLive(client, tableName, instruments, { bumpCatalogueVersion: true })
-  const projects = new DynamoProjectStore(client, tableName)
+  const { projects } = depsForTable({ client, endpoint, tableName })
   const inputs = syntheticProjects(env.PORTFOLIO_BENCH_PROJECTS)
   for (let start = 0; start < inputs.length; start += MAX_IMPORT_WRITES) {
     const writes = inputs
@@ -158,13 +156,14 @@ async function benchRequest(endpoint: string, now: Date) {
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(privateKey)
-  const config = parseConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'silent' })
   const app = createApp(
-    createDeps(config, {
-      client,
-      verifier: createJwtVerifier({ issuer, audience, keys: { jwks: { keys: [jwk] } } }),
-      logger: silentLogger,
-    }),
+    depsForTable(
+      { client, endpoint, tableName },
+      {},
+      {
+        verifier: createJwtVerifier({ issuer, audience, keys: { jwks: { keys: [jwk] } } }),
+      },
+    ),
   )
   let bytes = { json: 0, csv: 0 }
   const request = (path: string, kind: 'json' | 'csv') => async () => {

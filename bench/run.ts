@@ -29,14 +29,13 @@ import { bulkLoadLive } from '../scripts/lib/bulk-load'
 import { startDynamoDbLocal } from '../scripts/lib/dynamodb-local'
 import { ensureBucket, startS3Local } from '../scripts/lib/s3-local'
 import { generateCatalogue, random } from '../scripts/lib/synthetic-catalogue'
+import { depsForTable } from '../scripts/lib/table-deps'
 import { InstrumentInput, type InstrumentRecord, isExpired } from '../shared/catalogue/instrument'
 import { CatalogueIndex } from '../shared/catalogue/search/catalogue-index'
 import { LiveCatalogue } from '../shared/catalogue/search/live-catalogue'
 import { SearchQuery, searchQueryFromParams } from '../shared/catalogue/search/search-query'
 import { publishSnapshot } from '../shared/catalogue/snapshot/publish-snapshot'
 import { S3SnapshotStore } from '../shared/catalogue/snapshot/snapshot-store'
-import { createDeps } from '../shared/deps'
-import { parseConfig } from '../shared/platform/config'
 import { createDocumentClient, ensureTable, meterCapacity } from '../shared/platform/dynamodb'
 import { silentLogger } from '../shared/platform/logger'
 import { createS3Client } from '../shared/platform/s3'
@@ -241,9 +240,8 @@ async function benchSize(shared: Shared, size: number) {
 
   const meter = meterCapacity(client)
   const requests = countRequests(client)
-  const config = parseConfig({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, LOG_LEVEL: 'silent' })
   // The app's real dependencies, on the metered client (no snapshot bucket: today's full load).
-  const deps = createDeps(config, { client, logger: silentLogger })
+  const deps = depsForTable({ client, endpoint, tableName })
   const { store, catalogue } = deps
   const app = createApp(deps)
 

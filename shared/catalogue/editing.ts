@@ -74,7 +74,7 @@ export function contentOf(record: InstrumentRecord): InstrumentContent {
 }
 
 /** A stored record's input fields: what a client would send to replace it unchanged. */
-export function inputOf(record: InstrumentRecord): InstrumentInput {
+export function inputOfRecord(record: InstrumentRecord): InstrumentInput {
   const input: Record<string, unknown> = {}
   for (const key of INPUT_KEYS) if (record[key] !== undefined) input[key] = record[key]
   return input as InstrumentInput
@@ -159,7 +159,7 @@ export async function setFeatures(
   now: Date,
 ): Promise<InstrumentRecord> {
   const current = await requireLive(store, id)
-  const input = { ...inputOf(current), features }
+  const input = { ...inputOfRecord(current), features }
   assertDeadlineNotPast(input, now)
   return replaceChecked(store, editor, current, input, expectedVersion, now)
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { highlightEvidence } from '../../functions/web/lib/highlight'
 import { describeProject, MAX_PROJECT_DESCRIPTION } from '../../functions/web/lib/project-description'
-import { editedContent, editorOf, inputOf, mayEdit } from '../../shared/catalogue/editing'
+import { editedContent, editorOf, inputOfRecord, mayEdit } from '../../shared/catalogue/editing'
 import { AuthenticationError, type Principal, parseCountriesClaim } from '../../shared/platform/auth'
 import { instrumentInput, storedRecord, syncedContent } from '../support/factories'
 
@@ -42,7 +42,7 @@ describe('who may edit what', () => {
 describe('what an editor’s replace stores', () => {
   it('confirms suggested features, publishes a held instrument and marks changed fields of a synced one', () => {
     const current = storedRecord(syncedContent({}, { published: false }))
-    const content = editedContent(current, { ...inputOf(current), name: 'Renamed', features: ['T13'] })
+    const content = editedContent(current, { ...inputOfRecord(current), name: 'Renamed', features: ['T13'] })
     expect(content).toMatchObject({
       name: 'Renamed',
       featureOrigin: 'editor',
@@ -55,12 +55,12 @@ describe('what an editor’s replace stores', () => {
 
   it('compares budgets by value, not by key order, and leaves an editor’s own instrument without annotations', () => {
     const current = storedRecord(syncedContent({ budget: { min: 1, max: 2, currency: 'EUR' } }))
-    const reordered = { ...inputOf(current), budget: { currency: 'EUR', max: 2, min: 1 } }
+    const reordered = { ...inputOfRecord(current), budget: { currency: 'EUR', max: 2, min: 1 } }
     expect(editedContent(current, reordered).provenance?.budget).toBe('source')
 
     const typed = storedRecord(instrumentInput())
-    expect(Object.keys(editedContent(typed, { ...inputOf(typed), name: 'x' })).sort()).toEqual(
-      Object.keys({ ...inputOf(typed) }).sort(),
+    expect(Object.keys(editedContent(typed, { ...inputOfRecord(typed), name: 'x' })).sort()).toEqual(
+      Object.keys({ ...inputOfRecord(typed) }).sort(),
     )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { inputOf } from '../../shared/catalogue/editing'
+import { inputOfRecord } from '../../shared/catalogue/editing'
 import type { InstrumentContent } from '../../shared/catalogue/instrument'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody, instrumentInput, syncedContent } from '../support/factories'
@@ -79,7 +79,7 @@ describe('the review queue', () => {
     const published = await t.call('PUT', `/v1/instruments/${held.id}`, {
       role: 'editor',
       headers: { 'if-match': '"1"' },
-      body: { ...inputOf(held), features: ['T13', 'P3'] },
+      body: { ...inputOfRecord(held), features: ['T13', 'P3'] },
     })
     expect(published.status).toBe(200)
     expect(published.json).toMatchObject({ featureOrigin: 'editor', features: ['T13', 'P3'], version: 2 })
@@ -90,7 +90,7 @@ describe('the review queue', () => {
     const confirmed = await t.call('PUT', `/v1/instruments/${suggested.id}`, {
       role: 'editor',
       headers: { 'if-match': '"1"' },
-      body: inputOf(suggested),
+      body: inputOfRecord(suggested),
     })
     expect(confirmed.status).toBe(200)
     expect(confirmed.json.featureOrigin).toBe('editor')
@@ -116,7 +116,7 @@ describe('the review queue', () => {
       role: 'editor',
       headers: { 'if-match': '"1"' },
       body: {
-        ...inputOf(synced),
+        ...inputOfRecord(synced),
         name: 'Counter-UAS for border guards',
         deadline: '2027-05-31',
         budget: { max: 2e6, currency: 'EUR' },
@@ -132,7 +132,7 @@ describe('the review queue', () => {
       funder: 'editor',
     })
     // A field the editor removes is theirs too: the sync must not bring it back.
-    const { programme: _programme, ...withoutProgramme } = inputOf((await t.store.get(synced.id))!)
+    const { programme: _programme, ...withoutProgramme } = inputOfRecord((await t.store.get(synced.id))!)
     const removed = await t.call('PUT', `/v1/instruments/${synced.id}`, {
       role: 'editor',
       headers: { 'if-match': '"2"' },
@@ -189,11 +189,11 @@ describe('the review queue', () => {
     const synced = await seedAt(t, syncedContent(), '2026-11-01T08:00:00Z')
     const importRows = (rows: unknown[]) => t.call('POST', '/v1/admin/imports', { role: 'admin', body: rows })
 
-    const unchanged = await importRows([inputOf(synced)])
+    const unchanged = await importRows([inputOfRecord(synced)])
     expect(unchanged.json).toMatchObject({ unchanged: 1, updated: 0 })
     expect((await t.store.get(synced.id))?.featureOrigin).toBe('suggested')
 
-    const updated = await importRows([{ ...inputOf(synced), name: 'Renamed in the spreadsheet' }])
+    const updated = await importRows([{ ...inputOfRecord(synced), name: 'Renamed in the spreadsheet' }])
     expect(updated.json).toMatchObject({ updated: 1 })
     const stored = await t.store.get(synced.id)
     expect(stored).toMatchObject({ featureOrigin: 'editor', source: synced.source })

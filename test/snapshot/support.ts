@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { LiveCatalogue, type LiveCatalogueOptions } from '../../shared/catalogue/search/live-catalogue'
 import { searchCriteria } from '../../shared/catalogue/search/search-query'
 import { publishSnapshot } from '../../shared/catalogue/snapshot/publish-snapshot'
@@ -9,7 +9,7 @@ import { createDocumentClient } from '../../shared/platform/dynamodb'
 import type { Logger } from '../../shared/platform/logger'
 import { createS3Client } from '../../shared/platform/s3'
 import { createTestContext, type TestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { type InstrumentBody, instrumentInput, revisedInput } from '../support/factories'
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error'
@@ -82,13 +82,11 @@ export async function snapshotContext() {
     return { catalogue, requests }
   }
 
-  const create = (body: Parameters<typeof instrumentBody>[0] = {}) =>
-    t.store.create(InstrumentInput.parse(instrumentBody(body)), 'editor', t.clock.now())
+  const create = (body: Partial<InstrumentBody> = {}) =>
+    t.store.create(instrumentInput(body), 'editor', t.clock.now())
 
-  const rename = (record: InstrumentRecord, name: string) => {
-    const { id, version, createdAt, updatedAt, createdBy, updatedBy, ...input } = record
-    return t.store.replace(id, InstrumentInput.parse({ ...input, name }), version, 'editor', t.clock.now())
-  }
+  const rename = (record: InstrumentRecord, name: string) =>
+    t.store.replace(record.id, revisedInput(record, { name }), record.version, 'editor', t.clock.now())
 
   const remove = (record: InstrumentRecord) =>
     t.store.archive(record.id, {

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { addressHash } from '../../shared/subscriptions/email-address'
 import { subscriptionId } from '../../shared/subscriptions/subscription'
-import { instrumentBody } from '../support/factories'
+import { type InstrumentBody, instrumentInput, revisedInput } from '../support/factories'
 import { BASE_URL, type SubscriptionContext, subscriptionContext } from './support'
 
 const QUERY = 'features=T13&country=DK'
@@ -12,15 +12,8 @@ const MONDAY = '2026-11-23T06:00:00Z'
 const TUESDAY = '2026-11-24T06:00:00Z'
 const WEDNESDAY = '2026-11-25T06:00:00Z'
 
-async function edit(t: SubscriptionContext, record: InstrumentRecord, changes: Record<string, unknown>) {
-  const { id, version, createdAt, createdBy, updatedAt, updatedBy, ...input } = record
-  return t.store.replace(
-    id,
-    InstrumentInput.parse({ ...input, ...changes }),
-    version,
-    'editor',
-    t.clock.now(),
-  )
+async function edit(t: SubscriptionContext, record: InstrumentRecord, changes: Partial<InstrumentBody>) {
+  return t.store.replace(record.id, revisedInput(record, changes), record.version, 'editor', t.clock.now())
 }
 
 async function subscriptionItems(t: SubscriptionContext) {
@@ -235,11 +228,7 @@ describe('digests', () => {
       known: [],
       nowSeconds,
     })
-    await t.store.create(
-      InstrumentInput.parse(instrumentBody({ features: ['T13'] })),
-      'editor',
-      t.clock.now(),
-    )
+    await t.store.create(instrumentInput({ features: ['T13'] }), 'editor', t.clock.now())
 
     expect(await t.runDigests(MONDAY)).toMatchObject({ due: 1, sent: 1, failed: 0 })
     const report = t.mail.messages[0]!

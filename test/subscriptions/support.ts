@@ -1,10 +1,9 @@
 import { onTestFinished } from 'vitest'
-import type { z } from 'zod'
-import { InstrumentInput, type InstrumentRecord } from '../../shared/catalogue/instrument'
+import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { sendDigests } from '../../shared/subscriptions/digest/send-digests'
 import { CONFIRM_PAGE_PATH, UNSUBSCRIBE_PAGE_PATH } from '../../shared/subscriptions/subscription-service'
 import { createTestContext } from '../support/context'
-import { instrumentBody } from '../support/factories'
+import { type InstrumentBody, instrumentInput } from '../support/factories'
 import { type ReceivedMail, startTestMailServer, type TestMailServerOptions } from '../support/mail-server'
 
 export const BASE_URL = 'https://fundfinder.example'
@@ -69,10 +68,8 @@ export async function subscriptionContext(
     return { confirmation: confirmation as ReceivedMail, token, firstDigestAt: confirmed.json.firstDigestAt }
   }
 
-  const createInstrument = async (
-    overrides: Partial<z.input<typeof InstrumentInput>> = {},
-  ): Promise<InstrumentRecord> =>
-    t.store.create(InstrumentInput.parse(instrumentBody(overrides)), 'editor', t.clock.now())
+  const createInstrument = async (overrides: Partial<InstrumentBody> = {}): Promise<InstrumentRecord> =>
+    t.store.create(instrumentInput(overrides), 'editor', t.clock.now())
 
   /** Runs the digest job as of `at` (the clock moves there too, as a scheduled run would see it). */
   const runDigests = async (at: string) => {

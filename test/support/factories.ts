@@ -1,5 +1,6 @@
 import { ulid } from 'ulid'
 import type { z } from 'zod'
+import { inputOfRecord } from '../../shared/catalogue/editing'
 import {
   type InstrumentAnnotations,
   type InstrumentContent,
@@ -17,7 +18,7 @@ import type { TestContext } from './context'
  * by the schema, as the stores take it; `storedRecord` adds what the server writes, without a store.
  */
 
-type InstrumentBody = z.input<typeof InstrumentInput>
+export type InstrumentBody = z.input<typeof InstrumentInput>
 type ProjectBody = z.input<typeof ProjectInput>
 
 let instrumentCount = 0
@@ -43,6 +44,14 @@ export function instrumentBody(overrides: Partial<InstrumentBody> = {}): Instrum
 /** A valid instrument input, parsed: what `InstrumentStore.create` and `replace` take. */
 export function instrumentInput(overrides: Partial<InstrumentBody> = {}): InstrumentInput {
   return InstrumentInput.parse(instrumentBody(overrides))
+}
+
+/** The input that replaces `record` with `changes`, parsed: what `InstrumentStore.replace` takes. */
+export function revisedInput(
+  record: InstrumentRecord,
+  changes: Partial<InstrumentBody> = {},
+): InstrumentInput {
+  return InstrumentInput.parse({ ...inputOfRecord(record), ...changes })
 }
 
 /** Creates one instrument per entry through the store (audited, in the catalogue), in order. */
