@@ -31,13 +31,17 @@ import {
 } from '../shared/catalogue/features/suggest-features'
 import {
   type CategoryId,
-  FEATURE_CATEGORY,
   FEATURE_INDEX,
   FEATURE_LABELS,
   type FeatureCode,
   isFeatureCode,
   TAXONOMY,
 } from '../shared/catalogue/taxonomy'
+
+/** Each feature's category, for the per-category figures. */
+const FEATURE_CATEGORY: ReadonlyMap<string, CategoryId> = new Map(
+  TAXONOMY.flatMap((category) => category.features.map((feature) => [feature.code, category.id] as const)),
+)
 
 interface LabelledText {
   id: string

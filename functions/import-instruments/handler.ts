@@ -1,6 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
-import { abandonedJobProblem } from '../../shared/catalogue/imports/import-jobs'
-import { runImportJob } from '../../shared/catalogue/imports/run-import-job'
+import { recordFailedRun, runImportJob } from '../../shared/catalogue/imports/run-import-job'
 import type { ImportJobMessage } from '../../shared/catalogue/imports/sqs-import-queue'
 import type { Deps } from '../../shared/deps'
 import { depsFromEnvironment } from '../lib/function-deps'
@@ -56,15 +55,10 @@ export function createImportWorker(deps: () => ImportWorkerDeps) {
         if (result === 'yielded') await importQueue.enqueue(jobId)
         logger.info('import message handled', { jobId, result })
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-        const receives = Number(record.attributes.ApproximateReceiveCount)
-        logger.error('import run failed', { jobId, receives, error: reason })
-        await importJobs.release(jobId).catch(() => undefined)
-        if (receives >= config.imports.maxAttempts) {
-          await importJobs
-            .finish(jobId, { state: 'failed', problem: abandonedJobProblem(receives, reason) }, clock.now())
-            .catch(() => undefined)
-        }
+        await recordFailedRun({ importJobs, clock, logger }, jobId, error, {
+          number: Number(record.attributes.ApproximateReceiveCount),
+          max: config.imports.maxAttempts,
+        })
         batchItemFailures.push({ itemIdentifier: record.messageId })
       }
     }

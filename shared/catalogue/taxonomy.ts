@@ -105,10 +105,6 @@ export const FEATURE_LABELS: ReadonlyMap<string, string> = new Map(
   TAXONOMY.flatMap((category) => category.features.map((feature) => [feature.code, feature.label] as const)),
 )
 
-export const FEATURE_CATEGORY: ReadonlyMap<string, CategoryId> = new Map(
-  TAXONOMY.flatMap((category) => category.features.map((feature) => [feature.code, category.id] as const)),
-)
-
 export function isFeatureCode(value: string): value is FeatureCode {
   return FEATURE_INDEX.has(value)
 }

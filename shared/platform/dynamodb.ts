@@ -121,16 +121,7 @@ export async function queryFirst(
   input: QueryCommandInput,
   count: number,
 ): Promise<Item[]> {
-  const items: Item[] = []
-  let startKey: Item | undefined
-  do {
-    const result = await client.send(
-      new QueryCommand({ ...input, Limit: count - items.length, ExclusiveStartKey: startKey }),
-    )
-    items.push(...(result.Items ?? []))
-    startKey = result.LastEvaluatedKey
-  } while (startKey && items.length < count)
-  return items
+  return (await queryUpTo(client, input, count, undefined)).items
 }
 
 /**
@@ -144,16 +135,31 @@ export async function queryPage(
   request: PageRequest,
   cursorScope: Record<string, string>,
 ): Promise<ItemPage> {
+  const startKey = request.cursor ? decodeCursor(request.cursor, cursorScope) : undefined
+  const { items, lastKey } = await queryUpTo(client, input, request.limit, startKey)
+  return { items, nextCursor: lastKey ? encodeCursor(lastKey) : undefined }
+}
+
+/**
+ * Up to `count` items from `startKey` on, reading on while a page comes back short (a filter
+ * applies after `Limit`), and the key to go on from when there may be more.
+ */
+async function queryUpTo(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  count: number,
+  startKey: Item | undefined,
+): Promise<{ items: Item[]; lastKey: Item | undefined }> {
   const items: Item[] = []
-  let startKey = request.cursor ? decodeCursor(request.cursor, cursorScope) : undefined
+  let lastKey = startKey
   do {
     const result = await client.send(
-      new QueryCommand({ ...input, Limit: request.limit - items.length, ExclusiveStartKey: startKey }),
+      new QueryCommand({ ...input, Limit: count - items.length, ExclusiveStartKey: lastKey }),
     )
     items.push(...(result.Items ?? []))
-    startKey = result.LastEvaluatedKey
-  } while (startKey && items.length < request.limit)
-  return { items, nextCursor: startKey ? encodeCursor(startKey) : undefined }
+    lastKey = result.LastEvaluatedKey
+  } while (lastKey && items.length < count)
+  return { items, lastKey }
 }
 
 /** DynamoDB's limits per BatchGetItem and per BatchWriteItem call. */

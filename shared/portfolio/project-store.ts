@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import { monotonicFactory } from 'ulid'
 import { decodeCursor, encodeCursor, InvalidCursor } from '../platform/cursor'
-import { queryAll } from '../platform/dynamodb'
+import { queryAll, queryPage } from '../platform/dynamodb'
 import { keys, PROJECT_SORT_PREFIX } from '../platform/table'
 import type { ProjectInput, ProjectRecord } from './project'
 import { ImportConflict, ProjectNotFound, ProjectVersionConflict } from './project-errors'
@@ -88,18 +88,14 @@ export class DynamoProjectStore implements ProjectStore {
   }
 
   async list(org: string, options: { limit: number; cursor?: string | undefined }): Promise<ProjectPage> {
-    const startKey = options.cursor ? decodeCursor(options.cursor, { pk: keys.organisation(org) }) : undefined
+    const scope = { pk: keys.organisation(org) }
+    const startKey = options.cursor ? decodeCursor(options.cursor, scope) : undefined
     if (startKey && !String(startKey.sk ?? '').startsWith(PROJECT_SORT_PREFIX)) {
       // A cursor must not walk the listing outside the organisation's projects.
       throw new InvalidCursor()
     }
-    const result = await this.client.send(
-      new QueryCommand({ ...this.projectsOf(org), Limit: options.limit, ExclusiveStartKey: startKey }),
-    )
-    return {
-      items: (result.Items ?? []).map(toRecord),
-      nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined,
-    }
+    const page = await queryPage(this.client, this.projectsOf(org), options, scope)
+    return { items: page.items.map(toRecord), nextCursor: page.nextCursor }
   }
 
   async listAll(org: string): Promise<ProjectRecord[]> {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { backoffMs } from '../platform/dynamodb'
 import { subscriptionKeys } from '../platform/table'
 import { RateLimited } from './errors'
 
@@ -79,7 +81,7 @@ export class RateLimiter {
         // Concurrent requests on the same counter cancel each other's transactions: try again.
         const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict')
         if (!conflict || attempt >= MAX_ATTEMPTS) throw error
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
+        await sleep(backoffMs(attempt))
       }
     }
   }

@@ -34,7 +34,7 @@ import type { AppEnv } from './types'
 /**
  * The one mapping from errors to HTTP: domain errors, framework exceptions and problems thrown by
  * the HTTP layer itself. The API sends the result as problem+json (`onError`), the web pages render
- * it as a page (functions/web/index.tsx), and a page that re-shows its form after a failed save
+ * it as a page (`onWebError`, functions/web/web-router.tsx), and a page that re-shows its form after a failed save
  * decides from the same result (`toProblem(error).status === 412`). Anything unmapped is a 500.
  */
 export function toProblem(error: unknown): Problem {

@@ -1,5 +1,4 @@
 import type { ImportJobStore, ImportQueue } from './import-jobs'
-import { abandonedJobProblem } from './import-jobs'
 import type { ImportJobDeps } from './run-import-job'
 
 export interface InProcessImportQueueOptions {
@@ -34,24 +33,13 @@ export class InProcessImportQueue implements ImportQueue {
 
   private async process(jobId: string): Promise<void> {
     // Loaded with the first job: the import code is no part of the API's cold start.
-    const { runImportJob } = await import('./run-import-job')
+    const { recordFailedRun, runImportJob } = await import('./run-import-job')
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       try {
         const result = await runImportJob(this.deps, jobId, { leaseMs: this.options.leaseMs })
         if (result !== 'yielded') return
       } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-        this.deps.logger.error('import run failed', { jobId, attempt, error: reason })
-        await this.deps.importJobs.release(jobId).catch(() => undefined)
-        if (attempt === this.options.maxAttempts) {
-          await this.deps.importJobs
-            .finish(
-              jobId,
-              { state: 'failed', problem: abandonedJobProblem(attempt, reason) },
-              this.deps.clock.now(),
-            )
-            .catch(() => undefined)
-        }
+        await recordFailedRun(this.deps, jobId, error, { number: attempt, max: this.options.maxAttempts })
       }
     }
   }

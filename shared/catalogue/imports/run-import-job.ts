@@ -4,6 +4,7 @@ import { ImportFileError } from '../csv/layout'
 import type { InstrumentStore } from '../store/instrument-store'
 import { assertImportSize, parseImportFile, prepareImport } from './import-instruments'
 import {
+  abandonedJobProblem,
   type ImportCounts,
   type ImportJobProblem,
   type ImportJobStore,
@@ -43,6 +44,27 @@ export type ImportRunResult =
   | 'busy'
   | 'finished'
   | 'missing'
+
+/**
+ * After a run threw (an outage, a bug): logs why, releases the job so that the next attempt may take
+ * it at once, and on the last attempt ends it failed with what to do about it. Never throws: the
+ * caller's retry (SQS redelivery, the in-process loop) is what happens next either way.
+ */
+export async function recordFailedRun(
+  { importJobs, clock, logger }: Pick<ImportJobDeps, 'importJobs' | 'clock' | 'logger'>,
+  jobId: string,
+  error: unknown,
+  attempt: { number: number; max: number },
+): Promise<void> {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  logger.error('import run failed', { jobId, attempt: attempt.number, error: reason })
+  await importJobs.release(jobId).catch(() => undefined)
+  if (attempt.number >= attempt.max) {
+    await importJobs
+      .finish(jobId, { state: 'failed', problem: abandonedJobProblem(attempt.number, reason) }, clock.now())
+      .catch(() => undefined)
+  }
+}
 
 function countOutcomes(results: readonly RecordResult[]): ImportCounts {
   const counts: ImportCounts = { created: 0, updated: 0, unchanged: 0, failed: 0 }
