@@ -80,6 +80,17 @@ export function addressHash(normalisedAddress: string): string {
   return createHash('sha256').update(`address\u0000${normalisedAddress}`).digest('base64url')
 }
 
+/**
+ * An error message fit for the logs: every email address in it masked (`maskAddress`). Mail servers
+ * name the recipient in their refusals (`550 5.1.1 <someone@example.org>: user unknown`), and the
+ * logs must not become a list of subscribers.
+ */
+export function withoutAddresses(message: string): string {
+  return message.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[^\s<>"'(),;:]+/g, (address) =>
+    maskAddress(address.toLowerCase()),
+  )
+}
+
 /** For pages and logs: `a***@example.org`. */
 export function maskAddress(normalisedAddress: string): string {
   const at = normalisedAddress.lastIndexOf('@')

@@ -6,7 +6,7 @@ import { subscriptionKeys } from '../platform/table'
 import { brusselsDate, type Clock } from '../platform/time'
 import { ProjectNotFound } from '../portfolio/project-errors'
 import type { ProjectStore } from '../portfolio/project-store'
-import { addressHash, maskAddress } from './email-address'
+import { addressHash, maskAddress, withoutAddresses } from './email-address'
 import { InvalidSubscriptionLink, MailUnavailable } from './errors'
 import type { Mailer } from './mail/mailer'
 import { alreadySubscribedEmail, confirmationEmail } from './mail/messages'
@@ -320,7 +320,9 @@ export class SubscriptionService {
       await this.deps.mailer.send(email)
     } catch (error) {
       if (error instanceof MailUnavailable) throw error
-      this.deps.logger.error('confirmation email not sent', { error: (error as Error).message })
+      this.deps.logger.error('confirmation email not sent', {
+        error: withoutAddresses((error as Error).message),
+      })
       throw new MailUnavailable('the mail server did not accept the message; try again later.')
     }
   }

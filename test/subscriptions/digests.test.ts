@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { addressHash } from '../../shared/subscriptions/email-address'
 import { subscriptionId } from '../../shared/subscriptions/subscription'
@@ -118,7 +118,13 @@ describe('digests', () => {
     await t.subscribeConfirmed({ email: 'ada@example.org', query: QUERY, frequency: 'daily' })
     await t.createInstrument({ name: 'Delayed call', features: ['T13'] })
     refusing.add('ada@example.org')
+    const logged = vi.spyOn(t.deps.logger, 'error')
     expect(await t.runDigests(MONDAY)).toMatchObject({ due: 1, sent: 0, failed: 1 })
+    // The server's refusal names the recipient; the log keeps why, masked.
+    const failure = JSON.stringify(logged.mock.calls.find(([message]) => message === 'digest failed'))
+    logged.mockRestore()
+    expect(failure).toContain('a***@example.org')
+    expect(failure).not.toContain('ada@example.org')
     refusing.clear()
     expect(await t.runDigests('2026-11-23T06:10:00Z')).toMatchObject({ due: 1, sent: 1, failed: 0 })
     expect(t.mail.messages.at(-1)!.text).toContain('Delayed call')

@@ -45,7 +45,10 @@ export async function startTestMailServer(options: TestMailServerOptions = {}): 
     logger: false,
     onRcptTo(address, _session, callback) {
       if (options.refuse?.(address.address)) {
-        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 })
+        // Worded as Postfix refuses an unknown mailbox, naming the recipient.
+        const error = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), {
+          responseCode: 550,
+        })
         return callback(error)
       }
       callback()

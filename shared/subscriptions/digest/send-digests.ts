@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger'
 import { SUBSCRIPTION_SHARDS } from '../../platform/table'
 import { brusselsDate, type Clock } from '../../platform/time'
 import type { ProjectStore } from '../../portfolio/project-store'
+import { withoutAddresses } from '../email-address'
 import type { Mailer } from '../mail/mailer'
 import {
   type DigestItem,
@@ -156,7 +157,7 @@ export async function sendDigests(deps: DigestJobDeps, options: DigestRunOptions
           subscription: record.id,
           period,
           error: (error as Error).name,
-          detail: (error as Error).message,
+          detail: withoutAddresses((error as Error).message),
         })
         await deps.subscriptionStore.releaseClaim(claim).catch((releaseError: Error) =>
           deps.logger.error('digest claim not released', {
