@@ -32,7 +32,8 @@ if ((await deps.store.catalogueVersion()) === 0) {
   const { created } = await loadSampleCatalogue(deps.store, new Date())
   console.log(`Loaded the sample catalogue: ${created} instruments (verify them at their official source).`)
   // Real EU calls as recorded in 2026, through the same path as `npm run sync -- --from-file`, as
-  // they were when recorded: those closed since are archived by the first expiry run below.
+  // they were when recorded: those closed since are archived by the first expiry run below. A
+  // recording withdraws nothing, which costs nothing here: the table had no synced call before.
   const recorded = await syncSource(deps, {
     source: 'eu-ft',
     fromFile: RECORDED_EU_FT_TOPICS,

@@ -8,6 +8,8 @@
  * shared/catalogue/sources/eu-ft/data/recorded-topics-2026.json). `--dry-run` writes nothing.
  * Calls whose deadline has passed are not created, unless `--as-recorded`: then a call that was
  * open when it was recorded is created and the expiry job archives it (npm start's first load).
+ * A recorded file is a snapshot of the past, not a read of the portal now: it creates and updates
+ * calls but never withdraws one it does not list (that call may be newer than the recording).
  * Exits 1 when the source could not be read completely (nothing was withdrawn), 2 on a usage or
  * file error.
  */
@@ -17,6 +19,15 @@ import { openLocalTable } from './lib/local-table'
 import { SyncFileError, syncSource } from './lib/sync-source'
 
 const USAGE = 'Usage: npm run sync -- --source eu-ft [--dry-run] [--from-file FILE [--as-recorded]]'
+const HELP = `${USAGE}
+
+  --source eu-ft    the EU Funding & Tenders Portal, read at EU_FT_SEARCH_URL
+  --dry-run         say what the sync would do, write nothing
+  --from-file FILE  sync recorded results instead of reading the portal. A recording is a snapshot
+                    of the past: it creates and updates calls, and withdraws none (only a complete
+                    read of the portal now withdraws the calls it no longer lists)
+  --as-recorded     with --from-file: create the calls that were open when recorded, even if
+                    closed now (the expiry job then archives them)`
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +39,7 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  console.log(USAGE)
+  console.log(HELP)
   process.exit(0)
 }
 if (values['as-recorded'] && !values['from-file']) {

@@ -21,7 +21,8 @@ import type { FeatureCode } from './taxonomy'
  * - a national contact point (an editor whose token lists countries) creates, changes and reviews
  *   only national or regional instruments of those countries, both as stored and as sent (403);
  * - replacing an instrument is an editor's decision about its features: suggested features become
- *   `featureOrigin: 'editor'` and a held instrument is published;
+ *   `featureOrigin: 'editor'` and a held instrument is published (an import: only when it changes
+ *   the features, see `EditOptions`);
  * - on a synced instrument, every field the editor changed is marked `editor` in its provenance, so
  *   the sync never overwrites it again; what a client cannot send (source, provenance, earlier
  *   `editor` marks) is carried over from the stored record, never lost by a replace.
@@ -93,25 +94,47 @@ function canonicalJson(value: unknown): string | undefined {
   )
 }
 
+export interface EditOptions {
+  /**
+   * Whether the edit is the editor's choice of the features even where it leaves them as they
+   * were (default true). An editor's PUT, the admin form and the review screen show the features
+   * and send them back: that confirms suggested ones and publishes a held instrument. An imported
+   * record (a spreadsheet row, an item of a JSON file) carries the features whether or not anyone
+   * looked at them, so an import confirms them only when it changes them (`false`).
+   */
+  confirmsFeatures?: boolean
+}
+
 /**
  * What an editor's replace stores: their input, with the stored record's annotations carried over
  * and updated by the rules above. Pure: the API, the admin pages and imports all write this.
  */
-export function editedContent(current: InstrumentRecord, input: InstrumentInput): InstrumentContent {
+export function editedContent(
+  current: InstrumentRecord,
+  input: InstrumentInput,
+  options: EditOptions = {},
+): InstrumentContent {
+  const confirmsFeatures = options.confirmsFeatures !== false || !sameValue(current.features, input.features)
   const content: InstrumentContent = { ...input }
   if (current.source) content.source = current.source
-  // Every replace sends the features, so it is the editor's choice of them.
-  if (current.featureOrigin !== undefined) content.featureOrigin = 'editor'
-  if (current.published !== undefined) content.published = true
-  if (current.source || current.provenance) content.provenance = provenanceAfterEdit(current, input)
+  if (current.featureOrigin !== undefined)
+    content.featureOrigin = confirmsFeatures ? 'editor' : current.featureOrigin
+  if (current.published !== undefined) content.published = confirmsFeatures ? true : current.published
+  if (current.source || current.provenance)
+    content.provenance = provenanceAfterEdit(current, input, confirmsFeatures)
   return content
 }
 
-function provenanceAfterEdit(current: InstrumentRecord, input: InstrumentInput): Provenance {
+/** Only the fields whose value changes become the editor's (and the features once confirmed). */
+function provenanceAfterEdit(
+  current: InstrumentRecord,
+  input: InstrumentInput,
+  confirmsFeatures: boolean,
+): Provenance {
   const provenance: Provenance = { ...current.provenance }
   for (const key of INPUT_KEYS) if (!sameValue(current[key], input[key])) provenance[key] = 'editor'
   // Confirmed suggestions are the editor's even when unchanged: the sync must not re-suggest over them.
-  if (current.featureOrigin === 'suggested') provenance.features = 'editor'
+  if (confirmsFeatures && current.featureOrigin === 'suggested') provenance.features = 'editor'
   return provenance
 }
 

@@ -1,4 +1,4 @@
-import type { InstrumentInput } from './instrument'
+import { CutOff, type InstrumentInput } from './instrument'
 
 /**
  * An instrument's input as flat cells, the budget split in three: the columns of the spreadsheet
@@ -19,6 +19,7 @@ export const FLAT_INSTRUMENT_FIELDS = [
   'url',
   'opensAt',
   'deadline',
+  'cutOffs',
   'periodicity',
   'budgetMin',
   'budgetMax',
@@ -30,7 +31,7 @@ export const FLAT_INSTRUMENT_FIELDS = [
 export type FlatField = (typeof FLAT_INSTRUMENT_FIELDS)[number]
 
 /** The fields that hold a list: a spreadsheet cell separates the items with `;`, the form by line or checkbox. */
-export const FLAT_LIST_FIELDS = ['targetOrganisations', 'applicationDomains'] as const
+export const FLAT_LIST_FIELDS = ['cutOffs', 'targetOrganisations', 'applicationDomains'] as const
 export type FlatListField = (typeof FLAT_LIST_FIELDS)[number]
 export type FlatTextField = Exclude<FlatField, FlatListField>
 
@@ -69,6 +70,7 @@ export function flatFieldOf(
       return instrument.budget?.max?.toString()
     case 'budgetCurrency':
       return instrument.budget?.currency
+    case 'cutOffs':
     case 'targetOrganisations':
     case 'applicationDomains': {
       const list = instrument[field]
@@ -91,7 +93,8 @@ const AMOUNT = /^-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?$/
  * Flat cells as an InstrumentInput-shaped object, not yet validated (the schema does that): text
  * trimmed (the description is kept as written; the schema trims it), country and currency in upper
  * case, amounts as numbers, the budget present when any of its three cells is. An amount that is
- * not a number is a `CellError` and left out.
+ * not a number, or a cut-off that is not a date-time with its offset, is a `CellError` and its
+ * field is left out (so the schema does not report it a second time in its own words).
  */
 export function inputOf(cells: FlatCells): { input: Record<string, unknown>; errors: CellError[] } {
   const input: Record<string, unknown> = {}
@@ -101,7 +104,20 @@ export function inputOf(cells: FlatCells): { input: Record<string, unknown>; err
     const value = cells[field]
     if (value === undefined) continue
     if (typeof value !== 'string') {
-      input[field] = value.map((item) => item.trim()).filter(Boolean)
+      const items = value.map((item) => item.trim()).filter(Boolean)
+      if (field === 'cutOffs') {
+        // A cell or box of separators only holds no cut-off: the field is absent, not an empty list.
+        if (items.length === 0) continue
+        const wrong = items.find((item) => !CutOff.safeParse(item).success)
+        if (wrong !== undefined) {
+          errors.push({
+            path: field,
+            message: `'${wrong}' is not a date-time with its offset: write each cut-off like 2027-04-15T17:00:00+02:00`,
+          })
+          continue
+        }
+      }
+      input[field] = items
       continue
     }
     switch (field) {

@@ -30,6 +30,9 @@ export const CalendarDate = z.iso
   .date()
   .meta({ description: 'Calendar date, YYYY-MM-DD', example: '2027-03-31' })
 
+/** One cut-off of a multiple cut-off call: an instant, so a date-time with its offset. */
+export const CutOff = z.iso.datetime({ offset: true })
+
 export const Deadline = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).meta({
   description:
     'Date (closes at the end of that day, Europe/Brussels) or RFC 3339 date-time with offset (closes at that instant)',
@@ -100,15 +103,10 @@ export const InstrumentInput = z
       .max(2048),
     opensAt: CalendarDate.optional(),
     deadline: Deadline.optional(),
-    cutOffs: z
-      .array(z.iso.datetime({ offset: true }))
-      .min(1)
-      .max(50)
-      .optional()
-      .meta({
-        description:
-          'Every cut-off of a multiple cut-off call, ascending (date-times with offset); the deadline is the last one',
-      }),
+    cutOffs: z.array(CutOff).min(1).max(50).optional().meta({
+      description:
+        'Every cut-off of a multiple cut-off call, ascending (date-times with offset); the deadline is the last one',
+    }),
     periodicity: z.enum(PERIODICITIES).optional(),
     budget: Budget.optional(),
     targetOrganisations: uniqueArray(z.enum(TARGET_ORGANISATIONS), TARGET_ORGANISATIONS.length).optional(),

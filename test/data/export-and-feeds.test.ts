@@ -20,6 +20,7 @@ const AWKWARD = [
     programme: 'Win4',
     opensAt: '2026-12-01',
     deadline: '2027-02-28T17:00:00+01:00',
+    cutOffs: ['2027-01-15T17:00:00+01:00', '2027-02-28T17:00:00+01:00'],
     periodicity: 'recurring',
     budget: { min: 50000, max: 250000.5, currency: 'EUR' },
     targetOrganisations: ['sme', 'research'],

@@ -39,6 +39,14 @@ const instrumentArbitrary = fc
     deadline: fc.option(fc.constantFrom('2027-01-31', '2027-06-30T12:00:00+02:00', '2028-02-29'), {
       nil: undefined,
     }),
+    // A multiple cut-off call: its deadline is the last cut-off.
+    cutOffs: fc.option(
+      fc.constantFrom(
+        ['2027-01-31T17:00:00.000+01:00', '2027-06-30T12:00:00+02:00'],
+        ['2026-12-15T17:00:00Z', '2027-03-01T23:59:59.999+01:00', '2028-02-29T17:00:00+01:00'],
+      ),
+      { nil: undefined },
+    ),
     budget: fc.option(
       fc.record({ min: fc.integer({ min: 0, max: 1000 }), max: fc.integer({ min: 1000, max: 1e9 }) }),
       { nil: undefined },
@@ -63,6 +71,7 @@ const instrumentArbitrary = fc
       features: fields.features,
       ...(fields.funder?.trim() ? { funder: fields.funder } : {}),
       ...(fields.deadline ? { deadline: fields.deadline } : {}),
+      ...(fields.cutOffs ? { cutOffs: fields.cutOffs, deadline: fields.cutOffs.at(-1) } : {}),
       ...(fields.budget ? { budget: { ...fields.budget, currency: 'EUR' } } : {}),
       ...(fields.applicationDomains?.length ? { applicationDomains: fields.applicationDomains } : {}),
     }

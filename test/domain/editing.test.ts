@@ -53,6 +53,26 @@ describe('what an editor’s replace stores', () => {
     expect(content).not.toHaveProperty('id')
   })
 
+  it('for an import, confirms the features only when it changes them: a held one stays held', () => {
+    const current = storedRecord(syncedContent({}, { published: false }))
+    const renamed = editedContent(
+      current,
+      { ...inputOfRecord(current), name: 'Renamed' },
+      { confirmsFeatures: false },
+    )
+    expect(renamed).toMatchObject({ featureOrigin: 'suggested', published: false })
+    expect(Object.entries(renamed.provenance ?? {}).filter(([, by]) => by === 'editor')).toEqual([
+      ['name', 'editor'],
+    ])
+    const retagged = editedContent(
+      current,
+      { ...inputOfRecord(current), features: ['T13'] },
+      { confirmsFeatures: false },
+    )
+    expect(retagged).toMatchObject({ featureOrigin: 'editor', published: true })
+    expect(retagged.provenance).toMatchObject({ features: 'editor', name: 'source' })
+  })
+
   it('compares budgets by value, not by key order, and leaves an editor’s own instrument without annotations', () => {
     const current = storedRecord(syncedContent({ budget: { min: 1, max: 2, currency: 'EUR' } }))
     const reordered = { ...inputOfRecord(current), budget: { currency: 'EUR', max: 2, min: 1 } }

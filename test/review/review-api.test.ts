@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { inputOfRecord } from '../../shared/catalogue/editing'
-import type { InstrumentContent } from '../../shared/catalogue/instrument'
+import type { InstrumentContent, InstrumentRecord } from '../../shared/catalogue/instrument'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody, instrumentInput, syncedContent } from '../support/factories'
 
@@ -193,12 +193,27 @@ describe('the review queue', () => {
     expect(unchanged.json).toMatchObject({ unchanged: 1, updated: 0 })
     expect((await t.store.get(synced.id))?.featureOrigin).toBe('suggested')
 
-    const updated = await importRows([{ ...inputOfRecord(synced), name: 'Renamed in the spreadsheet' }])
-    expect(updated.json).toMatchObject({ updated: 1 })
+    // A row carries the features whether or not anyone looked at them: only the name is the editor's.
+    const renamed = await importRows([{ ...inputOfRecord(synced), name: 'Renamed in the spreadsheet' }])
+    expect(renamed.json).toMatchObject({ updated: 1 })
     const stored = await t.store.get(synced.id)
-    expect(stored).toMatchObject({ featureOrigin: 'editor', source: synced.source })
-    expect(stored?.provenance).toMatchObject({ name: 'editor', features: 'editor', description: 'source' })
-    expect((await t.call('GET', '/v1/admin/review', { role: 'admin' })).json.items).toEqual([])
+    expect(stored).toMatchObject({ featureOrigin: 'suggested', source: synced.source })
+    expect(stored?.provenance).toMatchObject({ name: 'editor', features: 'source', description: 'source' })
+    const queue = async () =>
+      (await t.call('GET', '/v1/admin/review', { role: 'admin' })).json.items.map(
+        (item: { instrument: { id: string } }) => item.instrument.id,
+      )
+    expect(await queue()).toEqual([synced.id])
+
+    // One that changes the features is the editor's choice of them, as a PUT is.
+    const retagged = await importRows([
+      { ...inputOfRecord(stored as InstrumentRecord), features: ['T13', 'T14', 'P12'] },
+    ])
+    expect(retagged.json).toMatchObject({ updated: 1 })
+    const confirmed = await t.store.get(synced.id)
+    expect(confirmed).toMatchObject({ featureOrigin: 'editor', name: 'Renamed in the spreadsheet' })
+    expect(confirmed?.provenance).toMatchObject({ name: 'editor', features: 'editor', description: 'source' })
+    expect(await queue()).toEqual([])
   })
 })
 

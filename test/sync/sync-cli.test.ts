@@ -120,6 +120,7 @@ describe('npm run sync', () => {
     })
     expect(result.code).toBe(0)
     expect(lastLine(result.stdout)).toMatchObject({ fetched: 1, created: 1, dryRun: true, complete: true })
+    expect(result.stdout).toMatch(/note +withdrawal: a recording .* nothing was withdrawn/)
     expect(await store.catalogueVersion()).toBe(0)
   }, 90_000)
 

@@ -338,6 +338,25 @@ describe('syncing the EU Funding & Tenders Portal', () => {
     expect(await stored(t, 'HORIZON-CL3-2027-MANY-10')).toBeDefined()
   })
 
+  it('withdraws nothing on a sync from a recorded file: a recording is the past, not what is listed now', async () => {
+    const t = await createTestContext({ now: NOW })
+    const live = ['01', '02', '03', '04'].map((n) => confident(`HORIZON-CL3-2027-LIVE-${n}`))
+    const server = await serve(live)
+    expect(await sync(t, server)).toMatchObject({ created: 4, failed: 0 })
+    // An older recording that lists one of them (a quarter: within the guard against broken reads).
+    const recorded = { results: [live[0]] }
+    for (const asRecorded of [false, true]) {
+      const summary = await sync(t, undefined, { recorded, asRecorded })
+      expect(summary).toMatchObject({ unchanged: 1, withdrawn: 0, failed: 0, complete: true })
+    }
+    expect(await sync(t, undefined, { recorded: { results: [] }, dryRun: true })).toMatchObject({
+      withdrawn: 0,
+      failed: 0,
+    })
+    expect((await t.store.loadCatalogue()).records).toHaveLength(4)
+    expect((await t.store.listArchive({ reason: 'withdrawn', limit: 10 })).items).toEqual([])
+  })
+
   it('does not create a topic whose deadline has passed, unless replaying a recording as recorded', async () => {
     const t = await createTestContext({ now: NOW })
     const late = confident('HORIZON-CL3-2026-LATE-01', {

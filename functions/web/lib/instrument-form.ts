@@ -15,7 +15,7 @@ import { type FormValues, list, text } from './form-data'
  * The admin instrument form: its field names, how a submitted form becomes an `InstrumentInput`
  * (validated by the same zod schema as the API), and how each validation error finds its field.
  */
-export const FORM_FIELDS = [...FLAT_INSTRUMENT_FIELDS, 'cutOffs', 'features'] as const
+export const FORM_FIELDS = [...FLAT_INSTRUMENT_FIELDS, 'features'] as const
 export type FormField = (typeof FORM_FIELDS)[number]
 
 /** Errors per field; `form` holds those that belong to no single field. */
@@ -55,15 +55,14 @@ function cellsOf(values: FormValues): FlatCells {
   else cells.budgetCurrency ||= 'EUR'
   const targetOrganisations = list(values, 'targetOrganisations')
   if (targetOrganisations.length > 0) cells.targetOrganisations = targetOrganisations
-  const applicationDomains = text(values, 'applicationDomains')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean)
+  // One per line: application domains, and the cut-offs of a multiple cut-off call.
+  const applicationDomains = linesOf(values, 'applicationDomains')
   if (applicationDomains.length > 0) cells.applicationDomains = applicationDomains
+  const cutOffs = linesOf(values, 'cutOffs')
+  if (cutOffs.length > 0) cells.cutOffs = cutOffs
   return cells
 }
 
-/** One per line; the form keeps the cut-offs of a multiple cut-off call, which no flat cell holds. */
 function linesOf(values: FormValues, name: string): string[] {
   return text(values, name)
     .split(/\r?\n/)
@@ -75,12 +74,7 @@ function linesOf(values: FormValues, name: string): string[] {
 export function parseInstrumentForm(values: FormValues): ParsedForm {
   const { input, errors: cellErrors } = inputOf(cellsOf(values))
   const features = list(values, 'features')
-  const cutOffs = linesOf(values, 'cutOffs')
-  const result = InstrumentInputSchema.safeParse({
-    ...input,
-    ...(cutOffs.length > 0 ? { cutOffs } : {}),
-    features,
-  })
+  const result = InstrumentInputSchema.safeParse({ ...input, features })
   if (!result.success || cellErrors.length > 0) {
     const issues = result.success ? [] : fieldErrors(result.error.issues)
     const errors = errorsByField([...cellErrors, ...issues])
@@ -93,12 +87,11 @@ export function parseInstrumentForm(values: FormValues): ParsedForm {
 /** A stored instrument as the values of its edit form. */
 export function formValuesOf(record: InstrumentRecord): FormValues {
   const values: FormValues = { features: [...record.features] }
-  if (record.cutOffs) values.cutOffs = record.cutOffs.join('\n')
   for (const field of FLAT_INSTRUMENT_FIELDS) {
     const value = flatFieldOf(record, field)
     if (value === undefined) continue
-    // One application domain a line; target organisations are checkboxes.
-    values[field] = field === 'applicationDomains' && Array.isArray(value) ? value.join('\n') : value
+    // One application domain or cut-off a line; target organisations are checkboxes.
+    values[field] = Array.isArray(value) && field !== 'targetOrganisations' ? value.join('\n') : value
   }
   return values
 }

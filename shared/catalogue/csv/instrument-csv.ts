@@ -17,10 +17,12 @@ import {
   ImportFileError,
   INPUT_COLUMNS,
   type InputColumn,
+  KEPT_WHEN_ABSENT,
   type ParsedFile,
   type ParsedRecord,
   READ_ONLY_COLUMNS,
   type RecordPosition,
+  type UnstatedField,
 } from './layout'
 
 /**
@@ -29,9 +31,15 @@ import {
  *
  * Row layout (what the export writes):
  * - one header row, then one row per instrument;
- * - the contract's fields as columns (`INPUT_COLUMNS`); lists (`targetOrganisations`,
+ * - the contract's fields as columns (`INPUT_COLUMNS`); lists (`cutOffs`, `targetOrganisations`,
  *   `applicationDomains`) are separated by `;`; the budget is three columns
  *   (`budgetMin`, `budgetMax`, `budgetCurrency`);
+ * - `cutOffs` holds every cut-off of a multiple cut-off call in one cell, date-times with their
+ *   offset separated by `;` (`2027-01-20T17:00:00.000+01:00;2027-04-15T17:00:00.000+02:00`), the
+ *   last one equal to `deadline`. It is a column, not left out, because the export must be lossless:
+ *   without it an unedited synced call re-imports as a change that drops its cut-offs and makes its
+ *   deadline the editor's, so the sync stops moving it. A file without the column (an export made
+ *   before it existed) keeps the stored cut-offs: it says nothing about them (`ParsedRecord.unstated`);
  * - one column per feature code (`T1` ... `G14`): `Y` (any case) or `1` marks the feature, empty,
  *   `N` or `0` does not; a header may carry the label too (`T1 AI (ML)`). A `features` column of
  *   codes (separated by `;`, `,` or spaces) is accepted as well, and merged with the marks;
@@ -311,7 +319,11 @@ class RecordBuilder {
     }
   }
 
-  build(position: RecordPosition, columnOf: (path: string) => string): ParsedRecord {
+  build(
+    position: RecordPosition,
+    columnOf: (path: string) => string,
+    unstated: readonly UnstatedField[],
+  ): ParsedRecord {
     const { input, errors } = inputOf(this.cells)
     // Taxonomy order, so a file's feature order never counts as a change.
     input.features = [...this.features]
@@ -322,12 +334,19 @@ class RecordBuilder {
       columnOf,
       ...(this.id ? { id: this.id } : {}),
       ...(this.version ? { version: this.version } : {}),
+      ...(unstated.length > 0 ? { unstated } : {}),
     }
   }
 }
 
+/** The columns a file lacks whose stored values an update keeps (see `KEPT_WHEN_ABSENT`). */
+function unstatedFields(columns: readonly (InputColumn | string)[]): UnstatedField[] {
+  return KEPT_WHEN_ABSENT.filter((column) => !columns.includes(column))
+}
+
 function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
   const roles = resolveHeader(header, rows)
+  const unstated = unstatedFields(roles.flatMap((role) => (role.kind === 'field' ? [role.column] : [])))
   const records: ParsedRecord[] = []
   rows.forEach((cells, index) => {
     if (isEmptyRow(cells)) return
@@ -349,7 +368,7 @@ function parseRows(header: string[], rows: string[][]): ParsedRecord[] {
       else if (role.kind === 'features') builder.featureList(value)
       else builder.readOnly(role.column, value)
     })
-    records.push(builder.build({ row }, flatFieldForPath))
+    records.push(builder.build({ row }, flatFieldForPath, unstated))
   })
   return records
 }
@@ -439,6 +458,7 @@ function parseMatrix(cells: string[][]): ParsedRecord[] {
       unknown,
     )
   }
+  const unstated = unstatedFields(roles.flatMap((role) => (role.kind === 'field' ? [role.field] : [])))
 
   const records: ParsedRecord[] = []
   for (let column = dataStart; column < width; column++) {
@@ -467,7 +487,7 @@ function parseMatrix(cells: string[][]): ParsedRecord[] {
         builder.cells.applicationDomains = inner.split(/[;,]/)
       } else builder.field(role.field, value)
     })
-    records.push(builder.build({ column: column + 1 }, flatFieldForPath))
+    records.push(builder.build({ column: column + 1 }, flatFieldForPath, unstated))
   }
   return records
 }

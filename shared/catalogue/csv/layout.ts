@@ -13,6 +13,10 @@ import { FEATURE_CODES } from '../taxonomy'
 export const INPUT_COLUMNS = FLAT_INSTRUMENT_FIELDS
 export type InputColumn = FlatField
 
+/** The columns whose absence from a file keeps the stored value, rather than removing it (see `ParsedRecord.unstated`). */
+export const KEPT_WHEN_ABSENT = ['cutOffs'] as const satisfies readonly InputColumn[]
+export type UnstatedField = (typeof KEPT_WHEN_ABSENT)[number]
+
 /** Written by the export, never stored by the import (./instrument-csv.ts says what `id` and `version` do). */
 export const READ_ONLY_COLUMNS = ['id', 'status', 'version'] as const
 export const FEATURES_COLUMN = 'features'
@@ -36,6 +40,11 @@ export interface ParsedRecord {
   id?: string
   /** Read-only `version` column, if given. */
   version?: number
+  /**
+   * Fields the file has no place for (a CSV without a `cutOffs` column: every export made before
+   * the column existed): they say nothing about the instrument, so an update keeps the stored value.
+   */
+  unstated?: readonly UnstatedField[]
   /** Problems found while reading the cells (bad feature marks, formulas, cell counts). */
   errors: FieldError[]
   /** The record could not be read as an instrument at all (not an object): skip field validation. */

@@ -6,6 +6,7 @@ import {
   MAX_IMPORT_RECORDS,
   type ParsedRecord,
   parseInstrumentCsv,
+  type UnstatedField,
 } from '../csv/instrument-csv'
 import { contentOf, editedContent } from '../editing'
 import { BusinessRuleViolation, DomainError } from '../errors'
@@ -32,7 +33,9 @@ export * from './import-report'
  * 2. Records are matched to the live catalogue: by `externalId` when given, else by the read-only
  *    `id` column of an export; an unmatched record is created.
  * 3. A matched record whose fields equal the stored ones is `unchanged` and not written, so
- *    re-importing a file changes nothing (not even the catalogue version).
+ *    re-importing a file changes nothing (not even the catalogue version). Fields the file has no
+ *    place for (`ParsedRecord.unstated`) keep their stored values first. A changed record is an
+ *    editor's replace in which only the fields it changes become the editor's (provenance).
  * 4. Writes go through `store.writeMany` in transactions within DynamoDB's limits, every change
  *    audited, each replace conditioned on the version just read (or the export's `version` column).
  *
@@ -115,6 +118,8 @@ interface ValidRecord {
   input: InstrumentInput
   id?: string
   version?: number
+  unstated?: readonly UnstatedField[]
+  columnOf(path: string): string
 }
 
 /** A write the import will make, and the index in the file of the record it comes from. */
@@ -287,8 +292,10 @@ function validateRecords(
     valid.push({
       index,
       input: checked.data,
+      columnOf: record.columnOf,
       ...(record.id ? { id: record.id } : {}),
       ...(record.version ? { version: record.version } : {}),
+      ...(record.unstated ? { unstated: record.unstated } : {}),
     })
   })
   return { results, valid }
@@ -386,7 +393,14 @@ function planWrites(
       return
     }
     result.id = current.id
-    if (canonicalInput(record.input) === canonicalInput(current)) {
+    const kept = keepUnstated(record, current)
+    if ('errors' in kept) {
+      result.outcome = 'failed'
+      result.errors = kept.errors
+      return
+    }
+    const { input } = kept
+    if (canonicalInput(input) === canonicalInput(current)) {
       result.outcome = 'unchanged'
       return
     }
@@ -401,13 +415,44 @@ function planWrites(
       return
     }
     result.outcome = 'updated'
-    // A row that changes an instrument is an editor's replace, with the same rules as a PUT.
+    // A row that changes an instrument is an editor's replace, with the same rules as a PUT, except
+    // that the feature columns it merely carries along are no decision about the features.
     planned.push({
       index: record.index,
-      change: { action: 'replace', current, input: editedContent(current, record.input) },
+      change: {
+        action: 'replace',
+        current,
+        input: editedContent(current, input, { confirmsFeatures: false }),
+      },
     })
   })
   return planned
+}
+
+/**
+ * The record's input with the stored values of the fields its file has no place for: a file
+ * without a `cutOffs` column says nothing about cut-offs, so re-importing an export made before
+ * the column existed neither drops them nor makes the deadline the editor's. Such a row cannot
+ * move the deadline of a call with cut-offs (it must stay the last one), and is refused if it does.
+ */
+function keepUnstated(
+  record: ValidRecord,
+  current: InstrumentRecord,
+): { input: InstrumentInput } | { errors: FieldError[] } {
+  const unstated = (record.unstated ?? []).filter((field) => current[field] !== undefined)
+  if (unstated.length === 0) return { input: record.input }
+  const merged: Record<string, unknown> = { ...record.input }
+  for (const field of unstated) merged[field] = current[field]
+  const checked = InstrumentInput.safeParse(merged)
+  if (checked.success) return { input: checked.data }
+  // Cut-offs are the one field kept so far (`KEPT_WHEN_ABSENT`), and the deadline rule the one it can break.
+  const kept = `this file has no cutOffs column, so the stored cut-offs stay, the last ${current.cutOffs?.at(-1)}; export again to get the column`
+  return {
+    errors: fieldErrors(checked.error.issues).map((error) => ({
+      path: record.columnOf(error.path),
+      message: `${error.message} (${kept})`,
+    })),
+  }
 }
 
 /** 4. Records the outcome of each write in `results`; returns the results of the refused writes. */

@@ -37,7 +37,10 @@ import type { FeatureCode } from '../taxonomy'
  *   created even if it has closed since, and the expiry job archives it (`npm start`'s first load).
  * - A complete read withdraws: a live instrument of the source that the read no longer lists as
  *   open or forthcoming, and whose deadline has not passed, is archived with reason `withdrawn`.
- *   An incomplete read (a page failed, a result could not be identified) withdraws nothing. A read
+ *   An incomplete read (a page failed, a result could not be identified) withdraws nothing, nor
+ *   does a recorded one (a file): it shows what the source listed when it was recorded, and a call
+ *   missing from it may have been published since, so replaying an old file into a catalogue the
+ *   daily sync keeps current must not archive what the source lists today. A read
  *   that would withdraw more than `MAX_WITHDRAWN_SHARE` of the source's instruments (an empty
  *   answer from a broken source looks complete) withdraws nothing either and is reported.
  */
@@ -108,6 +111,8 @@ export interface SourceRead {
   source: SourceName
   /** Every page read and every result identified: only then may the sync withdraw. */
   complete: boolean
+  /** Read from a recording (a file), not from the source now: complete or not, it never withdraws. */
+  recorded: boolean
   /** Results received, duplicates included. */
   fetched: number
   topics: SourceTopic[]
@@ -324,10 +329,16 @@ export async function syncInstruments(options: SyncOptions): Promise<SyncSummary
     if (held) counts.held += 1
   })
 
-  if (read.complete) {
+  const warnings = [...read.warnings]
+  if (read.complete && !read.recorded) {
     const withdrawal = await withdraw({ store, read, actor, now, dryRun })
     counts.withdrawn = withdrawal.withdrawn
     failures.push(...withdrawal.failures)
+  } else if (read.recorded) {
+    warnings.push({
+      identifier: 'withdrawal',
+      warning: 'a recording shows what the source listed when it was made, not now: nothing was withdrawn',
+    })
   }
 
   const summary: SyncSummary = {
@@ -339,7 +350,7 @@ export async function syncInstruments(options: SyncOptions): Promise<SyncSummary
     dryRun,
     durationMs: Math.round(performance.now() - started),
     failures,
-    warnings: read.warnings,
+    warnings,
   }
   const { failures: _failures, warnings: _warnings, ...totals } = summary
   if (failures.length > 0 || !read.complete) {

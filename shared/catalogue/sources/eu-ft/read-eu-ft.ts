@@ -17,6 +17,8 @@ export const EU_FT = 'eu-ft' as const
 export interface RawResults {
   results: { page: number | undefined; result: unknown }[]
   complete: boolean
+  /** From a file of recorded results rather than the portal now (`SourceRead.recorded`). */
+  recorded: boolean
   failures: SyncFailure[]
   /** When the results were read; a recorded result may say when it was recorded. */
   readAt: Date
@@ -58,11 +60,16 @@ export function recordedAt(result: unknown): Date | undefined {
   return undefined
 }
 
-/** The results of a file as a complete read: the file is all that was listed. */
+/**
+ * The results of a file: complete (every result in it was read), but recorded. A recording is
+ * what the portal listed when it was made, not what it lists now, so a call it lacks may simply be
+ * newer than the file: the sync never withdraws on a recorded read (`SourceRead.recorded`).
+ */
 export function fileResults(content: unknown, now: Date): RawResults {
   return {
     results: resultsOfFile(content).map((result) => ({ page: undefined, result })),
     complete: true,
+    recorded: true,
     failures: [],
     readAt: now,
   }
@@ -70,7 +77,13 @@ export function fileResults(content: unknown, now: Date): RawResults {
 
 export async function portalResults(options: PortalClientOptions, now: Date): Promise<RawResults> {
   const read = await readPortal(options)
-  return { results: read.results, complete: read.complete, failures: read.failures, readAt: now }
+  return {
+    results: read.results,
+    complete: read.complete,
+    recorded: false,
+    failures: read.failures,
+    readAt: now,
+  }
 }
 
 function where(page: number | undefined): string {
@@ -146,6 +159,7 @@ export function toSourceRead(raw: RawResults, options: { programmes: readonly st
   return {
     source: EU_FT,
     complete,
+    recorded: raw.recorded,
     fetched,
     topics,
     listed,
