@@ -4,12 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { monotonicFactory } from 'ulid'
-import { decodeCursor, encodeCursor, InvalidCursor } from '../platform/cursor'
+import { decodeCursor, InvalidCursor } from '../platform/cursor'
 import { queryAll, queryPage } from '../platform/dynamodb'
 import { keys, PROJECT_SORT_PREFIX } from '../platform/table'
 import type { ProjectInput, ProjectRecord } from './project'
