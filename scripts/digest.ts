@@ -3,14 +3,27 @@
  * `{ due, sent, empty, failed }` as its last line. `--at` runs as if at that instant (RFC 3339 with an
  * offset, e.g. 2026-11-23T07:00:00+01:00, not in the future), to catch up a missed period; a period
  * already sent is never sent again. Joins a running `npm start` (its DynamoDB Local and MailDev) like `npm run
- * expire`; SMTP_URL points mail elsewhere. Exits 1 if a digest could not be sent, 2 on a bad `--at`.
+ * expire`; SMTP_URL points mail elsewhere. Exits 1 if a digest could not be sent, 2 on a bad `--at` or
+ * any other argument.
  */
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { sendDigests } from '../shared/subscriptions/digest/send-digests'
 import { openLocalTable } from './lib/local-table'
 
-const { values } = parseArgs({ options: { at: { type: 'string' } }, allowPositionals: false })
+const USAGE = 'Usage: npm run digest [-- --at <date-time>]'
+
+function parseArguments() {
+  try {
+    return parseArgs({ options: { at: { type: 'string' } }, allowPositionals: false }).values
+  } catch (error) {
+    // An unknown option or a stray argument: a usage error, like a bad --at, not a crash.
+    console.error(`${(error as Error).message}\n${USAGE}`)
+    process.exit(2)
+  }
+}
+
+const values = parseArguments()
 const at = z.iso.datetime({ offset: true }).safeParse(values.at)
 if (values.at !== undefined && !at.success) {
   console.error(

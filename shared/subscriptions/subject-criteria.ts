@@ -1,7 +1,8 @@
 import type { SearchCriteria } from '../catalogue/search/search-query'
 import type { FieldError } from '../platform/field-errors'
+import { projectMatchCriteria } from '../portfolio/project-matching'
 import type { ProjectStore } from '../portfolio/project-store'
-import { checkSavedSearch, projectCriteria, type SubscriptionSubject } from './subscription'
+import { checkSavedSearch, type SubscriptionSubject } from './subscription'
 
 export type SubjectCriteria =
   | { ok: true; criteria: SearchCriteria; projectName?: string | undefined }
@@ -10,7 +11,9 @@ export type SubjectCriteria =
 
 /**
  * What a subscription matches today: its saved search, validated again (the taxonomy may have
- * changed since), or its project's current features with the watch's filters.
+ * changed since), or its project's current features where the project can be funded (its current
+ * country and international instruments, unless the watch names countries), narrowed by the watch's
+ * filters: what the project's page shows, through the same `projectMatchCriteria`.
  */
 export async function subjectCriteria(
   subject: SubscriptionSubject,
@@ -24,5 +27,5 @@ export async function subjectCriteria(
   }
   const project = await projects.get(subject.org, subject.projectId)
   if (!project) return { ok: false, reason: 'project-deleted' }
-  return { ok: true, criteria: projectCriteria(project.features, subject.filters), projectName: project.name }
+  return { ok: true, criteria: projectMatchCriteria(project, subject.filters), projectName: project.name }
 }

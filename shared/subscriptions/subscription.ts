@@ -3,7 +3,6 @@ import { z } from 'zod'
 import { countryName } from '../catalogue/countries'
 import {
   MatchRequest,
-  matchSearchCriteria,
   type SearchCriteria,
   SearchQuery,
   searchQueryFromParams,
@@ -101,11 +100,20 @@ export const SearchSubscriptionRequest = z
   .meta({ id: 'SearchSubscriptionRequest' })
 export type SearchSubscriptionRequest = z.output<typeof SearchSubscriptionRequest>
 
-/** The filters of `GET /v1/projects/{id}/matches`, as JSON. */
+/**
+ * The filters of `GET /v1/projects/{id}/matches`, as JSON. Without `country`, a watch matches where
+ * the project can be funded: its country and international instruments (`projectMatchFilters`).
+ */
 const ProjectFilters = {
   origin: MatchRequest.shape.origin,
-  country: MatchRequest.shape.country,
-  includeInternational: MatchRequest.shape.includeInternational,
+  country: MatchRequest.shape.country.meta({
+    description:
+      "One ISO 3166-1 alpha-2 code or a list (international instruments have none). Default: the project's own country, with international instruments; a project without a country is matched in every country",
+  }),
+  includeInternational: MatchRequest.shape.includeInternational.meta({
+    description:
+      "With `country`: also match international instruments. Default false when `country` is given, true for the default (the project's country)",
+  }),
   kind: MatchRequest.shape.kind,
 }
 
@@ -162,11 +170,6 @@ export function subscriptionId(addressHashValue: string, subject: SubscriptionSu
       ? `search\u0000${subject.query}`
       : `project\u0000${subject.org}\u0000${subject.projectId}\u0000${JSON.stringify(subject.filters)}`
   return createHash('sha256').update(`${addressHashValue}\u0000${key}`).digest('base64url').slice(0, 22)
-}
-
-/** The criteria a project watch matches with: exactly those of `GET /v1/projects/{id}/matches`. */
-export function projectCriteria(features: SearchCriteria['features'], filters: ProjectFilterValues) {
-  return matchSearchCriteria(features, filters)
 }
 
 /** A saved search in words, for emails and pages: "features T13 Secure ..., P3 ...; country Denmark". */

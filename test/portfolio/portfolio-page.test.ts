@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
 import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
 import { parseProjectCsv } from '../../shared/portfolio/project-csv'
+import { sendDigests } from '../../shared/subscriptions/digest/send-digests'
 import { seedInstruments } from '../support/factories'
 import { startTestMailServer } from '../support/mail-server'
 import { createWebContext, type WebContext } from '../web/web-context'
@@ -146,5 +147,68 @@ describe('watching a project from its page', () => {
     })
     expect(refused.status).toBe(404)
     expect(mail.messages).toHaveLength(1)
+  })
+
+  it("digests what the project's page shows: the project's country and international instruments, not other countries", async () => {
+    const mail = await startTestMailServer()
+    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
+    cleanups.push(t.cleanup, () => mail.close())
+    const project = await t.deps.projects.create(
+      'ACME',
+      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+      'tester',
+      t.clock.now(),
+    )
+    const where = (name: string, origin: 'national' | 'international', country?: string) => ({
+      name,
+      features: ['P3' as const],
+      origin,
+      country,
+    })
+    await seedInstruments(t, [
+      where('Danish detection grant', 'national', 'DK'),
+      where('EU detection call', 'international'),
+      where('Swedish detection grant', 'national', 'SE'),
+    ])
+    const acme = await signInWithOrg(t, 'ACME')
+    const path = `/admin/portfolio/projects/${project.id}`
+    const page = await t.page(path, acme)
+    expect(page.html).toContain('Instruments a project in Denmark can apply to')
+    expect(page.html).toContain('Danish detection grant')
+    expect(page.html).toContain('EU detection call')
+    expect(page.html).not.toContain('Swedish detection grant')
+
+    // The page's form sends no filters: the watch matches where the project can be funded.
+    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
+    const watched = await t.app.request(`${path}/watch`, {
+      method: 'POST',
+      headers: {
+        origin: 'http://localhost',
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: acme.cookie,
+      },
+      body: new URLSearchParams({ csrf, email: 'lead@acme.example', frequency: 'daily' }),
+    })
+    expect(watched.status).toBe(202)
+    const [confirmation] = await mail.waitFor(1)
+    const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+    await t.deps.subscriptions.confirm(token)
+
+    t.clock.set('2026-11-22T12:00:00Z')
+    await seedInstruments(t, [
+      where('Danish sensing grant', 'national', 'DK'),
+      where('EU sensing call', 'international'),
+      where('Swedish sensing grant', 'national', 'SE'),
+    ])
+    t.clock.set('2026-11-23T06:00:00Z')
+    expect(await sendDigests(t.deps, { at: t.clock.now() })).toMatchObject({ sent: 1 })
+    const [, digest] = await mail.waitFor(2)
+    const after = await t.page(path, acme)
+    for (const name of ['Danish sensing grant', 'EU sensing call']) {
+      expect(digest!.text).toContain(name)
+      expect(after.html).toContain(name)
+    }
+    expect(digest!.text).not.toContain('Swedish sensing grant')
+    expect(after.html).not.toContain('Swedish sensing grant')
   })
 })

@@ -153,7 +153,7 @@ describe('digests', () => {
     expect(t.mail.messages.at(-1)!.text).toContain('Tuesday news')
   })
 
-  it('matches a watched project by its features, origin and country, and ends with a note when it is deleted', async () => {
+  it('matches a watched project by its features and the origin and country the watch names, and ends with a note when it is deleted', async () => {
     const t = await subscriptionContext()
     const project = await t.deps.projects.create(
       'ACME',
@@ -205,6 +205,88 @@ describe('digests', () => {
     expect(note.text).toContain('The project “Harbour drones” that you watched has been deleted')
     expect(await subscriptionItems(t)).toEqual([])
     expect(await t.runDigests(WEDNESDAY)).toMatchObject({ due: 0 })
+  })
+
+  it('matches a watch without filters where the project can be funded: its own country, now, and international instruments', async () => {
+    const t = await subscriptionContext()
+    const project = await t.deps.projects.create(
+      'ACME',
+      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+      'tester',
+      t.clock.now(),
+    )
+    const authorization = `Bearer ${await t.token({ roles: ['editor'], org: 'ACME' })}`
+    // What the web form on the project's page sends: no origin, no country.
+    const watched = await t.call('POST', `/v1/projects/${project.id}/subscriptions`, {
+      body: { email: 'lead@acme.example', frequency: 'daily' },
+      headers: { authorization },
+    })
+    expect(watched.status).toBe(202)
+    const [confirmation] = await t.mail.waitFor(1)
+    const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+
+    t.clock.set('2026-11-22T12:00:00Z')
+    const detection = { features: ['P3' as const] }
+    await t.createInstrument({
+      ...detection,
+      name: 'Danish detection grant',
+      origin: 'national',
+      country: 'DK',
+    })
+    await t.createInstrument({
+      ...detection,
+      name: 'Zealand detection grant',
+      origin: 'regional',
+      country: 'DK',
+      region: 'Zealand',
+    })
+    await t.createInstrument({
+      ...detection,
+      name: 'EU detection call',
+      origin: 'international',
+      country: undefined,
+    })
+    await t.createInstrument({
+      ...detection,
+      name: 'Swedish detection grant',
+      origin: 'national',
+      country: 'SE',
+    })
+    await t.createInstrument({ name: 'Danish unrelated grant', features: ['G1'], country: 'DK' })
+    expect(await t.runDigests(MONDAY)).toMatchObject({ sent: 1 })
+    const digest = t.mail.messages[1]!
+    expect(digest.text).toContain('Danish detection grant')
+    expect(digest.text).toContain('Zealand detection grant')
+    expect(digest.text).toContain('EU detection call')
+    expect(digest.text).not.toContain('Swedish detection grant')
+    expect(digest.text).not.toContain('Danish unrelated grant')
+
+    // The watch reads the project at every digest: once it is a Swedish project, Swedish calls fit.
+    await t.deps.projects.replace(
+      'ACME',
+      project.id,
+      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'SE' },
+      project.version,
+      'tester',
+      t.clock.now(),
+    )
+    await t.createInstrument({
+      ...detection,
+      name: 'Swedish sensing grant',
+      origin: 'national',
+      country: 'SE',
+    })
+    await t.createInstrument({
+      ...detection,
+      name: 'Danish sensing grant',
+      origin: 'national',
+      country: 'DK',
+    })
+    expect(await t.runDigests(TUESDAY)).toMatchObject({ sent: 1 })
+    const next = t.mail.messages[2]!
+    expect(next.text).toContain('Swedish sensing grant')
+    expect(next.text).not.toContain('Danish sensing grant')
   })
 
   it('reports a saved search that no longer validates (a retired feature code) and ends it, instead of dropping it silently', async () => {

@@ -4,6 +4,7 @@ import { fieldErrors } from '../../../shared/platform/field-errors'
 import { computePortfolioMatrix, DEFAULT_MATRIX_TOP } from '../../../shared/portfolio/portfolio-matrix'
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../shared/portfolio/portfolio-matrix-export'
 import { ProjectId } from '../../../shared/portfolio/project'
+import { projectMatchFilters } from '../../../shared/portfolio/project-matching'
 import { ProjectWatchRequest } from '../../../shared/subscriptions/subscription'
 import { clientAddress } from '../../api/routes/subscriptions/client-address'
 import type { FieldState } from '../components/form-fields'
@@ -110,8 +111,10 @@ async function projectPage(
   // Another organisation's project is "not found", exactly like one that never existed.
   if (!project) return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
   const now = c.var.deps.clock.now()
+  // Where the project can be funded (its country and international instruments): what its watch's
+  // digests match too, so the page an email links to shows what the email reports.
   const result = await c.var.deps.catalogue.match(
-    { features: project.features, limit: PROJECT_MATCHES_SHOWN },
+    { ...projectMatchFilters(project), features: project.features, limit: PROJECT_MATCHES_SHOWN },
     now,
   )
   return renderPage(

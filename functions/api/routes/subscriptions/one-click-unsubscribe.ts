@@ -16,7 +16,8 @@ const MAX_ONE_CLICK_BYTES = 4096
  * sign-in or cookies, with the body `List-Unsubscribe=One-Click` (form-urlencoded or multipart).
  *
  * Only such a POST is handled here. Any other request to the path (a GET, which must never change
- * anything, or the page's own form) passes on to the next handler: the web page, once it exists.
+ * anything, or the page's own form) passes on to the next handler: the web page
+ * (`functions/web/routes/subscription-pages.tsx`), whose GET shows a button and whose POST unsubscribes.
  * The token is the only credential, so the route needs no CSRF defence: a forged POST could only
  * unsubscribe the subscription whose secret link the forger already has.
  */

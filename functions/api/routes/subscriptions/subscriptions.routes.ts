@@ -67,7 +67,7 @@ export const watchProject = createRoute({
   path: '/v1/projects/{id}/subscriptions',
   tags: ['Subscriptions'],
   summary: 'Watch one of your projects: email digests of new matching calls',
-  description: `Digests list the live instruments that newly match the project's features (with the optional filters of \`GET /v1/projects/{id}/matches\`), and those closing within 7 days. Same organisation only: another organisation's project is a 404. A confirmation email goes to \`email\` first (double opt-in). If the project is deleted, the watch ends with a last short note. ${LIMITS_NOTE}`,
+  description: `Digests list the live instruments that newly match the project, and those closing within 7 days. They match the project's features where it can be funded, as its page shows: its own country and the international instruments (a project without a country: every country), unless \`country\` names others; the other optional filters of \`GET /v1/projects/{id}/matches\` narrow that. Same organisation only: another organisation's project is a 404. A confirmation email goes to \`email\` first (double opt-in). If the project is deleted, the watch ends with a last short note. ${LIMITS_NOTE}`,
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireOrganisation(), requireJson()] as const,
   request: {

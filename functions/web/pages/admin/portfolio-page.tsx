@@ -1,3 +1,4 @@
+import { countryName } from '../../../../shared/catalogue/countries'
 import type { MatchItem } from '../../../../shared/catalogue/search/match-instruments'
 import type { PortfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
 import type { ProjectRecord } from '../../../../shared/portfolio/project'
@@ -177,6 +178,8 @@ export function ProjectMatchesPage({
       {project.summary ? <p class="description">{project.summary}</p> : null}
       <div class="detail">
         <dl>
+          <dt>Country</dt>
+          <dd>{project.country ? countryName(project.country) : '-'}</dd>
           <dt>Stage</dt>
           <dd>{project.stage ? capitalise(project.stage) : '-'}</dd>
           <dt>Features</dt>
@@ -195,6 +198,11 @@ export function ProjectMatchesPage({
         {total} matching {total === 1 ? 'instrument' : 'instruments'}
         {total > items.length ? `, the best ${items.length}` : ''}
       </h2>
+      <p class="hint">
+        {project.country
+          ? `Instruments a project in ${countryName(project.country)} can apply to: its national and regional instruments and the international ones.`
+          : 'The project names no country: instruments of every country.'}
+      </p>
       {items.length === 0 ? (
         <p>No live instrument has any of this project's features.</p>
       ) : (
@@ -235,7 +243,9 @@ export function ProjectMatchesPage({
         >
           <input type="hidden" name="csrf" value={user.csrfToken} />
           <p class="hint">
-            An email when a call newly fits this project's features, and a week before one closes.
+            An email when a call newly fits this project's features
+            {project.country ? ` (in ${countryName(project.country)} or international)` : ''}, and a week
+            before one closes.
           </p>
           <TextField
             state={watch}
