@@ -267,19 +267,48 @@ export function toPublicInstrument(record: InstrumentRecord, now: Date): Instrum
 }
 
 /**
+ * The instants at which an instrument's closings pass (epoch ms, ascending, each like `expiresAt`):
+ * every cut-off of a multiple cut-off call, the last one its deadline; else the deadline alone;
+ * none when open-ended. A cut-off not before the deadline is not a closing of its own, so the last
+ * closing is always `expiresAt`: the instrument stays open until then.
+ */
+export function closingsOf(instrument: Pick<InstrumentInput, 'deadline' | 'cutOffs'>): number[] {
+  const last = expiresAt(instrument)
+  if (last === undefined) return []
+  const earlier = (instrument.cutOffs ?? []).map(deadlineExpiresAt).filter((at) => at < last)
+  return [...earlier, last]
+}
+
+/**
+ * Which of ascending `closings` (as `closingsOf` returns them) is the next one at `at` (ms): the
+ * first that has not passed, found by binary search; `closings.length` when all have passed. The
+ * one rule behind every "when does it close next": the result cards' "closes in N days",
+ * `closingWithin`, the deadline range filters, the deadline sort and the digest's reminders.
+ */
+export function nextClosingIndex(closings: ArrayLike<number>, at: number): number {
+  let low = 0
+  let high = closings.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((closings[middle] as number) <= at) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
+/**
  * The next instant at which applications close: the next cut-off still ahead of `now` for a
- * multiple cut-off call, else the deadline ("closes in N days" counts to it). Undefined when open-ended.
+ * multiple cut-off call, else the deadline ("closes in N days" counts to it); the last closing
+ * once all have passed. Undefined when open-ended.
  */
 export function nextClosing(
   instrument: Pick<InstrumentInput, 'deadline' | 'cutOffs'>,
   now: Date,
 ): number | undefined {
-  const at = now.getTime()
-  for (const cutOff of instrument.cutOffs ?? []) {
-    const instant = Date.parse(cutOff)
-    if (instant >= at) return instant
-  }
-  return instrument.deadline === undefined ? undefined : deadlineExpiresAt(instrument.deadline) - 1
+  const closings = closingsOf(instrument)
+  if (closings.length === 0) return undefined
+  const next = Math.min(nextClosingIndex(closings, now.getTime()), closings.length - 1)
+  return (closings[next] as number) - 1
 }
 
 /** Creating or updating with a deadline already past makes no sense: the call has closed. */

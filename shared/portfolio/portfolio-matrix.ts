@@ -147,7 +147,8 @@ export function computePortfolioMatrix(
       bestScore.set(position, Math.max(bestScore.get(position) ?? 0, score))
     }
   }
-  const deadlineRank = index.rank.deadline
+  // Soonest next closing, as the eligible list and `POST /v1/match` order them.
+  const deadlineRank = index.closing(now).rank
   const columnPositions = [...bestFor.keys()].sort(
     (a, b) =>
       (bestFor.get(b) as number) - (bestFor.get(a) as number) ||

@@ -8,7 +8,7 @@ import { normaliseText, queryWords, tokenize } from '../../shared/catalogue/sear
 import { searchInstruments } from '../../shared/catalogue/search/search-instruments'
 import type { SearchCriteria } from '../../shared/catalogue/search/search-query'
 import { FEATURE_CODES, type FeatureCode, sortFeatureCodes } from '../../shared/catalogue/taxonomy'
-import { brusselsDate } from '../../shared/platform/time'
+import { brusselsDate, deadlineExpiresAt } from '../../shared/platform/time'
 
 /**
  * The engine (bitmasks, inverted index, precomputed ranks) must return exactly what a plain,
@@ -47,6 +47,16 @@ const DEADLINES = [
   '2026-12-01T08:00:00+01:00',
 ]
 const COUNTRIES = ['DK', 'NO', 'SE']
+/** Cut-offs of multiple cut-off calls (ascending), around NOW: passed, at NOW exactly, ahead. */
+const CUT_OFFS = [
+  '2026-11-21T16:00:00Z',
+  '2026-11-22T09:59:59Z',
+  '2026-11-22T10:00:00Z',
+  '2026-11-23T16:00:00Z',
+  '2026-11-30T23:30:00Z',
+  '2026-12-01T08:00:00+01:00',
+  '2027-01-15T16:00:00Z',
+]
 
 const text = fc
   .array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 3 })
@@ -63,6 +73,10 @@ const recordArbitrary = (id: string) =>
       origin: fc.constantFrom('international', 'national', 'regional' as const),
       country: fc.constantFrom(...COUNTRIES),
       deadline: fc.option(fc.constantFrom(...DEADLINES), { nil: undefined }),
+      cutOffs: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 3 },
+        { arbitrary: fc.subarray(CUT_OFFS, { minLength: 2 }), weight: 1 },
+      ),
       budget: fc.option(
         fc.record({
           min: fc.option(fc.constantFrom(0, 10_000, 100_000, 1_000_000), { nil: undefined }),
@@ -88,7 +102,9 @@ const recordArbitrary = (id: string) =>
         ...(raw.funder ? { funder: raw.funder } : {}),
         ...(raw.programme ? { programme: raw.programme } : {}),
         url: 'https://example.org',
-        ...(raw.deadline ? { deadline: raw.deadline } : {}),
+        // A multiple cut-off call: its deadline is its last cut-off.
+        ...(raw.cutOffs ? { cutOffs: raw.cutOffs, deadline: raw.cutOffs.at(-1) as string } : {}),
+        ...(raw.deadline && !raw.cutOffs ? { deadline: raw.deadline } : {}),
         ...(raw.budget && (raw.budget.min !== undefined || raw.budget.max !== undefined)
           ? {
               budget: {
@@ -151,12 +167,13 @@ const criteriaArbitrary: fc.Arbitrary<SearchCriteria> = fc
 
 /** Straightforward reference implementation of the contract, record by record. */
 function bruteForce(records: InstrumentRecord[], criteria: SearchCriteria, now: Date) {
-  const day = (record: InstrumentRecord) =>
+  // The closings still ahead: every cut-off not passed yet, or the deadline; the first is the next.
+  const closingsAhead = (record: InstrumentRecord) =>
     record.deadline === undefined
-      ? undefined
-      : record.deadline.length === 10
-        ? record.deadline
-        : brusselsDate(new Date(Date.parse(record.deadline)))
+      ? []
+      : (record.cutOffs ?? [record.deadline]).filter((closing) => deadlineExpiresAt(closing) > now.getTime())
+  const dayOf = (closing: string) =>
+    closing.length === 10 ? closing : brusselsDate(new Date(Date.parse(closing)))
   const today = brusselsDate(now)
   const plusDays = (n: number) => {
     const date = new Date(`${today}T12:00:00Z`)
@@ -177,11 +194,12 @@ function bruteForce(records: InstrumentRecord[], criteria: SearchCriteria, now: 
     if (criteria.kind && !criteria.kind.includes(record.kind)) return false
     if (criteria.country && !criteria.country.includes(record.country ?? '')) return false
     if (criteria.deadlineFrom || criteria.deadlineTo || criteria.closingWithin) {
-      const d = day(record)
-      if (d === undefined) return false
-      if (criteria.deadlineFrom && d < criteria.deadlineFrom) return false
-      if (criteria.deadlineTo && d > criteria.deadlineTo) return false
-      if (criteria.closingWithin && (d < today || d > plusDays(criteria.closingWithin))) return false
+      // One of its closings still ahead falls in the window.
+      const inWindow = (d: string) =>
+        !(criteria.deadlineFrom && d < criteria.deadlineFrom) &&
+        !(criteria.deadlineTo && d > criteria.deadlineTo) &&
+        !(criteria.closingWithin && (d < today || d > plusDays(criteria.closingWithin)))
+      if (!closingsAhead(record).some((closing) => inWindow(dayOf(closing)))) return false
     }
     if (criteria.budgetMin !== undefined || criteria.budgetMax !== undefined) {
       const budget = record.budget
@@ -202,8 +220,13 @@ function bruteForce(records: InstrumentRecord[], criteria: SearchCriteria, now: 
   const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0)
   const byName = (a: InstrumentRecord, b: InstrumentRecord) =>
     cmp(normaliseText(a.name), normaliseText(b.name)) || cmp(a.name, b.name) || cmp(a.id, b.id)
-  const expiry = (record: InstrumentRecord) => expiresAt(record) ?? Number.POSITIVE_INFINITY
-  const byDeadline = (a: InstrumentRecord, b: InstrumentRecord) => cmp(expiry(a), expiry(b)) || byName(a, b)
+  // By next closing (hits are live, so they have one unless open-ended).
+  const nextClosing = (record: InstrumentRecord) => {
+    const [next] = closingsAhead(record)
+    return next === undefined ? Number.POSITIVE_INFINITY : deadlineExpiresAt(next)
+  }
+  const byDeadline = (a: InstrumentRecord, b: InstrumentRecord) =>
+    cmp(nextClosing(a), nextClosing(b)) || byName(a, b)
   const comparators = {
     relevance: (a: InstrumentRecord, b: InstrumentRecord) =>
       matched(b).length - matched(a).length || byDeadline(a, b),
@@ -252,6 +275,36 @@ describe('search engine vs brute force', () => {
         expect(sortedKeys(actual.facets.country)).toEqual(sortedKeys(expected.facets.country))
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('answers as brute force at any instant, in any order of instants, from one index (cut-offs passing and not)', () => {
+    const instants = [
+      '2026-11-20T00:00:00Z',
+      '2026-11-22T09:59:59.999Z',
+      '2026-11-22T10:00:00.000Z',
+      '2026-11-22T10:00:00.001Z',
+      '2026-11-23T16:00:00.001Z',
+      '2026-11-30T23:00:00Z',
+      '2026-12-01T07:00:00.001Z',
+      '2026-12-10T00:00:00Z',
+      '2027-01-15T16:00:00.001Z',
+    ].map((instant) => new Date(instant))
+    fc.assert(
+      fc.property(
+        catalogueArbitrary,
+        fc.array(fc.tuple(fc.constantFrom(...instants), criteriaArbitrary), { minLength: 1, maxLength: 6 }),
+        (records, requests) => {
+          const index = CatalogueIndex.build(records)
+          for (const [now, criteria] of requests) {
+            const actual = searchInstruments(index, criteria, now)
+            const expected = bruteForce(records, criteria, now)
+            expect(actual.items).toEqual(expected.items)
+            expect(actual.total).toBe(expected.total)
+          }
+        },
+      ),
+      { numRuns: 200 },
     )
   })
 
@@ -459,8 +512,11 @@ describe('an index loaded from prebuilt parts (what a snapshot stores)', () => {
       shiftedExpiry.writeDoubleLE(shiftedExpiry.readDoubleLE(at) + 1, at)
     expect(
       load({ ...index, columns: { ...index.columns, expiresAt: shiftedExpiry.toString('base64') } }),
-    ).toThrow(/expiresAt column/)
+      // Caught by the closings' check first when a sampled instrument has cut-offs.
+    ).toThrow(/expiresAt column|closings of a slot do not ascend to its expiry/)
     expect(load({ ...index, ids: index.ids.slice(1) })).toThrow(/one entry per record/)
+    const { closings: _closings, ...withoutClosings } = index
+    expect(load(withoutClosings)).toThrow(/closings are missing/)
     const reversedDeadlines = Buffer.from(Int32Array.from(reverse(index.order.deadline)).buffer).toString(
       'base64',
     )

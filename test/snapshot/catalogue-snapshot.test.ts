@@ -113,7 +113,7 @@ describe('the index parts a snapshot carries', () => {
       .toString('utf8')
       .split('\n')
     const header = JSON.parse(headerLine as string)
-    expect(header).toMatchObject({ count: 3, index: { format: 'fundfinder-index/2' } })
+    expect(header).toMatchObject({ count: 3, index: { format: 'fundfinder-index/3' } })
     expect(header.index.vocabulary).toEqual(expect.arrayContaining(['societe', 'alpha']))
     // One record per line, ASCII only.
     expect(recordLines.map((line) => JSON.parse(line).name)).toEqual(

@@ -88,6 +88,38 @@ describe('digests', () => {
     expect(t.mail.messages).toHaveLength(2)
   })
 
+  it('reminds of a multiple cut-off call when its next cut-off is within 7 days, once per cut-off', async () => {
+    const t = await subscriptionContext()
+    // Cut-offs on Friday 27 November 2026 and Friday 22 January 2027, 17:00 in Brussels.
+    const cutOffs = ['2026-11-27T16:00:00Z', '2027-01-22T16:00:00Z']
+    await t.createInstrument({ name: 'Two cut-offs', features: ['T13'], deadline: cutOffs[1], cutOffs })
+    await t.subscribeConfirmed({ email: 'ada@example.org', query: QUERY, frequency: 'daily' })
+
+    expect(await t.runDigests(MONDAY)).toMatchObject({ sent: 1 })
+    const first = t.mail.messages[1]!
+    expect(first.subject).toBe('Your daily fundfinder digest: 1 closing soon')
+    expect(first.text).toContain('CLOSING WITHIN 7 DAYS (1)')
+    expect(first.text).toContain('Next cut-off: Friday, 27 November 2026, 17:00 CET (Brussels time)')
+    expect(first.text).toContain('Deadline: Friday, 22 January 2027, 17:00 CET (Brussels time)')
+    expect(first.html).toContain('Next cut-off: Friday, 27 November 2026, 17:00 CET (Brussels time)')
+
+    // Reminded once of that cut-off: not again the next days, nor once it has passed.
+    expect(await t.runDigests(TUESDAY)).toMatchObject({ due: 1, empty: 1 })
+    expect(await t.runDigests('2026-11-28T06:00:00Z')).toMatchObject({ due: 1, empty: 1 })
+    expect(t.mail.messages).toHaveLength(2)
+
+    // The last cut-off is another closing: reminded once when it comes within 7 days.
+    expect(await t.runDigests('2027-01-14T06:00:00Z')).toMatchObject({ due: 1, empty: 1 })
+    expect(await t.runDigests('2027-01-18T06:00:00Z')).toMatchObject({ sent: 1 })
+    const last = t.mail.messages[2]!
+    expect(last.subject).toBe('Your daily fundfinder digest: 1 closing soon')
+    expect(last.text).toContain('Two cut-offs')
+    expect(last.text).not.toContain('Next cut-off')
+    expect(last.text).toContain('Deadline: Friday, 22 January 2027, 17:00 CET (Brussels time)')
+    expect(await t.runDigests('2027-01-19T06:00:00Z')).toMatchObject({ due: 1, empty: 1 })
+    expect(t.mail.messages).toHaveLength(3)
+  })
+
   it('never sends two digests for one subscription and period: not when run again, not when two runs race', async () => {
     const t = await subscriptionContext()
     await t.subscribeConfirmed({ email: 'ada@example.org', query: QUERY, frequency: 'daily' })

@@ -1,5 +1,6 @@
-import type { Instrument, SourceName } from '../../../shared/catalogue/instrument'
+import { type Instrument, nextClosingIndex, type SourceName } from '../../../shared/catalogue/instrument'
 import type { ArchiveReason } from '../../../shared/catalogue/store/instrument-store'
+import { deadlineExpiresAt } from '../../../shared/platform/time'
 import {
   DeadlineText,
   FeatureGroups,
@@ -120,15 +121,16 @@ export function DetailPage({ instrument, now }: { instrument: Instrument; now: D
 
 /** Every cut-off of a multiple cut-off call, in Brussels time: the passed ones and the next one marked. */
 function CutOffList({ cutOffs, now }: { cutOffs: readonly string[]; now: Date }) {
-  const next = cutOffs.find((cutOff) => Date.parse(cutOff) >= now.getTime())
+  // The same rule as "closes in N days" and the search: a cut-off has passed once its instant has.
+  const next = nextClosingIndex(cutOffs.map(deadlineExpiresAt), now.getTime())
   return (
     <ol class="cut-offs">
-      {cutOffs.map((cutOff) => {
-        const passed = Date.parse(cutOff) < now.getTime()
+      {cutOffs.map((cutOff, index) => {
+        const passed = index < next
         return (
           <li class={passed ? 'muted' : undefined}>
             <time datetime={cutOff}>{formatDeadline(cutOff)}</time>
-            {passed ? ' (passed)' : cutOff === next ? ' (next)' : ''}
+            {passed ? ' (passed)' : index === next ? ' (next)' : ''}
           </li>
         )
       })}

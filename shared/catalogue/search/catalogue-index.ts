@@ -1,10 +1,12 @@
 import { brusselsDate, brusselsDayStart, deadlineExpiresAt } from '../../platform/time'
 import {
+  closingsOf,
   INSTRUMENT_KINDS,
   type Instrument,
   type InstrumentRecord,
   type InstrumentStatus,
   isPublished,
+  nextClosingIndex,
   ORIGINS,
 } from '../instrument'
 import { FEATURE_CODES, FEATURE_INDEX, type FeatureCode } from '../taxonomy'
@@ -30,6 +32,12 @@ import {
  * Orders (by name, by deadline, by last update) are kept sorted, ties broken by name and then id,
  * so a search sorts its hits by walking an order instead of comparing records.
  *
+ * A multiple cut-off call closes more than once: it stays in the catalogue until its last cut-off
+ * (`expiresAt`, the deadline order), but searches filter and sort it by its next cut-off. That
+ * depends on the request's `now`, so `closing(now)` derives it: the few instruments with cut-offs
+ * keep their closings sorted, the next one is a binary search (`nextClosingIndex`, the rule of
+ * "closes in N days"), and the derived order is cached until one of those cut-offs passes.
+ *
  * `build` costs O(n log n). `withChanges` returns a new index with some instruments added,
  * replaced or removed in O(n + k log n) for k changes (array copies and one merge per order),
  * sharing what did not change: a write does not rebuild the index. A removed instrument leaves
@@ -41,6 +49,7 @@ import {
 const MEMO_LIMIT = 100_000
 const expiryMemo = new Map<string, { expiresAt: number; day: string }>()
 const dayStartMemo = new Map<string, number>()
+const closingDayMemo = new Map<string, string>()
 
 function memoised<V>(memo: Map<string, V>, key: string, compute: (key: string) => V): V {
   let value = memo.get(key)
@@ -59,6 +68,11 @@ function deadlineFacts(deadline: string): { expiresAt: number; day: string } {
     const day = /^\d{4}-\d{2}-\d{2}$/.test(deadline) ? deadline : brusselsDate(new Date(expiry - 1))
     return { expiresAt: expiry, day }
   })
+}
+
+/** The Brussels day a closing falls on, from the instant it passes (what `deadlineFacts` calls `day`). */
+function closingDay(passesAt: number): string {
+  return memoised(closingDayMemo, String(passesAt), () => brusselsDate(new Date(passesAt - 1)))
 }
 
 /** The distinct words of an instrument's text; recomputed when needed (a change), never kept. */
@@ -125,6 +139,27 @@ interface Slots {
   budgetLow: Float64Array
   budgetHigh: Float64Array
   deadlineDay: (string | undefined)[]
+  /**
+   * Only for an instrument that closes more than once (cut-offs before its deadline): the instants
+   * its closings pass, ascending, the last one `expiresAt` (`closingsOf`), and their Brussels days.
+   */
+  closings: (Float64Array | undefined)[]
+  closingDays: (readonly string[] | undefined)[]
+}
+
+/**
+ * When the instruments close next, as of the instants in [`validFrom`, `validUntil`): what
+ * `closingWithin`, the deadline range filters, the deadline sort and relevance's tie-break use.
+ */
+export interface ClosingView {
+  readonly validFrom: number
+  readonly validUntil: number
+  /** Positions by next closing, soonest first, open-ended last, ties by name then id. */
+  readonly order: Int32Array
+  /** `rank[position]`: place in `order`; -1 for an empty slot. */
+  readonly rank: Int32Array
+  /** Per position with `closings`: which of them is next (the last once all have passed). */
+  readonly next: Int32Array | undefined
 }
 
 interface IndexParts {
@@ -155,13 +190,19 @@ export class CatalogueIndex {
   readonly expiresAt: Float64Array
   /** Start of the `opensAt` day in Brussels (ms); -Infinity when there is none. */
   readonly opensAt: Float64Array
+  /** Brussels day of the deadline (the last closing). */
   readonly deadlineDay: readonly (string | undefined)[]
+  /** Brussels days of every closing, for an instrument with cut-offs before its deadline (see `Slots`). */
+  readonly closingDays: readonly (readonly string[] | undefined)[]
   /** Stated budget range; NaN when there is none. */
   readonly budgetLow: Float64Array
   readonly budgetHigh: Float64Array
   /** `rank[order][position]`: place of the instrument in that order (0 = first); -1 for an empty slot. */
   readonly rank: Readonly<Record<SortOrder, Int32Array>>
-  /** `order[order][rank]`: the position at that place; the inverse of `rank` (instruments only). */
+  /**
+   * `order[order][rank]`: the position at that place; the inverse of `rank` (instruments only).
+   * `deadline` is by the last closing; searches sort by the next one, `closing(now).order`.
+   */
   readonly order: Readonly<Record<SortOrder, Int32Array>>
 
   private readonly slots: Slots
@@ -169,6 +210,8 @@ export class CatalogueIndex {
   private readonly freeSlots: readonly number[]
   private readonly vocabulary: readonly string[]
   private readonly postings: readonly Int32Array[]
+  /** The last `closing(now)`, reused while `now` stays in its range (the index is otherwise immutable). */
+  private closingCache: ClosingView | undefined
 
   private constructor(parts: IndexParts) {
     const { slots } = parts
@@ -184,6 +227,7 @@ export class CatalogueIndex {
     this.expiresAt = slots.expiresAt
     this.opensAt = slots.opensAt
     this.deadlineDay = slots.deadlineDay
+    this.closingDays = slots.closingDays
     this.budgetLow = slots.budgetLow
     this.budgetHigh = slots.budgetHigh
     this.slotOfId = parts.slotOfId
@@ -277,6 +321,20 @@ export class CatalogueIndex {
       budgetLow: decodeColumn(columns.budgetLow, Float64Array, n),
       budgetHigh: decodeColumn(columns.budgetHigh, Float64Array, n),
       deadlineDay: prebuilt.deadlineDay.map((day) => day ?? undefined),
+      closings: new Array(n).fill(undefined),
+      closingDays: new Array(n).fill(undefined),
+    }
+    if (!prebuilt.closings) throw new PrebuiltIndexInvalid('the closings are missing')
+    for (const { slot, at } of prebuilt.closings) {
+      if (!Number.isInteger(slot) || slot < 0 || slot >= n || slots.closings[slot] !== undefined)
+        throw new PrebuiltIndexInvalid('the closings name a slot twice or out of range')
+      if (
+        at.length < 2 ||
+        at.some((instant, index) => index > 0 && !(instant > (at[index - 1] as number))) ||
+        at[at.length - 1] !== slots.expiresAt[slot]
+      )
+        throw new PrebuiltIndexInvalid('the closings of a slot do not ascend to its expiry')
+      setClosings(slots, slot, Float64Array.from(at))
     }
     const { countries } = prebuilt
     if (countries[0] !== '' || !isSorted(countries))
@@ -337,6 +395,7 @@ export class CatalogueIndex {
           budgetHigh: encodeColumn(slots.budgetHigh),
         },
         deadlineDay: slots.deadlineDay.map((day) => day ?? null),
+        closings: slots.closings.flatMap((at, slot) => (at ? [{ slot, at: Array.from(at) }] : [])),
         vocabulary: [...this.vocabulary],
         postings: encodePostings(this.postings),
         order: {
@@ -380,6 +439,8 @@ export class CatalogueIndex {
       }
       if (expected.deadlineDay[0] !== this.slots.deadlineDay[slot])
         throw new PrebuiltIndexInvalid('the deadlineDay column does not match the records')
+      if (String(expected.closings[0]) !== String(this.slots.closings[slot]))
+        throw new PrebuiltIndexInvalid('the closings do not match the records')
       for (const token of tokensOf(record)) {
         const at = lowerBound(this.vocabulary, token)
         const posting = this.postings[at]
@@ -555,6 +616,21 @@ export class CatalogueIndex {
     return { vocabulary, postings: merged }
   }
 
+  /**
+   * When each instrument closes next at `now`. Without cut-offs that is the deadline order itself;
+   * with them, the instruments whose next cut-off comes before their deadline are taken out of it
+   * and merged back in at that cut-off: O(n) when first asked and again only once one of those
+   * cut-offs has passed (or `now` goes back before one); otherwise a cached answer.
+   */
+  closing(now: Date): ClosingView {
+    const at = now.getTime()
+    const cached = this.closingCache
+    if (cached && at >= cached.validFrom && at < cached.validUntil) return cached
+    const view = closingViewAt(this.slots, this.order.deadline, this.rank, at)
+    this.closingCache = view
+    return view
+  }
+
   /** Flags by country code: 1 where the country is one of `countries` (code 0, no country, is international). */
   countryMask(countries: readonly string[], includeInternational = false): Uint8Array {
     const wanted = new Set(countries)
@@ -629,6 +705,8 @@ function allocateSlots(size: number): Slots {
     budgetLow: new Float64Array(size),
     budgetHigh: new Float64Array(size),
     deadlineDay: new Array(size).fill(undefined),
+    closings: new Array(size).fill(undefined),
+    closingDays: new Array(size).fill(undefined),
   }
 }
 
@@ -640,6 +718,8 @@ function copySlots(source: Slots, size: number): Slots {
     copy.records[slot] = source.records[slot]
     copy.sortNames[slot] = source.sortNames[slot]
     copy.deadlineDay[slot] = source.deadlineDay[slot]
+    copy.closings[slot] = source.closings[slot]
+    copy.closingDays[slot] = source.closingDays[slot]
   }
   copy.maskLo.set(source.maskLo)
   copy.maskHi.set(source.maskHi)
@@ -676,6 +756,8 @@ function fillSlot(
       ? Number.NEGATIVE_INFINITY
       : memoised(dayStartMemo, record.opensAt, brusselsDayStart)
   slots.deadlineDay[slot] = deadline?.day
+  const closings = record.cutOffs && record.cutOffs.length > 1 ? closingsOf(record) : undefined
+  setClosings(slots, slot, closings && closings.length > 1 ? Float64Array.from(closings) : undefined)
   // A range open at one end: a stated maximum starts at 0, a stated minimum has no ceiling.
   slots.budgetLow[slot] = budget?.min ?? (budget?.max === undefined ? Number.NaN : 0)
   slots.budgetHigh[slot] = budget?.max ?? (budget?.min === undefined ? Number.NaN : Number.POSITIVE_INFINITY)
@@ -693,8 +775,66 @@ function emptySlot(slots: Slots, slot: number): void {
   slots.expiresAt[slot] = Number.NEGATIVE_INFINITY
   slots.opensAt[slot] = Number.NEGATIVE_INFINITY
   slots.deadlineDay[slot] = undefined
+  setClosings(slots, slot, undefined)
   slots.budgetLow[slot] = Number.NaN
   slots.budgetHigh[slot] = Number.NaN
+}
+
+function setClosings(slots: Slots, slot: number, closings: Float64Array | undefined): void {
+  slots.closings[slot] = closings
+  slots.closingDays[slot] = closings ? Array.from(closings, closingDay) : undefined
+}
+
+/**
+ * The closing view at `at` (see `CatalogueIndex.closing`). An instrument whose next closing is its
+ * last sits in the deadline order already; only the others ("early") move. The view holds while
+ * every instrument with closings keeps the same next one: from the latest closing passed to the
+ * earliest early one ahead.
+ */
+function closingViewAt(
+  slots: Slots,
+  deadlineOrder: Int32Array,
+  ranks: Readonly<Record<SortOrder, Int32Array>>,
+  at: number,
+): ClosingView {
+  const size = slots.records.length
+  let validFrom = Number.NEGATIVE_INFINITY
+  let validUntil = Number.POSITIVE_INFINITY
+  let next: Int32Array | undefined
+  let isEarly: Uint8Array | undefined
+  const early: number[] = []
+  for (let slot = 0; slot < size; slot++) {
+    const closings = slots.closings[slot]
+    if (closings === undefined) continue
+    next ??= new Int32Array(size)
+    isEarly ??= new Uint8Array(size)
+    const last = closings.length - 1
+    const index = Math.min(nextClosingIndex(closings, at), last)
+    next[slot] = index
+    if (index > 0) validFrom = Math.max(validFrom, closings[index - 1] as number)
+    if (index < last) {
+      validUntil = Math.min(validUntil, closings[index] as number)
+      early.push(slot)
+      isEarly[slot] = 1
+    }
+  }
+  if (!isEarly || !next || early.length === 0)
+    return { validFrom, validUntil, order: deadlineOrder, rank: ranks.deadline, next }
+  const { expiresAt } = slots
+  const nameRank = ranks.name
+  const flags = isEarly
+  const nextOf = next
+  const key = (slot: number) =>
+    flags[slot] === 1
+      ? ((slots.closings[slot] as Float64Array)[nextOf[slot] as number] as number)
+      : (expiresAt[slot] as number)
+  const order = mergeOrder(
+    deadlineOrder,
+    flags,
+    early,
+    (a, b) => compareNumbers(key(a), key(b)) || (nameRank[a] as number) - (nameRank[b] as number),
+  )
+  return { validFrom, validUntil, order, rank: inverse(order, size), next }
 }
 
 /** The record in a slot, parsed from its JSON text on first use. */

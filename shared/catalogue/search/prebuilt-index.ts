@@ -10,7 +10,7 @@
  * otherwise. Change it whenever `normalise-text.ts`, `index-tokens.ts`, the columns or the orders
  * change.
  */
-export const INDEX_FORMAT = 'fundfinder-index/2'
+export const INDEX_FORMAT = 'fundfinder-index/3'
 
 export interface PrebuiltIndex {
   format: string
@@ -31,6 +31,12 @@ export interface PrebuiltIndex {
     string
   >
   deadlineDay: (string | null)[]
+  /**
+   * The instants each closing passes, for the slots that close more than once (cut-offs before the
+   * deadline), ascending to `expiresAt`. Required from format 3 on; optional here so that a
+   * snapshot of an older format still loads (its records, not its index).
+   */
+  closings?: { slot: number; at: number[] }[]
   vocabulary: string[]
   /** Per token, in vocabulary order: the count, the first slot, then the gaps; varints, base64. */
   postings: string

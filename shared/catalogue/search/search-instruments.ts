@@ -3,6 +3,7 @@ import { INSTRUMENT_KINDS, type Instrument, ORIGINS } from '../instrument'
 import { FEATURE_CODES, type FeatureCode } from '../taxonomy'
 import {
   type CatalogueIndex,
+  type ClosingView,
   featureCodesOf,
   featureMask,
   KIND_CODE,
@@ -71,10 +72,16 @@ export function searchInstruments(index: CatalogueIndex, criteria: SearchCriteri
   }
 }
 
-/** Every hit of the criteria, sorted; for callers that page or stream results themselves. */
+/**
+ * Every hit of the criteria, sorted; for callers that page or stream results themselves. "Deadline"
+ * (the `deadline` sort, relevance's tie-break) is when the instrument closes next at `now`: a
+ * multiple cut-off call sorts by its next cut-off, as its result card counts down to it.
+ */
 export function rankHits(index: CatalogueIndex, criteria: SearchCriteria, now: Date): RankedHits {
-  const { positions, matchedCounts } = filterPositions(index, criteria, now)
-  const order = index.order[criteria.sort === 'relevance' ? 'deadline' : criteria.sort]
+  const closing = index.closing(now)
+  const { positions, matchedCounts } = filterPositions(index, criteria, now, closing)
+  const order =
+    criteria.sort === 'relevance' || criteria.sort === 'deadline' ? closing.order : index.order[criteria.sort]
   // No comparison sort: walking the precomputed order and keeping the hits is O(n) and already
   // breaks ties. Relevance walks the deadline order into one bucket per matched-feature count.
   const isHit = new Uint8Array(index.size)
@@ -105,7 +112,12 @@ interface Filtered {
   matchedCounts: Uint8Array
 }
 
-function filterPositions(index: CatalogueIndex, criteria: SearchCriteria, now: Date): Filtered {
+function filterPositions(
+  index: CatalogueIndex,
+  criteria: SearchCriteria,
+  now: Date,
+  closing: ClosingView,
+): Filtered {
   const nowMs = now.getTime()
   const requested = criteria.features?.length ? featureMask(criteria.features) : undefined
   const requireAll = criteria.match === 'all'
@@ -139,8 +151,17 @@ function filterPositions(index: CatalogueIndex, criteria: SearchCriteria, now: D
     if (((kindBits >> (index.kindCode[position] as number)) & 1) === 0) continue
     if (countryAllowed && countryAllowed[index.countryCode[position] as number] === 0) continue
     if (byDeadline) {
-      const day = index.deadlineDay[position]
-      if (day === undefined || (from !== undefined && day < from) || (to !== undefined && day > to)) continue
+      const days = index.closingDays[position]
+      if (days === undefined) {
+        const day = index.deadlineDay[position]
+        if (day === undefined || (from !== undefined && day < from) || (to !== undefined && day > to))
+          continue
+      } else {
+        // A closing still ahead (the next one or a later one) falls in the window.
+        let at = (closing.next as Int32Array)[position] as number
+        if (from !== undefined) while (at < days.length && (days[at] as string) < from) at++
+        if (at === days.length || (to !== undefined && (days[at] as string) > to)) continue
+      }
     }
     if (byBudget) {
       // NaN (no stated budget) fails both comparisons, so such instruments are left out.
@@ -167,8 +188,11 @@ function bitsOf(values: readonly string[], codes: ReadonlyMap<string, number>): 
 }
 
 /**
- * The inclusive window of deadline days (Brussels): `deadlineFrom`/`deadlineTo`, narrowed by
- * `closingWithin` to today .. today + N days.
+ * The inclusive window of closing days (Brussels): `deadlineFrom`/`deadlineTo`, narrowed by
+ * `closingWithin` to today .. today + N days. An instrument matches when one of its closings still
+ * ahead falls in it: its deadline, or for a multiple cut-off call any cut-off not yet passed. So
+ * `deadlineTo` and `closingWithin` are about its next closing (what "closes in N days" counts to)
+ * and `deadlineFrom` alone about its last (it can still be applied to then).
  */
 export function deadlineWindow(criteria: SearchCriteria, now: Date): { from?: string; to?: string } {
   let from = criteria.deadlineFrom

@@ -138,14 +138,17 @@ export const SearchQuery = z
       .pipe(CalendarDate)
       .optional()
       .meta(
-        param('Deadline on or after this date (Brussels); open-ended instruments are excluded', '2027-01-01'),
+        param(
+          'A closing on or after this date (Brussels): the deadline, or for a multiple cut-off call any cut-off not yet passed (so it can still be applied to then); open-ended instruments are excluded',
+          '2027-01-01',
+        ),
       ),
     deadlineTo: single()
       .pipe(CalendarDate)
       .optional()
       .meta(
         param(
-          'Deadline on or before this date (Brussels); open-ended instruments are excluded',
+          'Closing next on or before this date (Brussels): the deadline, or for a multiple cut-off call its next cut-off; open-ended instruments are excluded. With deadlineFrom, one of its remaining closings falls between the two',
           '2027-06-30',
         ),
       ),
@@ -153,7 +156,7 @@ export const SearchQuery = z
       .optional()
       .meta(
         param(
-          'Closing soon: the deadline falls between today and today + N days (Brussels calendar days, 1-366); open-ended instruments are excluded',
+          'Closing soon: the next closing (the deadline, or for a multiple cut-off call its next cut-off) falls between today and today + N days (Brussels calendar days, 1-366); open-ended instruments are excluded',
           '30',
         ),
       ),
@@ -178,7 +181,7 @@ export const SearchQuery = z
       .default('relevance')
       .meta(
         param(
-          '`relevance` (default): most requested features matched first, then soonest deadline; `deadline`: soonest first, open-ended last; `name`: A-Z; `updated`: most recently changed first. Ties are broken by name, then id',
+          '`relevance` (default): most requested features matched first, then soonest next closing; `deadline`: soonest next closing first (a multiple cut-off call by its next cut-off), open-ended last; `name`: A-Z; `updated`: most recently changed first. Ties are broken by name, then id',
         ),
       ),
     page: wholeNumber(1, MAX_SEARCH_WINDOW).default(1).meta(param('Page number, from 1', '1')),

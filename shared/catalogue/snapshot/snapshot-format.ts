@@ -111,6 +111,8 @@ const HeaderSchema = z.object({
         budgetHigh: z.string(),
       }),
       deadlineDay: z.array(z.string().nullable()),
+      // Optional: an older index format lacks it, and its snapshot should still load (and rebuild).
+      closings: z.array(z.object({ slot: z.number(), at: z.array(z.number()) })).optional(),
       vocabulary: z.array(z.string()),
       postings: z.string(),
       order: z.object({ name: z.string(), deadline: z.string(), updated: z.string() }),

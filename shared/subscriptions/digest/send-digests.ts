@@ -1,4 +1,4 @@
-import { expiresAt, type InstrumentRecord } from '../../catalogue/instrument'
+import { expiresAt, type InstrumentRecord, nextClosing } from '../../catalogue/instrument'
 import { CatalogueIndex } from '../../catalogue/search/catalogue-index'
 import { rankHits } from '../../catalogue/search/search-instruments'
 import type { SearchCriteria } from '../../catalogue/search/search-query'
@@ -6,7 +6,7 @@ import type { InstrumentStore } from '../../catalogue/store/instrument-store'
 import type { Config } from '../../platform/config'
 import type { Logger } from '../../platform/logger'
 import { SUBSCRIPTION_SHARDS } from '../../platform/table'
-import { brusselsDate, type Clock } from '../../platform/time'
+import { brusselsDate, type Clock, deadlineExpiresAt } from '../../platform/time'
 import type { ProjectStore } from '../../portfolio/project-store'
 import { withoutAddresses } from '../email-address'
 import type { Mailer } from '../mail/mailer'
@@ -25,7 +25,10 @@ import { FREQUENCIES, type Frequency, MAX_KNOWN, type SubscriptionRecord } from 
 import { type SubscriptionService, UNSUBSCRIBE_PAGE_PATH } from '../subscription-service'
 import { ChangeLog } from './change-log'
 
-/** Deadlines this close are reminded (once per subscription and deadline). */
+/**
+ * Closings this close are reminded, once per subscription and closing: the deadline, or each cut-off
+ * of a multiple cut-off call in turn (what "closes in N days" counts to).
+ */
 export const CLOSING_SOON_MS = 7 * 86_400_000
 /** Each section lists at most this many instruments, then "and N more" with a link to the search. */
 export const MAX_LISTED = 25
@@ -100,12 +103,7 @@ export async function sendDigests(deps: DigestJobDeps, options: DigestRunOptions
   const snapshot = await deps.store.loadCatalogue()
   const live = snapshot.records.filter(isPublished)
   const liveById = new Map(live.map((record) => [record.id, record]))
-  const closingSoon = CatalogueIndex.build(
-    live.filter((record) => {
-      const expiry = expiresAt(record)
-      return expiry !== undefined && expiry > at.getTime() && expiry <= at.getTime() + CLOSING_SOON_MS
-    }),
-  )
+  const closingSoon = CatalogueIndex.build(live.filter((record) => closesSoon(record, at) !== undefined))
   const context: RunContext = {
     deps,
     at,
@@ -255,13 +253,12 @@ async function digestSections(
   const newMatches = matching(changed, criteria, context.at).filter((record) => !known.has(record.id))
   const newIds = new Set(newMatches.map((record) => record.id))
   const closing = matching(context.closingSoon, criteria, context.at).filter(
-    (record) => !newIds.has(record.id) && state.reminded[record.id] !== expiresAt(record),
+    (record) => !newIds.has(record.id) && state.reminded[record.id] !== closesSoon(record, context.at),
   )
   const remindedNow: Record<string, number> = {}
   for (const record of [...newMatches, ...closing]) {
-    const expiry = expiresAt(record)
-    if (expiry !== undefined && expiry <= context.at.getTime() + CLOSING_SOON_MS)
-      remindedNow[record.id] = expiry
+    const passes = closesSoon(record, context.at)
+    if (passes !== undefined) remindedNow[record.id] = passes
   }
   return {
     sections: {
@@ -275,6 +272,17 @@ async function digestSections(
   }
 }
 
+/**
+ * The instant the instrument's next closing passes, when that is within `CLOSING_SOON_MS` of `at`:
+ * what a reminder is about, and what `reminded` keeps (for a single deadline, its `expiresAt`).
+ */
+function closesSoon(record: InstrumentRecord, at: Date): number | undefined {
+  const next = nextClosing(record, at)
+  if (next === undefined) return undefined
+  const passes = next + 1
+  return passes > at.getTime() && passes <= at.getTime() + CLOSING_SOON_MS ? passes : undefined
+}
+
 /** The records of an index that match the criteria at `at`, in the search's own order. */
 function matching(index: CatalogueIndex, criteria: SearchCriteria, at: Date): InstrumentRecord[] {
   if (index.size === 0) return []
@@ -283,6 +291,11 @@ function matching(index: CatalogueIndex, criteria: SearchCriteria, at: Date): In
 
 function digestItem(record: InstrumentRecord, at: Date): DigestItem {
   const opensLater = record.opensAt !== undefined && brusselsDate(at) < record.opensAt
+  const next = nextClosing(record, at)
+  const nextCutOff =
+    next !== undefined && next + 1 !== expiresAt(record)
+      ? record.cutOffs?.find((cutOff) => deadlineExpiresAt(cutOff) === next + 1)
+      : undefined
   return {
     id: record.id,
     name: record.name,
@@ -291,6 +304,7 @@ function digestItem(record: InstrumentRecord, at: Date): DigestItem {
     country: record.country,
     funder: record.funder,
     deadline: record.deadline,
+    ...(nextCutOff ? { nextCutOff } : {}),
     status: opensLater ? 'forthcoming' : 'open',
     opensAt: record.opensAt,
   }

@@ -24,6 +24,8 @@ export interface DigestItem {
   country?: string | undefined
   funder?: string | undefined
   deadline?: string | undefined
+  /** A multiple cut-off call's next cut-off, when it comes before the deadline (its last). */
+  nextCutOff?: string | undefined
   status: string
   opensAt?: string | undefined
 }
@@ -121,12 +123,13 @@ export function digestEmail(options: {
   const listHtml = (items: DigestItem[], more: number) =>
     html`<ul style="padding-left:20px;">${items.map(
       (item) =>
-        html`<li style="margin-bottom:12px;">${link(itemUrl(item), oneLine(item.name))}<br><span style="${mutedStyle}">${facts(item)}</span><br>Deadline: ${formatDeadline(item.deadline)}</li>`,
+        html`<li style="margin-bottom:12px;">${link(itemUrl(item), oneLine(item.name))}<br><span style="${mutedStyle}">${facts(item)}</span><br>${item.nextCutOff ? html`Next cut-off: ${formatDeadline(item.nextCutOff)}<br>` : ''}Deadline: ${formatDeadline(item.deadline)}</li>`,
     )}</ul>${more > 0 ? html`<p>…and ${more} more: ${link(options.source.href, options.source.linkText)}.</p>` : ''}`
   const listText = (items: DigestItem[], more: number) => [
     ...items.flatMap((item) => [
       `- ${oneLine(item.name)}`,
       `  ${facts(item)}`,
+      ...(item.nextCutOff ? [`  Next cut-off: ${formatDeadline(item.nextCutOff)}`] : []),
       `  Deadline: ${formatDeadline(item.deadline)}`,
       `  ${itemUrl(item)}`,
     ]),
