@@ -43,10 +43,6 @@ export function closesInDays(days: number): string {
   return `closes in ${days} days`
 }
 
-export function closesIn(deadline: string, now: Date): string {
-  return closesInDays(daysUntilDeadline(deadline, now))
-}
-
 /** Deadlines within this many days are highlighted. */
 export const CLOSING_SOON_DAYS = 30
 
