@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { SearchCriteria } from '../catalogue/search/search-query'
 import type { FieldError } from '../platform/field-errors'
 import { projectMatchCriteria } from '../portfolio/project-matching'
@@ -28,4 +29,19 @@ export async function subjectCriteria(
   const project = await projects.get(subject.org, subject.projectId)
   if (!project) return { ok: false, reason: 'project-deleted' }
   return { ok: true, criteria: projectMatchCriteria(project, subject.filters), projectName: project.name }
+}
+
+/**
+ * Names what a subscription matched by, so that the digest notices when that changes: a watched
+ * project whose features or country change matches a different part of the catalogue, and the
+ * calls it now fits were never "new" in the change log. The same criteria give the same name
+ * whatever the order of their keys.
+ */
+export function criteriaFingerprint(criteria: SearchCriteria): string {
+  const canonical = JSON.stringify(criteria, (_key, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  )
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22)
 }

@@ -19,7 +19,7 @@ import {
   type ConfirmedCounts,
   type SubscriptionStore,
 } from './store/subscription-store'
-import { subjectCriteria } from './subject-criteria'
+import { criteriaFingerprint, subjectCriteria } from './subject-criteria'
 import type {
   Frequency,
   ProjectWatchRequest,
@@ -288,14 +288,18 @@ export class SubscriptionService {
   private async matchingNow(
     record: SubscriptionRecord,
     now: Date,
-  ): Promise<{ watermark: number; known: string[] }> {
+  ): Promise<{ watermark: number; known: string[]; matchedBy: string | undefined }> {
     const { catalogue, projects } = this.deps
     const index = await catalogue.current()
     const watermark = catalogue.stats().version
     const resolved = await subjectCriteria(record.subject, projects)
-    if (!resolved.ok) return { watermark, known: [] }
+    if (!resolved.ok) return { watermark, known: [], matchedBy: undefined }
     const positions = rankHits(index, resolved.criteria, now).positions.subarray(0, MAX_KNOWN)
-    return { watermark, known: Array.from(positions, (position) => index.record(position).id) }
+    return {
+      watermark,
+      known: Array.from(positions, (position) => index.record(position).id),
+      matchedBy: criteriaFingerprint(resolved.criteria),
+    }
   }
 
   private async findLink(

@@ -319,6 +319,12 @@ describe('digests', () => {
     const next = t.mail.messages[2]!
     expect(next.text).toContain('Swedish sensing grant')
     expect(next.text).not.toContain('Danish sensing grant')
+    // A call that fits the project only since it moved is new to the watcher though it never
+    // changed; one announced before is not announced again.
+    expect(next.text).toContain('Swedish detection grant')
+    expect(next.text).not.toContain('EU detection call')
+    // Nothing changed since: nothing to say.
+    expect(await t.runDigests(WEDNESDAY)).toMatchObject({ due: 1, sent: 0, empty: 1 })
   })
 
   it('reports a saved search that no longer validates (a retired feature code) and ends it, instead of dropping it silently', async () => {

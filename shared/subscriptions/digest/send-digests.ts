@@ -20,7 +20,7 @@ import {
 import { digestPeriod, nextDueAt } from '../schedule'
 import { subscriptionSource } from '../source'
 import type { Claim, DigestState, SubscriptionStore } from '../store/subscription-store'
-import { subjectCriteria } from '../subject-criteria'
+import { criteriaFingerprint, subjectCriteria } from '../subject-criteria'
 import { FREQUENCIES, type Frequency, MAX_KNOWN, type SubscriptionRecord } from '../subscription'
 import { type SubscriptionService, UNSUBSCRIBE_PAGE_PATH } from '../subscription-service'
 import { ChangeLog } from './change-log'
@@ -82,7 +82,8 @@ type Outcome = 'sent' | 'empty' | 'ended'
  *    later, cannot claim it again, so a subscription never gets two digests for one period;
  * 2. work out what to say: instruments changed (created, edited, restored) since the subscription's
  *    watermark in the change log that match now and were not known before (matching when the
- *    subscription was confirmed, or announced since), and matching
+ *    subscription was confirmed, or announced since; when the subscription's criteria changed, a
+ *    watched project edited, every live instrument is a candidate), and matching
  *    instruments that close within 7 days and were not reminded of that deadline;
  * 3. nothing to say -> no email; else send one email;
  * 4. only then move the watermark on and remember what was announced and reminded.
@@ -104,12 +105,18 @@ export async function sendDigests(deps: DigestJobDeps, options: DigestRunOptions
   const live = snapshot.records.filter(isPublished)
   const liveById = new Map(live.map((record) => [record.id, record]))
   const closingSoon = CatalogueIndex.build(live.filter((record) => closesSoon(record, at) !== undefined))
+  let liveIndex: CatalogueIndex | undefined
   const context: RunContext = {
     deps,
     at,
     version: snapshot.version,
     liveById,
     closingSoon,
+    // Built when a subscription first needs it (its criteria changed), once per run.
+    live: () => {
+      liveIndex ??= CatalogueIndex.build(live)
+      return liveIndex
+    },
     changeLog: new ChangeLog(deps.store, snapshot.version, liveById),
   }
 
@@ -183,6 +190,8 @@ interface RunContext {
   version: number
   liveById: ReadonlyMap<string, InstrumentRecord>
   closingSoon: CatalogueIndex
+  /** The whole live catalogue, indexed (for subscriptions whose criteria changed). */
+  live: () => CatalogueIndex
   changeLog: ChangeLog
 }
 
@@ -216,11 +225,15 @@ async function digestOne(context: RunContext, claim: Claim): Promise<Outcome> {
     known: [],
     reminded: {},
   }
-  const { sections, announcedNow, remindedNow } = await digestSections(context, criteria, state)
+  const matchedBy = criteriaFingerprint(criteria)
+  // A watched project changed (features, country): the calls it fits now may never have changed.
+  const rematch = state.matchedBy !== undefined && state.matchedBy !== matchedBy
+  const { sections, announcedNow, remindedNow } = await digestSections(context, criteria, state, rematch)
   const nextState: DigestState = {
     watermark: Math.max(state.watermark, context.version),
     known: keepKnown([...state.known, ...announcedNow], context.liveById),
     reminded: keepReminded({ ...state.reminded, ...remindedNow }, context.at),
+    matchedBy,
   }
   if (sections.newMatches.length === 0 && sections.closingSoon.length === 0) {
     await deps.subscriptionStore.saveDigestState(record.id, nextState)
@@ -247,10 +260,13 @@ async function digestSections(
   context: RunContext,
   criteria: SearchCriteria,
   state: DigestState,
+  rematch: boolean,
 ): Promise<{ sections: DigestSections; announcedNow: string[]; remindedNow: Record<string, number> }> {
   const known = new Set(state.known)
-  const changed = await context.changeLog.changedAfter(state.watermark)
-  const newMatches = matching(changed, criteria, context.at).filter((record) => !known.has(record.id))
+  // New: what changed since the last digest, or, when the criteria changed, anything live, that
+  // matches now and was not known.
+  const candidates = rematch ? context.live() : await context.changeLog.changedAfter(state.watermark)
+  const newMatches = matching(candidates, criteria, context.at).filter((record) => !known.has(record.id))
   const newIds = new Set(newMatches.map((record) => record.id))
   const closing = matching(context.closingSoon, criteria, context.at).filter(
     (record) => !newIds.has(record.id) && state.reminded[record.id] !== closesSoon(record, context.at),

@@ -26,6 +26,12 @@ export interface DigestState {
   known: string[]
   /** Instruments already reminded as closing soon: id -> the expiry instant (ms) that was reminded. */
   reminded: Record<string, number>
+  /**
+   * `criteriaFingerprint` of what `known` was matched by. When the subscription's criteria differ
+   * from it (a watched project changed), the next digest compares the whole catalogue with `known`.
+   * Absent in states saved before it existed: those take the current criteria as they are.
+   */
+  matchedBy?: string | undefined
 }
 
 export const ACTIVITY_COUNTERS = [
@@ -70,7 +76,14 @@ export interface SubscriptionStore {
   /** Pending -> confirmed, with the first due time and the digest bookkeeping, in one transaction. */
   confirm(
     id: string,
-    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
+    change: {
+      confirmedAt: string
+      dueAt: number
+      watermark: number
+      known: string[]
+      matchedBy?: string | undefined
+      nowSeconds: number
+    },
   ): Promise<'confirmed' | 'already-confirmed' | 'gone'>
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
@@ -176,12 +189,24 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
 
   async confirm(
     id: string,
-    change: { confirmedAt: string; dueAt: number; watermark: number; known: string[]; nowSeconds: number },
+    change: {
+      confirmedAt: string
+      dueAt: number
+      watermark: number
+      known: string[]
+      matchedBy?: string | undefined
+      nowSeconds: number
+    },
   ): Promise<'confirmed' | 'already-confirmed' | 'gone'> {
     const current = await this.get(id)
     if (!current) return 'gone'
     if (current.state === 'confirmed') return 'already-confirmed'
-    const digest: DigestState = { watermark: change.watermark, known: change.known, reminded: {} }
+    const digest: DigestState = {
+      watermark: change.watermark,
+      known: change.known,
+      reminded: {},
+      ...(change.matchedBy ? { matchedBy: change.matchedBy } : {}),
+    }
     const confirmed = await this.transactUnlessFirstConditionFails([
       {
         Update: {
@@ -361,6 +386,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       watermark: item.watermark as number,
       known: (item.known as string[] | undefined) ?? [],
       reminded: (item.reminded as Record<string, number> | undefined) ?? {},
+      matchedBy: item.matchedBy as string | undefined,
     }
   }
 
