@@ -179,6 +179,7 @@ export class SubscriptionService {
         unsubscribeUrl: this.pageUrl(UNSUBSCRIBE_PAGE_PATH, unsubscribe),
         source,
         frequency: current.frequency,
+        askedFrequency: frequency,
       }),
     )
   }
@@ -228,6 +229,35 @@ export class SubscriptionService {
       await this.countActivity(now, { unsubscribed: 1 })
     }
     return { status: 'unsubscribed' }
+  }
+
+  /**
+   * Sends a confirmed subscription's digests at another frequency, from the next slot of that
+   * frequency on (a POST: the button of the unsubscribe link's page, or the API). The unsubscribe
+   * link is the one every digest and note carries, and proves the mailbox as the confirmation link
+   * did. No digest is lost or doubled by the switch: the next one reports everything since the last
+   * (its watermark does not move), and periods are named by the date they start on whatever the
+   * frequency, so a period already sent cannot be claimed again. `InvalidSubscriptionLink` for an
+   * unknown or expired link, or a subscription that is not confirmed.
+   */
+  async changeFrequency(
+    token: string,
+    frequency: Frequency,
+  ): Promise<{ status: 'changed' | 'unchanged'; frequency: Frequency; nextDigestAt: string }> {
+    const { subscriptionStore, clock } = this.deps
+    const now = clock.now()
+    const found = await this.findLink(token, 'unsubscribe', now)
+    if (!found || found.record.state !== 'confirmed') throw new InvalidSubscriptionLink()
+    const { record } = found
+    if (record.frequency === frequency) {
+      const dueAt = record.dueAt ?? firstDueAt(frequency, now)
+      return { status: 'unchanged', frequency, nextDigestAt: new Date(dueAt).toISOString() }
+    }
+    const dueAt = firstDueAt(frequency, now)
+    if (!(await subscriptionStore.changeFrequency(record.id, frequency, dueAt))) {
+      throw new InvalidSubscriptionLink()
+    }
+    return { status: 'changed', frequency, nextDigestAt: new Date(dueAt).toISOString() }
   }
 
   /** What a page shows for a link: never changes anything. Undefined for an unknown or expired link. */

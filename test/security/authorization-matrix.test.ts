@@ -229,6 +229,15 @@ const ROUTES: Record<string, RouteRule> = {
       ...json({ token: await seed.confirmToken() }),
     }),
   },
+  'POST /v1/subscriptions/frequency': {
+    access: 'public',
+    ok: 200,
+    mail: true,
+    prepare: async (seed) => ({
+      path: '/v1/subscriptions/frequency',
+      ...json({ token: await seed.unsubscribeToken(), frequency: 'weekly' }),
+    }),
+  },
   'POST /v1/projects/{id}/subscriptions': {
     access: 'editor',
     organisation: 'item',
@@ -314,6 +323,8 @@ interface Seed {
   project(): Promise<string>
   /** The token of a confirmation email's link (the route must have `mail`). */
   confirmToken(): Promise<string>
+  /** The token of an unsubscribe link, of a confirmed subscription (the route must have `mail`). */
+  unsubscribeToken(): Promise<string>
   importJob(): Promise<string>
 }
 
@@ -414,6 +425,18 @@ describe('authorisation matrix', () => {
         )
         const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
         return /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+      },
+      unsubscribeToken: async () => {
+        const sent = mail?.messages.length ?? 0
+        const { email, sourceIp } = fresh()
+        const request = { email, query: 'features=P12', frequency: 'daily' as const }
+        await t.deps.subscriptions.requestSearchDigest(request, sourceIp)
+        const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
+        await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
+        // Asked again, a confirmed address gets a note with its unsubscribe link.
+        await t.deps.subscriptions.requestSearchDigest(request, sourceIp)
+        const [note] = (await (mail as TestMailServer).waitFor(sent + 2)).slice(sent + 1)
+        return /unsubscribe\?token=([\w.-]+)/.exec(note!.text)![1]!
       },
       importJob: async () => {
         const response = await t.app.request('/v1/admin/imports?dryRun=true', {

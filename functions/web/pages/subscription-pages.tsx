@@ -116,14 +116,50 @@ export function ConfirmedPage({ firstDigestAt }: { firstDigestAt: string }) {
   )
 }
 
-/** The unsubscribe link's page: a button whose POST unsubscribes (mail clients may POST it directly, RFC 8058). */
+/**
+ * The unsubscribe link's page: a button whose POST unsubscribes (mail clients may POST it directly,
+ * RFC 8058), and, for a confirmed subscription, one that keeps it at the other frequency instead.
+ */
 export function UnsubscribePage({ token, view }: { token: string; view: SubscriptionLinkView }) {
+  const query = `token=${encodeURIComponent(token)}`
+  const other = view.frequency === 'daily' ? 'weekly' : 'daily'
   return (
     <MessagePage title="Unsubscribe">
       <Described view={view} />
-      <form method="post" action={`/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`}>
+      <form method="post" action={`/subscriptions/unsubscribe?${query}`}>
         <button type="submit">Unsubscribe and delete my data</button>
       </form>
+      {view.state === 'confirmed' && (
+        <form method="post" action={`/subscriptions/frequency?${query}`}>
+          <p>Too many emails, or too few?</p>
+          <input type="hidden" name="frequency" value={other} />
+          <button type="submit">
+            {other === 'weekly' ? 'Send it weekly instead (Mondays)' : 'Send it daily instead'}
+          </button>
+        </form>
+      )}
+    </MessagePage>
+  )
+}
+
+export function FrequencyChangedPage({
+  frequency,
+  nextDigestAt,
+}: {
+  frequency: string
+  nextDigestAt: string
+}) {
+  const when = brusselsFormatter({ dateStyle: 'full', timeStyle: 'short' }).format(new Date(nextDigestAt))
+  return (
+    <MessagePage title={frequency === 'daily' ? 'Daily digest' : 'Weekly digest'}>
+      <p>
+        From now on this digest is sent {frequency === 'daily' ? 'every day' : 'every Monday'}. The next one
+        is due {when} (Brussels time), if there is anything to tell you; it covers everything since the last
+        one.
+      </p>
+      <p>
+        <a href="/">Back to the search</a>
+      </p>
     </MessagePage>
   )
 }

@@ -1,7 +1,11 @@
 import { type Context, Hono } from 'hono'
 import { SearchQuery, searchQueryFromParams } from '../../../shared/catalogue/search'
 import { fieldErrors } from '../../../shared/platform/field-errors'
-import { describeSearch, SearchSubscriptionRequest } from '../../../shared/subscriptions/subscription'
+import {
+  describeSearch,
+  FREQUENCIES,
+  SearchSubscriptionRequest,
+} from '../../../shared/subscriptions/subscription'
 import {
   CONFIRM_PAGE_PATH,
   type SubscriptionLinkView,
@@ -18,6 +22,7 @@ import {
   CheckInboxPage,
   ConfirmedPage,
   ConfirmPage,
+  FrequencyChangedPage,
   LinkNotValidPage,
   SubscribePage,
   UnsubscribedPage,
@@ -110,6 +115,17 @@ export const subscriptionPages = new Hono<WebEnv>()
     const link = await linkOf(c)
     if (!link) return linkNotValid(c)
     return renderPage(c, <UnsubscribePage {...link} />, { private: true })
+  })
+  .post('/subscriptions/frequency', async (c) => {
+    const token = c.req.query('token') ?? ''
+    const asked = text(await readForm(c), 'frequency')
+    const frequency = FREQUENCIES.find((value) => value === asked)
+    if (!isWellFormedToken(token)) return linkNotValid(c)
+    if (!frequency) return renderPage(c, <LinkNotValidPage />, { status: 400, private: true })
+    // An unknown or expired link, or a subscription no longer confirmed: the web router's mapping
+    // renders the same "link not valid" page.
+    const changed = await c.var.deps.subscriptions.changeFrequency(token, frequency)
+    return renderPage(c, <FrequencyChangedPage {...changed} />, { private: true })
   })
   .post(UNSUBSCRIBE_PAGE_PATH, async (c) => {
     const token = c.req.query('token') ?? ''

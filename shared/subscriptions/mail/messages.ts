@@ -78,23 +78,32 @@ export function alreadySubscribedEmail(options: {
   unsubscribeUrl: string
   source: SubscriptionSource
   frequency: Frequency
+  /** What the new request asked for: when it differs, the note says how to switch. */
+  askedFrequency: Frequency
 }): OutgoingEmail {
   const title = 'You already receive this fundfinder digest'
   const source = oneLine(options.source.description)
-  const frequency = FREQUENCY_WORD[options.frequency]
+  const every = (frequency: Frequency) => (frequency === 'daily' ? 'every day' : 'every week')
+  const said = `Someone asked again for a digest of ${source}. You already receive it ${every(options.frequency)}; nothing has changed.`
+  // The request cannot change it by itself (anyone may type an address); the mailbox's link can.
+  const howToSwitch =
+    options.askedFrequency === options.frequency
+      ? undefined
+      : `To receive it ${every(options.askedFrequency)} instead, open the link at the bottom of this email and choose so there.`
   return {
     to: options.to,
     subject: title,
     unsubscribeUrl: options.unsubscribeUrl,
     html: htmlDocument({
       title,
-      body: html`<p>Someone asked again for a digest of ${source}. You already receive it ${frequency === 'daily' ? 'every day' : 'every week'}; nothing has changed.</p>`,
+      body: howToSwitch ? html`<p>${said}</p><p>${howToSwitch}</p>` : html`<p>${said}</p>`,
       footer: unsubscribeFooterHtml(options.unsubscribeUrl),
     }),
     text: [
       title,
       '',
-      `Someone asked again for a digest of ${source}. You already receive it ${frequency === 'daily' ? 'every day' : 'every week'}; nothing has changed.`,
+      said,
+      ...(howToSwitch ? ['', howToSwitch] : []),
       '',
       ...unsubscribeFooterText(options.unsubscribeUrl),
     ].join('\n'),
@@ -266,7 +275,7 @@ function facts(item: DigestItem): string {
 }
 
 function unsubscribeFooterHtml(unsubscribeUrl: string): SafeHtml {
-  return html`<p>You receive this because you subscribed and confirmed your address. ${link(unsubscribeUrl, 'Unsubscribe from this digest')}: one click, no sign-in; your subscription data is then deleted.</p>`
+  return html`<p>You receive this because you subscribed and confirmed your address. ${link(unsubscribeUrl, 'Unsubscribe from this digest')}: one click, no sign-in; your subscription data is then deleted. The same page lets you receive it daily or weekly instead.</p>`
 }
 
 function unsubscribeFooterText(unsubscribeUrl: string): string[] {
@@ -274,5 +283,6 @@ function unsubscribeFooterText(unsubscribeUrl: string): string[] {
     '--',
     'You receive this because you subscribed and confirmed your address.',
     `Unsubscribe from this digest (one click, no sign-in; your subscription data is then deleted): ${unsubscribeUrl}`,
+    'The same page lets you receive it daily or weekly instead.',
   ]
 }

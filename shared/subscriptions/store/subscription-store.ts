@@ -87,6 +87,11 @@ export interface SubscriptionStore {
   ): Promise<'confirmed' | 'already-confirmed' | 'gone'>
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
+  /**
+   * Moves a confirmed subscription to another frequency, due next at `dueAt` (its due-index shard
+   * moves with it); false when it is not, or no longer, confirmed.
+   */
+  changeFrequency(id: string, frequency: Frequency, dueAt: number): Promise<boolean>
   /** Ids of the subscriptions of an address (pending ones included). */
   idsByAddress(addressHash: string): Promise<string[]>
   isSuppressed(addressHash: string): Promise<boolean>
@@ -244,6 +249,30 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     if (confirmed) return 'confirmed'
     const now = await this.get(id)
     return now?.state === 'confirmed' ? 'already-confirmed' : 'gone'
+  }
+
+  async changeFrequency(id: string, frequency: Frequency, dueAt: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: subscriptionKeys.subscription(id),
+          UpdateExpression: 'SET frequency = :frequency, dueShard = :shard, dueAt = :due',
+          ConditionExpression: '#state = :confirmed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':frequency': frequency,
+            ':shard': subscriptionKeys.dueShard(frequency, shardOf(id)),
+            ':due': dueAt,
+            ':confirmed': 'confirmed',
+          },
+        }),
+      )
+      return true
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false
+      throw error
+    }
   }
 
   async delete(id: string): Promise<boolean> {

@@ -8,6 +8,7 @@ export { oneClickUnsubscribeRouter } from './one-click-unsubscribe'
 export const subscriptionsRouter = createRouter()
   .openapi(routes.createSubscription, handlers.create)
   .openapi(routes.confirmSubscription, handlers.confirm)
+  .openapi(routes.changeFrequency, handlers.changeFrequency)
   .openapi(routes.unsubscribe, handlers.unsubscribe)
   .openapi(routes.watchProject, handlers.watch)
   .openapi(routes.subscriptionStats, handlers.stats)

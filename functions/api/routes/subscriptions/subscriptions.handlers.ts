@@ -2,6 +2,7 @@ import type { AppRouteHandler } from '../../lib/types'
 import { organisationOf } from '../projects/require-organisation'
 import { clientAddress } from './client-address'
 import type {
+  changeFrequency as changeFrequencyRoute,
   confirmSubscription,
   createSubscription,
   subscriptionStats,
@@ -31,6 +32,13 @@ export const watch: AppRouteHandler<typeof watchProject> = async (c) => {
 
 export const confirm: AppRouteHandler<typeof confirmSubscription> = async (c) => {
   const result = await c.var.deps.subscriptions.confirm(c.req.valid('json').token)
+  c.header('Cache-Control', NO_STORE)
+  return c.json(result, 200)
+}
+
+export const changeFrequency: AppRouteHandler<typeof changeFrequencyRoute> = async (c) => {
+  const { token, frequency } = c.req.valid('json')
+  const result = await c.var.deps.subscriptions.changeFrequency(token, frequency)
   c.header('Cache-Control', NO_STORE)
   return c.json(result, 200)
 }

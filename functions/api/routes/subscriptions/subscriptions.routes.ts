@@ -107,6 +107,44 @@ export const confirmSubscription = createRoute({
   },
 })
 
+export const changeFrequency = createRoute({
+  method: 'post',
+  path: '/v1/subscriptions/frequency',
+  tags: ['Subscriptions'],
+  summary:
+    'Receive a confirmed subscription’s digests daily or weekly, with the token of its unsubscribe link',
+  description:
+    'What the second button of the page `/subscriptions/unsubscribe?token=...` does: the link every digest carries proves the mailbox. From the next slot of the new frequency on; the next digest reports everything since the last one, so nothing is lost or sent twice. Idempotent. 404 when the link is unknown, expired, or its subscription is not confirmed.',
+  middleware: [requireJson()] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: TokenBody.extend({ frequency: z.enum(FREQUENCIES) }).meta({ id: 'FrequencyChange' }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'The frequency now in force (`unchanged` when it already was)',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              status: z.enum(['changed', 'unchanged']),
+              frequency: z.enum(FREQUENCIES),
+              nextDigestAt: z.iso.datetime().meta({ description: 'When the next digest is due' }),
+            })
+            .meta({ id: 'FrequencyChanged' }),
+        },
+      },
+    },
+    ...problemResponses(400, 404, 413, 415),
+  },
+})
+
 export const unsubscribe = createRoute({
   method: 'post',
   path: '/v1/subscriptions/unsubscribe',
