@@ -298,6 +298,23 @@ describe('in a browser', () => {
       await expectAccessible(page)
       await page.getByRole('button', { name: 'Confirm and start the digests' }).click()
       await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor()
+
+      // Asked again at another frequency: a note whose link leads to the page that switches it.
+      await page.goto('/subscriptions/new?features=T13')
+      await page.getByLabel('Your email address').fill('grace@example.org')
+      await page.getByLabel('How often').selectOption('daily')
+      await page.getByRole('button', { name: 'Send me a confirmation email' }).click()
+      await page.getByRole('heading', { name: 'Check your inbox' }).waitFor()
+      const [, note] = await mail.waitFor(2)
+      expect(note!.text).toContain('To receive it every day instead')
+      const manage = /http:\/\/localhost:\d+(\/subscriptions\/unsubscribe\?token=[\w.%-]+)/.exec(note!.text)
+      expect(manage?.[1], note!.text).toBeDefined()
+      await page.goto(manage![1]!)
+      await page.getByRole('heading', { name: 'Unsubscribe' }).waitFor()
+      await expectAccessible(page)
+      await page.getByRole('button', { name: 'Send it daily instead' }).click()
+      await page.getByRole('heading', { name: 'Daily digest' }).waitFor()
+      await expectAccessible(page)
       await context.close()
     } finally {
       await own.close()
