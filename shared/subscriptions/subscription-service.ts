@@ -247,7 +247,7 @@ export class SubscriptionService {
     const { subscriptionStore, clock } = this.deps
     const now = clock.now()
     const found = await this.findLink(token, 'unsubscribe', now)
-    if (!found || found.record.state !== 'confirmed') throw new InvalidSubscriptionLink()
+    if (found?.record.state !== 'confirmed') throw new InvalidSubscriptionLink()
     const { record } = found
     if (record.frequency === frequency) {
       const dueAt = record.dueAt ?? firstDueAt(frequency, now)

@@ -21,6 +21,29 @@ async function subscriptionItems(t: SubscriptionContext) {
   return (Items ?? []).filter((item) => String(item.pk).startsWith('SUB#'))
 }
 
+/**
+ * ACME's Danish project "Harbour drones" (T13, P3), watched daily by lead@acme.example through the
+ * API with `filters`, and confirmed.
+ */
+async function confirmedWatch(t: SubscriptionContext, filters: Record<string, string>) {
+  const project = await t.deps.projects.create(
+    'ACME',
+    { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+    'tester',
+    t.clock.now(),
+  )
+  const authorization = `Bearer ${await t.token({ roles: ['editor'], org: 'ACME' })}`
+  const watched = await t.call('POST', `/v1/projects/${project.id}/subscriptions`, {
+    body: { email: 'lead@acme.example', frequency: 'daily', ...filters },
+    headers: { authorization },
+  })
+  expect(watched.status).toBe(202)
+  const [confirmation] = await t.mail.waitFor(1)
+  const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
+  expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+  return { project }
+}
+
 describe('digests', () => {
   it('lists what newly matches once: created or changed into the match, never an edit of what the subscriber already knew', async () => {
     const t = await subscriptionContext()
@@ -187,21 +210,7 @@ describe('digests', () => {
 
   it('matches a watched project by its features and the origin and country the watch names, and ends with a note when it is deleted', async () => {
     const t = await subscriptionContext()
-    const project = await t.deps.projects.create(
-      'ACME',
-      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
-      'tester',
-      t.clock.now(),
-    )
-    const authorization = `Bearer ${await t.token({ roles: ['editor'], org: 'ACME' })}`
-    const watched = await t.call('POST', `/v1/projects/${project.id}/subscriptions`, {
-      body: { email: 'lead@acme.example', frequency: 'daily', origin: 'national', country: 'DK' },
-      headers: { authorization },
-    })
-    expect(watched.status).toBe(202)
-    const [confirmation] = await t.mail.waitFor(1)
-    const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
-    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+    const { project } = await confirmedWatch(t, { origin: 'national', country: 'DK' })
 
     t.clock.set('2026-11-22T12:00:00Z')
     await t.createInstrument({
@@ -241,22 +250,8 @@ describe('digests', () => {
 
   it('matches a watch without filters where the project can be funded: its own country, now, and international instruments', async () => {
     const t = await subscriptionContext()
-    const project = await t.deps.projects.create(
-      'ACME',
-      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
-      'tester',
-      t.clock.now(),
-    )
-    const authorization = `Bearer ${await t.token({ roles: ['editor'], org: 'ACME' })}`
     // What the web form on the project's page sends: no origin, no country.
-    const watched = await t.call('POST', `/v1/projects/${project.id}/subscriptions`, {
-      body: { email: 'lead@acme.example', frequency: 'daily' },
-      headers: { authorization },
-    })
-    expect(watched.status).toBe(202)
-    const [confirmation] = await t.mail.waitFor(1)
-    const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
-    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+    const { project } = await confirmedWatch(t, {})
 
     t.clock.set('2026-11-22T12:00:00Z')
     const detection = { features: ['P3' as const] }

@@ -3,12 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type EuFtStandin, startEuFtStandin } from '../../scripts/lib/eu-ft-standin'
 import type { InstrumentRecord } from '../../shared/catalogue/instrument'
 import { externalIdFor } from '../../shared/catalogue/sources/eu-ft/map-topic'
-import { syncEuFt } from '../../shared/catalogue/sources/eu-ft/sync-eu-ft'
 import { SOURCE_FIELDS } from '../../shared/catalogue/sources/sync-instruments'
-import { silentLogger } from '../../shared/platform/logger'
 import { csvFile, importCsv } from '../data/support'
 import { createTestContext, type TestContext } from '../support/context'
-import { portalResult } from './support'
+import { portalResult, syncFrom } from './support'
 
 /**
  * A synced call in a spreadsheet and back: what an editor who exports the catalogue, fixes one cell
@@ -57,18 +55,7 @@ function cutOffTopic(metadata: Record<string, string[]> = {}) {
   })
 }
 
-async function sync(t: TestContext) {
-  return syncEuFt({
-    store: t.store,
-    clock: t.clock,
-    logger: silentLogger,
-    config: {
-      ...t.config,
-      euFt: { ...t.config.euFt, searchUrl: standin?.url as string, pageSize: 10, pageDelayMs: 0 },
-    },
-    client: { retryBaseMs: 5, timeoutMs: 2000 },
-  })
-}
+const sync = (t: TestContext) => syncFrom(t, standin)
 
 async function stored(t: TestContext): Promise<InstrumentRecord> {
   const id = await t.store.findIdByExternalId(externalIdFor(IDENTIFIER))

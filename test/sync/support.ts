@@ -1,6 +1,10 @@
+import type { EuFtStandin } from '../../scripts/lib/eu-ft-standin'
 import recorded from '../../shared/catalogue/sources/eu-ft/data/recorded-topics-2026.json' with {
   type: 'json',
 }
+import { type EuFtSyncOptions, syncEuFt } from '../../shared/catalogue/sources/eu-ft/sync-eu-ft'
+import { silentLogger } from '../../shared/platform/logger'
+import type { TestContext } from '../support/context'
 
 /** The recorded 2026 topics shipped with the project (the portal's result format). */
 export const RECORDED_RESULTS: readonly any[] = recorded.results
@@ -52,4 +56,28 @@ export function portalResult(
     metadata: merged,
     ...top,
   }
+}
+
+/** One sync against the stand-in, with quick retries and no pauses. */
+export function syncFrom(
+  t: TestContext,
+  server: EuFtStandin | undefined,
+  options: Partial<EuFtSyncOptions> = {},
+) {
+  return syncEuFt({
+    store: t.store,
+    clock: t.clock,
+    logger: silentLogger,
+    config: {
+      ...t.config,
+      euFt: {
+        ...t.config.euFt,
+        searchUrl: server?.url ?? 'http://127.0.0.1:9/unused',
+        pageSize: 10,
+        pageDelayMs: 0,
+      },
+    },
+    client: { retryBaseMs: 5, timeoutMs: 2000 },
+    ...options,
+  })
 }

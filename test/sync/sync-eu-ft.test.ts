@@ -3,12 +3,11 @@ import { type EuFtStandin, type StandinFault, startEuFtStandin } from '../../scr
 import { expireInstruments } from '../../shared/catalogue/expiry/expire-instruments'
 import { type InstrumentRecord, instrumentStatus } from '../../shared/catalogue/instrument'
 import { externalIdFor } from '../../shared/catalogue/sources/eu-ft/map-topic'
-import { type EuFtSyncOptions, syncEuFt } from '../../shared/catalogue/sources/eu-ft/sync-eu-ft'
 import { HELD_PLACEHOLDER_FEATURE, SOURCE_FIELDS } from '../../shared/catalogue/sources/sync-instruments'
 import { silentLogger } from '../../shared/platform/logger'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentInput } from '../support/factories'
-import { portalResult, RECORDED_RESULTS } from './support'
+import { portalResult, RECORDED_RESULTS, syncFrom } from './support'
 
 const NOW = '2026-12-01T08:00:00.000Z'
 
@@ -21,26 +20,6 @@ afterEach(async () => {
 async function serve(results: unknown[], faults: StandinFault[] = [], ignoreTerms: string[] = []) {
   standin = await startEuFtStandin({ results, faults, ignoreTerms })
   return standin
-}
-
-/** One sync against the stand-in, with quick retries and no pauses. */
-function sync(t: TestContext, server: EuFtStandin | undefined, options: Partial<EuFtSyncOptions> = {}) {
-  return syncEuFt({
-    store: t.store,
-    clock: t.clock,
-    logger: silentLogger,
-    config: {
-      ...t.config,
-      euFt: {
-        ...t.config.euFt,
-        searchUrl: server?.url ?? 'http://127.0.0.1:9/unused',
-        pageSize: 10,
-        pageDelayMs: 0,
-      },
-    },
-    client: { retryBaseMs: 5, timeoutMs: 2000 },
-    ...options,
-  })
 }
 
 async function stored(t: TestContext, identifier: string): Promise<InstrumentRecord | undefined> {
@@ -67,7 +46,7 @@ describe('syncing the EU Funding & Tenders Portal', () => {
   it('creates the topics, audited as sync:eu-ft, with their source, provenance and suggested features', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([confident('HORIZON-CL3-2027-DRONES-01')])
-    const summary = await sync(t, server)
+    const summary = await syncFrom(t, server)
     expect(summary).toMatchObject({
       source: 'eu-ft',
       fetched: 1,
@@ -101,10 +80,10 @@ describe('syncing the EU Funding & Tenders Portal', () => {
   it('writes nothing when nothing changed, not even the catalogue version', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([confident('HORIZON-CL3-2027-SAME-01'), vague('HORIZON-CL3-2027-SAME-02')])
-    await sync(t, server)
+    await syncFrom(t, server)
     const version = await t.store.catalogueVersion()
     t.clock.advance(86_400_000)
-    const again = await sync(t, server)
+    const again = await syncFrom(t, server)
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, held: 1, failed: 0 })
     expect(await t.store.catalogueVersion()).toBe(version)
     expect((await stored(t, 'HORIZON-CL3-2027-SAME-01'))?.source?.syncedAt).toBe(NOW)
@@ -113,13 +92,13 @@ describe('syncing the EU Funding & Tenders Portal', () => {
   it('updates a changed deadline or title, as a new version', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([confident('HORIZON-CL3-2027-MOVE-01'), confident('HORIZON-CL3-2027-MOVE-02')])
-    await sync(t, server)
+    await syncFrom(t, server)
     t.clock.advance(3_600_000)
     server.setResults([
       confident('HORIZON-CL3-2027-MOVE-01', { deadlineDate: ['2027-05-20T17:00:00.000+0200'] }),
       confident('HORIZON-CL3-2027-MOVE-02', { title: ['Counter-drone detection with radar sensors and AI'] }),
     ])
-    const summary = await sync(t, server)
+    const summary = await syncFrom(t, server)
     expect(summary).toMatchObject({ created: 0, updated: 2, unchanged: 0 })
     const moved = await stored(t, 'HORIZON-CL3-2027-MOVE-01')
     expect(moved).toMatchObject({
@@ -140,7 +119,7 @@ describe('syncing the EU Funding & Tenders Portal', () => {
   it('holds a call without a confident suggestion: unpublished, with its best guesses or a placeholder', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([vague('HORIZON-CL3-2027-HELD-01')])
-    const summary = await sync(t, server)
+    const summary = await syncFrom(t, server)
     expect(summary).toMatchObject({ created: 1, held: 1 })
     const record = await stored(t, 'HORIZON-CL3-2027-HELD-01')
     expect(record).toMatchObject({ published: false, featureOrigin: 'suggested' })
@@ -155,19 +134,19 @@ describe('syncing the EU Funding & Tenders Portal', () => {
         callIdentifier: undefined,
       }),
     ])
-    await sync(t, server)
+    await syncFrom(t, server)
     expect((await stored(t, 'HORIZON-CL3-2027-HELD-01'))?.features).toEqual([HELD_PLACEHOLDER_FEATURE])
 
     // Once its text gives confident features, it is published with them.
     server.setResults([confident('HORIZON-CL3-2027-HELD-01')])
-    expect(await sync(t, server)).toMatchObject({ updated: 1, held: 0 })
+    expect(await syncFrom(t, server)).toMatchObject({ updated: 1, held: 0 })
     expect((await stored(t, 'HORIZON-CL3-2027-HELD-01'))?.published).toBeUndefined()
   })
 
   it('lets editors win: fields and features an editor set are kept, the others follow the source', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([vague('HORIZON-CL3-2027-EDIT-01')])
-    await sync(t, server)
+    await syncFrom(t, server)
     const created = (await stored(t, 'HORIZON-CL3-2027-EDIT-01')) as InstrumentRecord
     // What an editor's PUT stores (shared/catalogue/editing.ts marks what the editor set).
     const {
@@ -202,7 +181,7 @@ describe('syncing the EU Funding & Tenders Portal', () => {
         deadlineDate: ['2027-06-30T17:00:00.000+0200'],
       }),
     ])
-    expect(await sync(t, server)).toMatchObject({ updated: 1, held: 0 })
+    expect(await syncFrom(t, server)).toMatchObject({ updated: 1, held: 0 })
     const after = await stored(t, 'HORIZON-CL3-2027-EDIT-01')
     expect(after).toMatchObject({
       name: 'Food safety in The Gambia (edited)',
@@ -214,7 +193,7 @@ describe('syncing the EU Funding & Tenders Portal', () => {
       updatedBy: 'sync:eu-ft',
     })
     expect(after?.provenance).toMatchObject({ name: 'editor', deadline: 'source', features: 'editor' })
-    expect(await sync(t, server)).toMatchObject({ updated: 0, unchanged: 1 })
+    expect(await syncFrom(t, server)).toMatchObject({ updated: 0, unchanged: 1 })
   })
 
   it("adopts an editor's instrument with the same externalId without changing its fields", async () => {
@@ -231,7 +210,7 @@ describe('syncing the EU Funding & Tenders Portal', () => {
       t.clock.now(),
     )
     const server = await serve([confident('HORIZON-CL3-2027-ADOPT-01')])
-    expect(await sync(t, server)).toMatchObject({ updated: 1 })
+    expect(await syncFrom(t, server)).toMatchObject({ updated: 1 })
     const after = await t.store.get(own.id)
     expect(after).toMatchObject({
       name: 'Typed in by an editor',
@@ -255,13 +234,13 @@ describe('syncing the EU Funding & Tenders Portal', () => {
       }),
       confident('HORIZON-CL3-2027-SHUT-01'),
     ])
-    expect(await sync(t, server)).toMatchObject({ created: 4, failed: 0 })
+    expect(await syncFrom(t, server)).toMatchObject({ created: 4, failed: 0 })
     t.clock.set('2026-12-03T08:00:00.000Z')
     server.setResults([
       confident('HORIZON-CL3-2027-KEEP-01'),
       confident('HORIZON-CL3-2027-SHUT-01', { status: ['31094503'] }),
     ])
-    const summary = await sync(t, server)
+    const summary = await syncFrom(t, server)
     // The portal is asked for open and forthcoming topics only: a closed one is simply not listed.
     expect(summary).toMatchObject({ unchanged: 1, withdrawn: 2, closed: 0, failed: 0, complete: true })
     for (const identifier of ['HORIZON-CL3-2027-GONE-01', 'HORIZON-CL3-2027-SHUT-01']) {
@@ -282,12 +261,12 @@ describe('syncing the EU Funding & Tenders Portal', () => {
   it('counts a topic the portal lists as closed and withdraws it', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([confident('HORIZON-CL3-2027-CLOSED-01')], [], ['status'])
-    await sync(t, server)
+    await syncFrom(t, server)
     server.setResults([
       confident('HORIZON-CL3-2027-CLOSED-01', { status: ['31094503'] }),
       confident('HORIZON-CL3-2027-NEW-01', { status: ['31094503'] }),
     ])
-    expect(await sync(t, server)).toMatchObject({
+    expect(await syncFrom(t, server)).toMatchObject({
       fetched: 2,
       created: 0,
       closed: 2,
@@ -302,9 +281,9 @@ describe('syncing the EU Funding & Tenders Portal', () => {
     const t = await createTestContext({ now: NOW })
     const life = { frameworkProgramme: ['43252405'] }
     const server = await serve([confident('HORIZON-CL3-2027-PROG-01'), confident('LIFE-2027-PROG-01', life)])
-    await sync(t, server)
+    await syncFrom(t, server)
     server.setResults([confident('LIFE-2027-PROG-01', life)])
-    const filtered = await sync(t, server, {
+    const filtered = await syncFrom(t, server, {
       config: {
         ...t.config,
         euFt: {
@@ -329,9 +308,9 @@ describe('syncing the EU Funding & Tenders Portal', () => {
     const t = await createTestContext({ now: NOW })
     const many = Array.from({ length: 12 }, (_, index) => confident(`HORIZON-CL3-2027-MANY-${index + 10}`))
     const server = await serve(many)
-    expect(await sync(t, server)).toMatchObject({ created: 12 })
+    expect(await syncFrom(t, server)).toMatchObject({ created: 12 })
     server.setResults([])
-    const summary = await sync(t, server)
+    const summary = await syncFrom(t, server)
     expect(summary).toMatchObject({ withdrawn: 0, failed: 1 })
     expect(summary.failures[0]).toMatchObject({ identifier: 'withdrawal' })
     expect(summary.failures[0]?.reason).toMatch(/no longer lists 12 of the 12/)
@@ -342,14 +321,14 @@ describe('syncing the EU Funding & Tenders Portal', () => {
     const t = await createTestContext({ now: NOW })
     const live = ['01', '02', '03', '04'].map((n) => confident(`HORIZON-CL3-2027-LIVE-${n}`))
     const server = await serve(live)
-    expect(await sync(t, server)).toMatchObject({ created: 4, failed: 0 })
+    expect(await syncFrom(t, server)).toMatchObject({ created: 4, failed: 0 })
     // An older recording that lists one of them (a quarter: within the guard against broken reads).
     const recorded = { results: [live[0]] }
     for (const asRecorded of [false, true]) {
-      const summary = await sync(t, undefined, { recorded, asRecorded })
+      const summary = await syncFrom(t, undefined, { recorded, asRecorded })
       expect(summary).toMatchObject({ unchanged: 1, withdrawn: 0, failed: 0, complete: true })
     }
-    expect(await sync(t, undefined, { recorded: { results: [] }, dryRun: true })).toMatchObject({
+    expect(await syncFrom(t, undefined, { recorded: { results: [] }, dryRun: true })).toMatchObject({
       withdrawn: 0,
       failed: 0,
     })
@@ -364,19 +343,22 @@ describe('syncing the EU Funding & Tenders Portal', () => {
       deadlineDate: ['2026-11-20T17:00:00.000+0100'],
     })
     const server = await serve([late])
-    expect(await sync(t, server)).toMatchObject({ created: 0, closed: 1 })
+    expect(await syncFrom(t, server)).toMatchObject({ created: 0, closed: 1 })
     expect(await stored(t, 'HORIZON-CL3-2026-LATE-01')).toBeUndefined()
 
     const recorded = [{ ...late, _recorded: { source: 'test', at: '2026-11-01T09:00:00Z' } }]
-    expect(await sync(t, undefined, { recorded })).toMatchObject({ created: 0, closed: 1 })
-    expect(await sync(t, undefined, { recorded, asRecorded: true })).toMatchObject({ created: 1, closed: 0 })
+    expect(await syncFrom(t, undefined, { recorded })).toMatchObject({ created: 0, closed: 1 })
+    expect(await syncFrom(t, undefined, { recorded, asRecorded: true })).toMatchObject({
+      created: 1,
+      closed: 0,
+    })
     expect((await stored(t, 'HORIZON-CL3-2026-LATE-01'))?.source?.syncedAt).toBe('2026-11-01T09:00:00.000Z')
   })
 
   it('a dry run counts what it would do and writes nothing', async () => {
     const t = await createTestContext({ now: NOW })
     const server = await serve([confident('HORIZON-CL3-2027-DRY-01'), vague('HORIZON-CL3-2027-DRY-02')])
-    const summary = await sync(t, server, { dryRun: true })
+    const summary = await syncFrom(t, server, { dryRun: true })
     expect(summary).toMatchObject({ created: 2, held: 1, dryRun: true })
     expect(await t.store.catalogueVersion()).toBe(0)
   })
@@ -387,7 +369,7 @@ describe('bad input and faults, against the stand-in', () => {
     const t = await createTestContext({ now: NOW })
     // An instrument from an earlier sync that this read does not list: kept, the read is incomplete.
     const earlier = await serve([confident('HORIZON-CL3-2027-EARLIER-01')])
-    await sync(t, earlier)
+    await syncFrom(t, earlier)
     await earlier.stop()
 
     const good = confident('HORIZON-CL3-2027-GOOD-01')
@@ -420,7 +402,7 @@ describe('bad input and faults, against the stand-in', () => {
       ['status'],
     )
     server.addToPage(2, [good])
-    const summary = await sync(t, server, {
+    const summary = await syncFrom(t, server, {
       config: { ...t.config, euFt: { ...t.config.euFt, searchUrl: server.url, pageSize: 4, pageDelayMs: 0 } },
       // Long enough for the 10 MB page on a busy machine; the injected time-out waits it out once.
       client: { retryBaseMs: 5, timeoutMs: 10000 },
@@ -468,11 +450,11 @@ describe('bad input and faults, against the stand-in', () => {
       const first = Array.from({ length: 10 }, (_, index) => confident(`HORIZON-CL3-2027-P1-${index + 10}`))
       const second = Array.from({ length: 3 }, (_, index) => confident(`HORIZON-CL3-2027-P2-${index + 10}`))
       const server = await serve([...first, ...second])
-      await sync(t, server)
+      await syncFrom(t, server)
       server.setResults([...first.slice(1), ...second])
       server.addFault({ page: 2, times: Number.POSITIVE_INFINITY, fault })
       t.clock.advance(60_000)
-      const summary = await sync(t, server, {
+      const summary = await syncFrom(t, server, {
         client: { retryBaseMs: 5, timeoutMs: 1000, maxAttempts: 2 },
       })
       expect(summary).toMatchObject({ complete: false, withdrawn: 0, unchanged: 10 })
@@ -487,7 +469,7 @@ describe('the recorded 2026 topics', () => {
   it('load through the file path: open ones now, or all as recorded with the closed ones expired at once', async () => {
     const recorded = { results: RECORDED_RESULTS }
     const now = await createTestContext({ now: NOW })
-    const current = await sync(now, undefined, { recorded })
+    const current = await syncFrom(now, undefined, { recorded })
     expect(current.fetched).toBe(RECORDED_RESULTS.length)
     expect(current.created + current.closed + current.failed).toBe(current.fetched)
     expect(current.failed).toBe(2)
@@ -497,7 +479,7 @@ describe('the recorded 2026 topics', () => {
     for (const record of live) expect(instrumentStatus(record, now.clock.now())).not.toBe('expired')
 
     const replay = await createTestContext({ now: NOW })
-    const asRecorded = await sync(replay, undefined, { recorded, asRecorded: true })
+    const asRecorded = await syncFrom(replay, undefined, { recorded, asRecorded: true })
     expect(asRecorded.created).toBeGreaterThan(current.created)
     const expiry = await expireInstruments({ store: replay.store, clock: replay.clock, logger: silentLogger })
     expect(expiry.archived).toBe(asRecorded.created - current.created)
@@ -507,12 +489,12 @@ describe('the recorded 2026 topics', () => {
   }, 120_000)
 
   it('served page by page by the stand-in, sync like the file', async () => {
-    const fromFile = await sync(await createTestContext({ now: NOW }), undefined, {
+    const fromFile = await syncFrom(await createTestContext({ now: NOW }), undefined, {
       recorded: { results: RECORDED_RESULTS },
     })
     const t = await createTestContext({ now: NOW })
     const server = await serve([...RECORDED_RESULTS])
-    const fromPortal = await sync(t, server, {
+    const fromPortal = await syncFrom(t, server, {
       config: {
         ...t.config,
         euFt: { ...t.config.euFt, searchUrl: server.url, pageSize: 100, pageDelayMs: 0 },

@@ -14,6 +14,13 @@ import { INDEX, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/tab
 import type { Frequency, SubscriptionRecord, SubscriptionSubject } from '../subscription'
 import type { TokenPurpose } from '../tokens'
 
+/** What confirming stores: when, the first due time, and the digest state to start from. */
+export interface ConfirmChange extends Pick<DigestState, 'watermark' | 'known' | 'matchedBy'> {
+  confirmedAt: string
+  dueAt: number
+  nowSeconds: number
+}
+
 /** What the digest job remembers per subscription between digests (the `DIGEST` item). */
 export interface DigestState {
   /** The catalogue version (change-log seq) the last digest, or the confirmation, had seen. */
@@ -74,17 +81,7 @@ export interface SubscriptionStore {
   addToken(id: string, tokenHash: string, purpose: TokenPurpose, expiresAtSeconds: number): Promise<boolean>
   findToken(id: string, tokenHash: string): Promise<{ purpose: TokenPurpose; ttl: number } | undefined>
   /** Pending -> confirmed, with the first due time and the digest bookkeeping, in one transaction. */
-  confirm(
-    id: string,
-    change: {
-      confirmedAt: string
-      dueAt: number
-      watermark: number
-      known: string[]
-      matchedBy?: string | undefined
-      nowSeconds: number
-    },
-  ): Promise<'confirmed' | 'already-confirmed' | 'gone'>
+  confirm(id: string, change: ConfirmChange): Promise<'confirmed' | 'already-confirmed' | 'gone'>
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
   /**
@@ -192,17 +189,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     return item ? { purpose: item.purpose as TokenPurpose, ttl: item.ttl as number } : undefined
   }
 
-  async confirm(
-    id: string,
-    change: {
-      confirmedAt: string
-      dueAt: number
-      watermark: number
-      known: string[]
-      matchedBy?: string | undefined
-      nowSeconds: number
-    },
-  ): Promise<'confirmed' | 'already-confirmed' | 'gone'> {
+  async confirm(id: string, change: ConfirmChange): Promise<'confirmed' | 'already-confirmed' | 'gone'> {
     const current = await this.get(id)
     if (!current) return 'gone'
     if (current.state === 'confirmed') return 'already-confirmed'
