@@ -21,6 +21,7 @@ describe("an organisation's control over its projects' watches", () => {
   it('lists the watches of a project, pending and confirmed, with masked addresses only', async () => {
     const t = await subscriptionContext()
     const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example' })
+    t.clock.set('2026-11-22T11:00:00Z')
     await projectWatch(t, { email: 'newcomer@acme.example', projectId, confirm: false })
     // Another project's watch and a saved search are not this project's.
     await projectWatch(t, { email: 'other@acme.example', projectName: 'Other project' })
