@@ -12,6 +12,7 @@
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
  * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
  * | project (portfolio)      | `ORG#<org>`  | `PROJECT#<id>`      | private to the org in the caller's token |
+ * | a project's watch        | `ORG#<org>`  | `WATCH#<project>#<sub id>` | link to `SUB#<id>`: the org lists and ends its projects' watches; pending: `ttl` |
  * | subscription             | `SUB#<id>`   | `SUBSCRIPTION`      | pending: `ttl`; confirmed: `dueShard`, `dueAt` |
  * | subscription link token  | `SUB#<id>`   | `TOKEN#<sha256>`    | `purpose`, `ttl`; the token itself is never stored |
  * | digest bookkeeping       | `SUB#<id>`   | `DIGEST`            | change-log watermark, ids announced and reminded |
@@ -162,7 +163,19 @@ export const subscriptionKeys = {
   rateCounter: (partition: string, window: string) => ({ pk: partition, sk: `RATE#${window}` }),
   activity: (day: string) => ({ pk: 'SUBSCRIPTION_STATS', sk: `DAY#${day}` }),
   dueShard: (frequency: string, shard: number) => `DUE#${frequency}#${shard}`,
+  /**
+   * A project watch's link in its organisation's partition: without it, nobody in the organisation
+   * could find (or end) a watch that mails a private project's news to some address. Its prefix is
+   * not `PROJECT#`, so project listings never see it.
+   */
+  projectWatch: (org: string, projectId: string, id: string) => ({
+    pk: keys.organisation(org),
+    sk: `${projectWatchPrefix(projectId)}${id}`,
+  }),
 }
+
+/** Sort-key prefix of one project's watch links (`subscriptionKeys.projectWatch`). */
+export const projectWatchPrefix = (projectId: string) => `WATCH#${projectId}#`
 
 /** The partition of one import job, and the sort-key prefixes of its file chunks and failures. */
 export const importPartition = (id: string) => `IMPORT#${id}`

@@ -25,3 +25,13 @@ export class MailUnavailable extends DomainError {
     super(`Email cannot be sent right now: ${reason}`)
   }
 }
+
+/**
+ * No watch with this id on this project of the caller's organisation. A search subscription, another
+ * project's watch or another organisation's is indistinguishable from one that never existed.
+ */
+export class ProjectWatchNotFound extends DomainError {
+  constructor(readonly id: string) {
+    super(`No watch with id '${id}' on this project.`)
+  }
+}

@@ -7,9 +7,13 @@ import { brusselsDate, type Clock } from '../platform/time'
 import { ProjectNotFound } from '../portfolio/project-errors'
 import type { ProjectStore } from '../portfolio/project-store'
 import { addressHash, maskAddress, withoutAddresses } from './email-address'
-import { InvalidSubscriptionLink, MailUnavailable } from './errors'
+import { InvalidSubscriptionLink, MailUnavailable, ProjectWatchNotFound } from './errors'
 import type { Mailer } from './mail/mailer'
-import { alreadySubscribedEmail, confirmationEmail } from './mail/messages'
+import {
+  alreadySubscribedEmail,
+  confirmationEmail,
+  projectWatchEndedByOrganisationEmail,
+} from './mail/messages'
 import { clientPartition, type RateLimiter, SUBSCRIPTION_RATE_LIMITS } from './rate-limits'
 import { addDays, firstDueAt } from './schedule'
 import { subscriptionSource } from './source'
@@ -25,6 +29,7 @@ import type {
   ProjectWatchRequest,
   SearchSubscriptionRequest,
   SubscriptionRecord,
+  SubscriptionState,
   SubscriptionSubject,
 } from './subscription'
 import { MAX_KNOWN, subscriptionId } from './subscription'
@@ -66,6 +71,20 @@ export interface SubscriptionLinkView {
   /** A link back to the search or the project. */
   link: { href: string; text: string }
   subject: { kind: 'search'; query: string } | { kind: 'project'; projectName: string }
+  consentAt: string
+  confirmedAt?: string | undefined
+}
+
+/**
+ * A watch of a project, as its organisation sees it: who in masked form only, since the README
+ * promises that nobody sees addresses in bulk, and the recipient is told when the watch is ended.
+ */
+export interface ProjectWatchView {
+  id: string
+  /** The address, masked (`l***@acme.example`). */
+  email: string
+  frequency: Frequency
+  state: SubscriptionState
   consentAt: string
   confirmedAt?: string | undefined
 }
@@ -113,6 +132,67 @@ export class SubscriptionService {
       projectName: project.name,
       filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)),
     })
+  }
+
+  /**
+   * The watches of a project of `org` (ProjectNotFound otherwise), pending ones included, addresses
+   * masked. Read-only.
+   */
+  async projectWatches(org: string, projectId: string): Promise<ProjectWatchView[]> {
+    const { projects, subscriptionStore, clock } = this.deps
+    if (!(await projects.get(org, projectId))) throw new ProjectNotFound(projectId)
+    const nowSeconds = Math.floor(clock.now().getTime() / 1000)
+    const records = await subscriptionStore.projectWatches(org, projectId)
+    return (
+      records
+        // DynamoDB's TTL deletes late: an expired request is already gone for everyone else too.
+        .filter((record) => record.state === 'confirmed' || (record.ttl ?? 0) > nowSeconds)
+        .map((record) => ({
+          id: record.id,
+          email: maskAddress(record.email),
+          frequency: record.frequency,
+          state: record.state,
+          consentAt: record.consentAt,
+          ...(record.confirmedAt ? { confirmedAt: record.confirmedAt } : {}),
+        }))
+    )
+  }
+
+  /**
+   * Ends a watch of a project of `org`: the organisation decides who keeps hearing of its private
+   * projects (someone who left it, above all), without needing the recipient's unsubscribe link.
+   * Deletes the subscription and everything kept for it, then tells a confirmed recipient in a last
+   * short note; an unconfirmed one never agreed to mail beyond the confirmation, and its link simply
+   * stops working. The note is best effort: the watch stays ended if it cannot be sent.
+   * ProjectNotFound for a project not of `org`; ProjectWatchNotFound for anything but a watch of it.
+   */
+  async endProjectWatch(org: string, projectId: string, subscriptionId: string): Promise<void> {
+    const { projects, subscriptionStore, logger } = this.deps
+    const project = await projects.get(org, projectId)
+    if (!project) throw new ProjectNotFound(projectId)
+    const record = await subscriptionStore.get(subscriptionId)
+    if (
+      record?.subject.kind !== 'project' ||
+      record.subject.org !== org ||
+      record.subject.projectId !== projectId
+    ) {
+      throw new ProjectWatchNotFound(subscriptionId)
+    }
+    // Ended concurrently (unsubscribed, bounced): nothing was ended here, and nobody is to be told.
+    if (!(await subscriptionStore.delete(record.id))) throw new ProjectWatchNotFound(subscriptionId)
+    logger.info('project watch ended by its organisation', { subscription: record.id })
+    if (record.state !== 'confirmed' || (await subscriptionStore.isSuppressed(record.addressHash))) return
+    try {
+      await this.deps.mailer.send(
+        projectWatchEndedByOrganisationEmail({ to: record.email, projectName: project.name }),
+      )
+    } catch (error) {
+      logger.warn('note of an ended project watch not sent', {
+        subscription: record.id,
+        to: maskAddress(record.email),
+        error: withoutAddresses((error as Error).message),
+      })
+    }
   }
 
   /**

@@ -212,3 +212,75 @@ describe('watching a project from its page', () => {
     expect(after.html).not.toContain('Swedish sensing grant')
   })
 })
+
+describe("a project's watches on its page", () => {
+  it('lists them with masked addresses and ends one with the CSRF token; the recipient is told', async () => {
+    const mail = await startTestMailServer()
+    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
+    cleanups.push(t.cleanup, () => mail.close())
+    const project = await t.deps.projects.create(
+      'ACME',
+      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+      'tester',
+      t.clock.now(),
+    )
+    await t.deps.subscriptions.requestProjectWatch(
+      'ACME',
+      project.id,
+      { email: 'leaver@acme.example', frequency: 'daily' },
+      '192.0.2.1',
+    )
+    const [confirmation] = await mail.waitFor(1)
+    await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
+    await t.deps.subscriptions.requestProjectWatch(
+      'ACME',
+      project.id,
+      { email: 'newcomer@acme.example', frequency: 'weekly' },
+      '192.0.2.1',
+    )
+    await mail.waitFor(2)
+    const leaver = (await t.deps.subscriptions.projectWatches('ACME', project.id)).find(
+      (watch) => watch.email === 'l***@acme.example',
+    )
+
+    const acme = await signInWithOrg(t, 'ACME')
+    const path = `/admin/portfolio/projects/${project.id}`
+    const page = await t.page(path, acme)
+    expect(page.status).toBe(200)
+    expect(page.html).toContain('Who watches this project')
+    expect(page.html).toContain('l***@acme.example')
+    expect(page.html).toContain('n***@acme.example')
+    expect(page.html).toContain('Waiting for confirmation')
+    expect(page.html).not.toContain('leaver@acme.example')
+    expect(page.html).not.toContain('newcomer@acme.example')
+    const action = `${path}/watches/${leaver!.id}/end`
+    expect(page.html).toContain(`action="${action}"`)
+
+    const end = (cookie: string, fields: Record<string, string>) =>
+      t.app.request(action, {
+        method: 'POST',
+        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams(fields),
+      })
+    // Without the session's CSRF token: refused, and the watch stays.
+    expect((await end(acme.cookie, {})).status).toBe(403)
+    expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
+    // Another organisation, with its own valid token: not found.
+    const other = await signInWithOrg(t, 'GLOBEX')
+    const otherCsrf = csrfTokenFor(other.cookie.split('=')[1] as string)
+    expect((await end(other.cookie, { csrf: otherCsrf })).status).toBe(404)
+    expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
+
+    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
+    const ended = await end(acme.cookie, { csrf })
+    expect(ended.status).toBe(200)
+    const html = await ended.text()
+    expect(html).toContain('Watch ended')
+    expect(html).not.toContain('l***@acme.example')
+    expect(html).toContain('n***@acme.example')
+    const [, , note] = await mail.waitFor(3)
+    expect(note!.to).toEqual(['leaver@acme.example'])
+    expect(note!.text).toContain('has ended your watch of it')
+    expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(1)
+  })
+})

@@ -252,6 +252,22 @@ const ROUTES: Record<string, RouteRule> = {
       }
     },
   },
+  'GET /v1/projects/{id}/subscriptions': {
+    access: 'editor',
+    organisation: 'item',
+    ok: 200,
+    prepare: async (seed) => ({ path: `/v1/projects/${await seed.project()}/subscriptions` }),
+  },
+  'DELETE /v1/projects/{id}/subscriptions/{subscriptionId}': {
+    access: 'editor',
+    organisation: 'item',
+    ok: 204,
+    mail: true,
+    prepare: async (seed) => {
+      const watch = await seed.projectWatch()
+      return { path: `/v1/projects/${watch.projectId}/subscriptions/${watch.subscriptionId}` }
+    },
+  },
   'GET /v1/admin/subscriptions/stats': {
     access: 'admin',
     ok: 200,
@@ -325,6 +341,8 @@ interface Seed {
   confirmToken(): Promise<string>
   /** The token of an unsubscribe link, of a confirmed subscription (the route must have `mail`). */
   unsubscribeToken(): Promise<string>
+  /** A pending watch of a project of the caller's own organisation (the route must have `mail`). */
+  projectWatch(): Promise<{ projectId: string; subscriptionId: string }>
   importJob(): Promise<string>
 }
 
@@ -437,6 +455,18 @@ describe('authorisation matrix', () => {
         await t.deps.subscriptions.requestSearchDigest(request, sourceIp)
         const [note] = (await (mail as TestMailServer).waitFor(sent + 2)).slice(sent + 1)
         return /unsubscribe\?token=([\w.-]+)/.exec(note!.text)![1]!
+      },
+      projectWatch: async () => {
+        const projectId = await seed.project()
+        const { email, sourceIp } = fresh()
+        await t.deps.subscriptions.requestProjectWatch(
+          OWN_ORG,
+          projectId,
+          { email, frequency: 'weekly' },
+          sourceIp,
+        )
+        const [watch] = await t.deps.subscriptions.projectWatches(OWN_ORG, projectId)
+        return { projectId, subscriptionId: watch!.id }
       },
       importJob: async () => {
         const response = await t.app.request('/v1/admin/imports?dryRun=true', {

@@ -91,3 +91,38 @@ export function linkToken(message: ReceivedMail, path: string): string {
 }
 
 export const unsubscribeToken = (message: ReceivedMail) => linkToken(message, UNSUBSCRIBE_PAGE_PATH)
+
+/**
+ * A project of `org` and a watch of it at `email`, requested through the API by an editor of `org`,
+ * and confirmed through its emailed link unless `confirm` is false.
+ */
+export async function projectWatch(
+  t: SubscriptionContext,
+  options: { org?: string; email: string; projectName?: string; projectId?: string; confirm?: boolean },
+) {
+  const org = options.org ?? 'ACME'
+  const projectId =
+    options.projectId ??
+    (
+      await t.deps.projects.create(
+        org,
+        { name: options.projectName ?? 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+        'tester',
+        t.clock.now(),
+      )
+    ).id
+  const authorization = `Bearer ${await t.token({ roles: ['editor'], org })}`
+  const sent = t.mail.messages.length
+  const watched = await t.call('POST', `/v1/projects/${projectId}/subscriptions`, {
+    body: { email: options.email, frequency: 'daily' },
+    headers: { authorization },
+  })
+  if (watched.status !== 202) throw new Error(`watch: ${watched.status} ${watched.text}`)
+  const [confirmation] = (await t.mail.waitFor(sent + 1)).slice(sent) as [ReceivedMail]
+  if (options.confirm !== false) {
+    const token = linkToken(confirmation, CONFIRM_PAGE_PATH)
+    const confirmed = await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })
+    if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${confirmed.text}`)
+  }
+  return { projectId, authorization }
+}

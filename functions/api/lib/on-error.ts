@@ -27,7 +27,12 @@ import {
   ProjectVersionConflict,
 } from '../../../shared/portfolio/project-errors'
 import { ImportInvalid } from '../../../shared/portfolio/project-import'
-import { InvalidSubscriptionLink, MailUnavailable, RateLimited } from '../../../shared/subscriptions/errors'
+import {
+  InvalidSubscriptionLink,
+  MailUnavailable,
+  ProjectWatchNotFound,
+  RateLimited,
+} from '../../../shared/subscriptions/errors'
 import { Problem, problems } from './problem'
 import type { AppEnv } from './types'
 
@@ -82,6 +87,7 @@ function knownProblem(error: unknown): Problem | undefined {
     })
   }
   if (error instanceof InvalidSubscriptionLink) return problems.notFound(error.message)
+  if (error instanceof ProjectWatchNotFound) return problems.notFound(error.message)
   if (error instanceof MailUnavailable) return problems.unavailable(error.message, 60)
   if (error instanceof WriteContention) return problems.unavailable(error.message, 1)
   if (error instanceof HTTPException) {

@@ -54,7 +54,8 @@ const NO_ORGANISATION =
 /**
  * `/admin/portfolio`: the signed-in organisation's projects, each project's matches and the matrix,
  * read through the same stores and matrix code as `/v1/projects`, scoped by the organisation in the
- * session token. The one form, watching a project, is a POST with the session's CSRF token.
+ * session token. The forms, watching a project and ending a watch of it, are POSTs with the session's
+ * CSRF token.
  */
 export const portfolioPages = new Hono<WebEnv>()
   .use('/admin/portfolio/*', requireSameOrigin())
@@ -98,11 +99,23 @@ export const portfolioPages = new Hono<WebEnv>()
     await c.var.deps.subscriptions.requestProjectWatch(org, c.req.param('id'), parsed.data, clientAddress(c))
     return projectPage(c, { watchRequested: true, status: 202 })
   })
+  .post('/admin/portfolio/projects/:id/watches/:subscriptionId/end', requireSignIn('editor'), async (c) => {
+    const org = c.var.principal.org
+    if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    // Another organisation's project, or a watch that is not this project's: not found (a 404 page).
+    await c.var.deps.subscriptions.endProjectWatch(org, c.req.param('id'), c.req.param('subscriptionId'))
+    return projectPage(c, { watchEnded: true })
+  })
 
 /** A project's matches and its watch form, for the signed-in user's organisation only. */
 async function projectPage(
   c: Context<WebEnv>,
-  options: { watch?: FieldState; watchRequested?: boolean; status?: 200 | 202 | 400 } = {},
+  options: {
+    watch?: FieldState
+    watchRequested?: boolean
+    watchEnded?: boolean
+    status?: 200 | 202 | 400
+  } = {},
 ) {
   const org = c.var.principal.org
   if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
@@ -113,10 +126,13 @@ async function projectPage(
   const now = c.var.deps.clock.now()
   // Where the project can be funded (its country and international instruments): what its watch's
   // digests match too, so the page an email links to shows what the email reports.
-  const result = await c.var.deps.catalogue.match(
-    { ...projectMatchFilters(project), features: project.features, limit: PROJECT_MATCHES_SHOWN },
-    now,
-  )
+  const [result, watches] = await Promise.all([
+    c.var.deps.catalogue.match(
+      { ...projectMatchFilters(project), features: project.features, limit: PROJECT_MATCHES_SHOWN },
+      now,
+    ),
+    c.var.deps.subscriptions.projectWatches(org, project.id),
+  ])
   return renderPage(
     c,
     <ProjectMatchesPage
@@ -127,6 +143,8 @@ async function projectPage(
       now={now}
       {...(options.watch ? { watch: options.watch } : {})}
       watchRequested={options.watchRequested ?? false}
+      watches={watches}
+      watchEnded={options.watchEnded ?? false}
     />,
     { private: true, status: options.status ?? 200 },
   )

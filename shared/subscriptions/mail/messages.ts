@@ -220,6 +220,30 @@ export function projectEndedEmail(options: {
   }
 }
 
+/**
+ * The last note of a project watch that the project's organisation ended (a member who left, an
+ * address that should no longer hear of the project). Nothing for the recipient to do.
+ */
+export function projectWatchEndedByOrganisationEmail(options: {
+  to: string
+  projectName: string
+}): OutgoingEmail {
+  const title = 'Your fundfinder project watch has been ended'
+  const name = oneLine(options.projectName)
+  const sentence = `The organisation that owns the project “${name}” has ended your watch of it: no more digests will be sent for it, and the subscription has been deleted. You do not need to unsubscribe.`
+  const ask = 'If you think this is a mistake, ask the people who manage the project in your organisation.'
+  return {
+    to: options.to,
+    subject: title,
+    html: htmlDocument({
+      title,
+      body: html`<p>${sentence}</p><p>${ask}</p>`,
+      footer: html`<p>This is the last email about this watch.</p>`,
+    }),
+    text: [title, '', sentence, '', ask, '', '--', 'This is the last email about this watch.'].join('\n'),
+  }
+}
+
 /** A saved search that no longer validates (a feature code was retired): said, not silently dropped. */
 export function invalidSearchEmail(options: {
   to: string

@@ -9,8 +9,14 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { type Item, type ItemKey, isTransactionConditionFailure, queryItems } from '../../platform/dynamodb'
-import { INDEX, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
+import {
+  batchGet,
+  type Item,
+  type ItemKey,
+  isTransactionConditionFailure,
+  queryItems,
+} from '../../platform/dynamodb'
+import { INDEX, projectWatchPrefix, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
 import type { Frequency, SubscriptionRecord, SubscriptionSubject } from '../subscription'
 import type { TokenPurpose } from '../tokens'
 
@@ -85,6 +91,11 @@ export interface SubscriptionStore {
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
   /**
+   * The watches (pending ones included, even past their TTL: check `ttl`) of one project of `org`,
+   * oldest request first, found through their links in the organisation's partition.
+   */
+  projectWatches(org: string, projectId: string): Promise<SubscriptionRecord[]>
+  /**
    * Moves a confirmed subscription to another frequency, due next at `dueAt` (its due-index shard
    * moves with it); false when it is not, or no longer, confirmed.
    */
@@ -157,6 +168,9 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           },
         },
       },
+      ...projectWatchLink(record).map((Key) => ({
+        Put: { TableName: this.tableName, Item: { ...Key, subscriptionId: record.id, ttl: record.ttl } },
+      })),
     ])
     return saved ? 'saved' : 'already-confirmed'
   }
@@ -232,6 +246,11 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           Item: { ...subscriptionKeys.digest(id), ...digest },
         },
       },
+      // A Put rather than an Update that removes the TTL: a request saved before links existed gets
+      // its link now, instead of an Update creating a bare item.
+      ...projectWatchLink(current).map((Key) => ({
+        Put: { TableName: this.tableName, Item: { ...Key, subscriptionId: id } },
+      })),
     ])
     if (confirmed) return 'confirmed'
     const now = await this.get(id)
@@ -275,6 +294,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     if (Attributes?.addressHash) {
       itemKeys.push(subscriptionKeys.addressSubscription(Attributes.addressHash as string, id))
     }
+    if (Attributes) itemKeys.push(...projectWatchLink(toRecord(Attributes)))
     for await (const item of queryItems(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -293,6 +313,38 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       )
     }
     return Attributes !== undefined
+  }
+
+  async projectWatches(org: string, projectId: string): Promise<SubscriptionRecord[]> {
+    const ids: string[] = []
+    for await (const item of queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': subscriptionKeys.projectWatch(org, projectId, '').pk,
+        ':prefix': projectWatchPrefix(projectId),
+      },
+      ProjectionExpression: 'subscriptionId',
+      ConsistentRead: true,
+    })) {
+      ids.push(item.subscriptionId as string)
+    }
+    const items = await batchGet(
+      this.client,
+      this.tableName,
+      ids.map((id) => subscriptionKeys.subscription(id)),
+    )
+    // A link can outlive its subscription for a moment (the subscription item is deleted first) or,
+    // for a pending one, until TTL removes both: only what is still there, and still this project's.
+    return items
+      .map(toRecord)
+      .filter(
+        (record) =>
+          record.subject?.kind === 'project' &&
+          record.subject.org === org &&
+          record.subject.projectId === projectId,
+      )
+      .sort((a, b) => a.consentAt.localeCompare(b.consentAt) || a.id.localeCompare(b.id))
   }
 
   async idsByAddress(addressHash: string): Promise<string[]> {
@@ -517,6 +569,14 @@ export function shardOf(id: string): number {
   let hash = 0
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
   return hash % SUBSCRIPTION_SHARDS
+}
+
+/** The key of a project watch's link in its organisation's partition (none for a saved search). */
+function projectWatchLink(record: Pick<SubscriptionRecord, 'id' | 'subject'>): ItemKey[] {
+  const { subject } = record
+  return subject?.kind === 'project'
+    ? [subscriptionKeys.projectWatch(subject.org, subject.projectId, record.id)]
+    : []
 }
 
 function toRecord(item: Record<string, unknown>): SubscriptionRecord {

@@ -5,12 +5,16 @@ import type {
   changeFrequency as changeFrequencyRoute,
   confirmSubscription,
   createSubscription,
+  endProjectWatch,
+  listProjectWatches,
   subscriptionStats,
   unsubscribe as unsubscribeRoute,
   watchProject,
 } from './subscriptions.routes'
 
 const NO_STORE = 'no-store'
+/** As every project route: the answer is about a private project. */
+const PRIVATE = 'private, no-store'
 
 export const create: AppRouteHandler<typeof createSubscription> = async (c) => {
   await c.var.deps.subscriptions.requestSearchDigest(c.req.valid('json'), clientAddress(c))
@@ -28,6 +32,19 @@ export const watch: AppRouteHandler<typeof watchProject> = async (c) => {
   )
   c.header('Cache-Control', NO_STORE)
   return c.json({ status: 'pending-confirmation' as const }, 202)
+}
+
+export const watches: AppRouteHandler<typeof listProjectWatches> = async (c) => {
+  const items = await c.var.deps.subscriptions.projectWatches(organisationOf(c), c.req.valid('param').id)
+  c.header('Cache-Control', PRIVATE)
+  return c.json({ items }, 200)
+}
+
+export const endWatch: AppRouteHandler<typeof endProjectWatch> = async (c) => {
+  const { id, subscriptionId } = c.req.valid('param')
+  await c.var.deps.subscriptions.endProjectWatch(organisationOf(c), id, subscriptionId)
+  c.header('Cache-Control', NO_STORE)
+  return c.body(null, 204)
 }
 
 export const confirm: AppRouteHandler<typeof confirmSubscription> = async (c) => {

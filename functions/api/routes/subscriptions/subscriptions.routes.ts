@@ -4,6 +4,7 @@ import {
   FREQUENCIES,
   ProjectWatchRequest,
   SearchSubscriptionRequest,
+  SUBSCRIPTION_STATES,
 } from '../../../../shared/subscriptions/subscription'
 import { isWellFormedToken } from '../../../../shared/subscriptions/tokens'
 import { requireJson, requireRole } from '../../lib/middleware'
@@ -46,6 +47,11 @@ const TokenBody = z
   })
   .meta({ id: 'SubscriptionToken' })
 
+const ProjectParam = ProjectId.meta({
+  param: { name: 'id', in: 'path' },
+  example: '01jd3x9q4v6n7p8r9s0t1v2w3x',
+})
+
 const LIMITS_NOTE =
   'At most 10 valid subscription requests per client per hour and 3 per address per day (429 with `Retry-After` beyond); an invalid request counts against neither.'
 
@@ -71,12 +77,74 @@ export const watchProject = createRoute({
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireOrganisation(), requireJson()] as const,
   request: {
-    params: z.object({
-      id: ProjectId.meta({ param: { name: 'id', in: 'path' }, example: '01jd3x9q4v6n7p8r9s0t1v2w3x' }),
-    }),
+    params: z.object({ id: ProjectParam }),
     body: { required: true, content: { 'application/json': { schema: ProjectWatchRequest } } },
   },
   responses: { ...accepted, ...problemResponses(400, 401, 403, 404, 413, 415), ...limitedResponses() },
+})
+
+const ProjectWatch = z
+  .object({
+    id: z.string().meta({ description: 'The subscription id: what `DELETE` takes' }),
+    email: z.string().meta({
+      description: 'The address, masked: the organisation sees who, never the full address',
+      example: 'l***@acme.example',
+    }),
+    frequency: z.enum(FREQUENCIES),
+    state: z.enum(SUBSCRIPTION_STATES).meta({
+      description:
+        '`pending`: not confirmed yet (gone after 7 days unless confirmed); `confirmed`: digests are sent',
+    }),
+    consentAt: z.iso.datetime().meta({ description: 'When the watch was requested' }),
+    confirmedAt: z.iso.datetime().optional(),
+  })
+  .meta({ id: 'ProjectWatch' })
+
+export const listProjectWatches = createRoute({
+  method: 'get',
+  path: '/v1/projects/{id}/subscriptions',
+  tags: ['Subscriptions'],
+  summary: 'The watches of one of your projects (addresses masked)',
+  description:
+    "Who receives digests about the project, pending requests included, oldest first: the organisation can see, and end, every watch of its projects. Addresses are masked (nobody sees addresses in bulk). Same organisation only: another organisation's project is a 404.",
+  security: bearerSecurity,
+  middleware: [requireRole('editor'), requireOrganisation()] as const,
+  request: { params: z.object({ id: ProjectParam }) },
+  responses: {
+    200: {
+      description: "The project's watches",
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(ProjectWatch) }).meta({ id: 'ProjectWatchList' }),
+        },
+      },
+    },
+    ...problemResponses(400, 401, 403, 404),
+  },
+})
+
+export const endProjectWatch = createRoute({
+  method: 'delete',
+  path: '/v1/projects/{id}/subscriptions/{subscriptionId}',
+  tags: ['Subscriptions'],
+  summary: 'End a watch of one of your projects',
+  description:
+    "Deletes the subscription and everything kept for it, as unsubscribing does, and tells a confirmed recipient in a short last note (no unsubscribe needed). For a member who left, or anyone who should no longer hear of the project. 404 for an unknown id, a watch of another project, or another organisation's project.",
+  security: bearerSecurity,
+  middleware: [requireRole('editor'), requireOrganisation()] as const,
+  request: {
+    params: z.object({
+      id: ProjectParam,
+      subscriptionId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the id of a watch, as the list gives it')
+        .meta({ param: { name: 'subscriptionId', in: 'path' }, example: 'u5QdXb2Yk0Zr8w1V3n7sTg' }),
+    }),
+  },
+  responses: {
+    204: { description: 'Ended: no more digests, the recipient is told' },
+    ...problemResponses(400, 401, 403, 404),
+  },
 })
 
 export const confirmSubscription = createRoute({

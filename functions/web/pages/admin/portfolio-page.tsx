@@ -2,6 +2,7 @@ import { countryName } from '../../../../shared/catalogue/countries'
 import type { MatchItem } from '../../../../shared/catalogue/search/match-instruments'
 import type { PortfolioMatrixView } from '../../../../shared/portfolio/portfolio-matrix-export'
 import type { ProjectRecord } from '../../../../shared/portfolio/project'
+import type { ProjectWatchView } from '../../../../shared/subscriptions/subscription-service'
 import { DataTable } from '../../components/data-table'
 import { type FieldState, SelectField, TextField } from '../../components/form-fields'
 import { DeadlineText, FeatureTags, Notice, StatusBadge } from '../../components/instrument-bits'
@@ -160,6 +161,10 @@ export interface ProjectMatchesPageProps {
   watch?: FieldState
   /** Set once a watch was requested: the confirmation email is on its way. */
   watchRequested?: boolean
+  /** Who watches the project (addresses masked), so that the organisation can end a watch. */
+  watches?: ProjectWatchView[]
+  /** Set once a watch was ended from this page. */
+  watchEnded?: boolean
 }
 
 export function ProjectMatchesPage({
@@ -170,6 +175,8 @@ export function ProjectMatchesPage({
   now,
   watch = { values: { frequency: 'weekly' }, errors: {} },
   watchRequested = false,
+  watches = [],
+  watchEnded = false,
 }: ProjectMatchesPageProps) {
   return (
     <Layout title={`Funding for ${project.name}`} section="admin" user={user}>
@@ -270,6 +277,68 @@ export function ProjectMatchesPage({
           </p>
         </form>
       )}
+      <ProjectWatches project={project} user={user} watches={watches} ended={watchEnded} />
     </Layout>
+  )
+}
+
+/**
+ * Who receives digests about the project. A watch outlives its requester's membership of the
+ * organisation, so the organisation sees every watch (masked) and can end it; the recipient is told.
+ */
+function ProjectWatches({
+  project,
+  user,
+  watches,
+  ended,
+}: {
+  project: ProjectRecord
+  user: SignedInUser
+  watches: ProjectWatchView[]
+  ended: boolean
+}) {
+  return (
+    <section aria-labelledby="watches-heading">
+      <h2 id="watches-heading">Who watches this project</h2>
+      {ended ? (
+        <Notice tone="ok" title="Watch ended">
+          <p>No more digests are sent for it, and its recipient has been told.</p>
+        </Notice>
+      ) : null}
+      {watches.length === 0 ? (
+        <p>Nobody watches this project.</p>
+      ) : (
+        <>
+          <p class="hint">
+            Addresses are shown masked. End a watch when its recipient should no longer hear of this project,
+            for example after leaving your organisation; they get a short note saying so.
+          </p>
+          <DataTable
+            caption={`Watches of ${project.name}`}
+            columns={['Address', 'How often', 'State', 'Action']}
+          >
+            {watches.map((watch) => (
+              <tr>
+                <td>{watch.email}</td>
+                <td>{capitalise(watch.frequency)}</td>
+                <td>{watch.state === 'confirmed' ? 'Confirmed' : 'Waiting for confirmation'}</td>
+                <td>
+                  <form
+                    method="post"
+                    action={`/admin/portfolio/projects/${encodeURIComponent(project.id)}/watches/${encodeURIComponent(watch.id)}/end`}
+                    data-confirm={`End the watch of ${watch.email}? They get a short note saying so.`}
+                  >
+                    <input type="hidden" name="csrf" value={user.csrfToken} />
+                    <button type="submit" class="danger">
+                      End this watch<span class="visually-hidden"> of {watch.email}</span>
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
+      )}
+    </section>
   )
 }
