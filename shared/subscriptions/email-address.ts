@@ -83,10 +83,16 @@ export function addressHash(normalisedAddress: string): string {
 /**
  * An error message fit for the logs: every email address in it masked (`maskAddress`). Mail servers
  * name the recipient in their refusals (`550 5.1.1 <someone@example.org>: user unknown`), and the
- * logs must not become a list of subscribers.
+ * logs must not become a list of subscribers. The addresses the caller knows are in play are
+ * masked whatever their form (a quoted local part, a domain without a dot); anything else shaped
+ * like an address too. Bounded parts and no `@` inside them keep the pattern linear on any input.
  */
-export function withoutAddresses(message: string): string {
-  return message.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[^\s<>"'(),;:]+/g, (address) =>
+export function withoutAddresses(message: string, known: readonly string[] = []): string {
+  let masked = message
+  for (const address of known) {
+    if (address) masked = masked.split(address).join(maskAddress(address))
+  }
+  return masked.replace(/(?:"[^"@\r\n]{1,64}"|[^\s<>"'(),;:@]{1,64})@[^\s<>"'(),;:@]{1,255}/g, (address) =>
     maskAddress(address.toLowerCase()),
   )
 }

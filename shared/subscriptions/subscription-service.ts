@@ -435,7 +435,7 @@ export class SubscriptionService {
     } catch (error) {
       if (error instanceof MailUnavailable) throw error
       this.deps.logger.error('confirmation email not sent', {
-        error: withoutAddresses((error as Error).message),
+        error: withoutAddresses((error as Error).message, [email.to]),
       })
       throw new MailUnavailable('the mail server did not accept the message; try again later.')
     }

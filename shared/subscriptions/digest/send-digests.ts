@@ -162,7 +162,7 @@ export async function sendDigests(deps: DigestJobDeps, options: DigestRunOptions
           subscription: record.id,
           period,
           error: (error as Error).name,
-          detail: withoutAddresses((error as Error).message),
+          detail: withoutAddresses((error as Error).message, [record.email]),
         })
         await deps.subscriptionStore.releaseClaim(claim).catch((releaseError: Error) =>
           deps.logger.error('digest claim not released', {

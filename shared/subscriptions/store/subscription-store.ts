@@ -37,7 +37,10 @@ export interface DigestState {
    * live instruments are kept, at most `MAX_KNOWN`.
    */
   known: string[]
-  /** Instruments already reminded as closing soon: id -> the expiry instant (ms) that was reminded. */
+  /**
+   * Instruments already reminded as closing soon: id -> the instant (ms) the reminded closing passes
+   * (the deadline's, or a cut-off's for a call that closes more than once).
+   */
   reminded: Record<string, number>
   /**
    * `criteriaFingerprint` of what `known` was matched by. When the subscription's criteria differ
