@@ -12,7 +12,7 @@
  * | audit event / change log | `AUDIT`      | `SEQ#<12-digit seq>`| `seq` = catalogue version it created   |
  * | external id claim        | `EXTERNAL`   | `<externalId>`      | `id`: keeps externalIds unique         |
  * | project (portfolio)      | `ORG#<org>`  | `PROJECT#<id>`      | private to the org in the caller's token |
- * | a project's watch        | `ORG#<org>`  | `WATCH#<project>#<sub id>` | link to `SUB#<id>`: the org lists and ends its projects' watches; pending: `ttl` |
+ * | a project's watch        | `ORG#<org>`  | `WATCH#<project>#<sub id>` | `subscriptionId` (link to `SUB#<id>`), `watchId` (random: what the org sees); the org lists and ends its projects' confirmed watches; pending: `ttl` |
  * | subscription             | `SUB#<id>`   | `SUBSCRIPTION`      | pending: `ttl`; confirmed: `dueShard`, `dueAt` |
  * | subscription link token  | `SUB#<id>`   | `TOKEN#<sha256>`    | `purpose`, `ttl`; the token itself is never stored |
  * | digest bookkeeping       | `SUB#<id>`   | `DIGEST`            | change-log watermark, ids announced and reminded |
@@ -166,7 +166,8 @@ export const subscriptionKeys = {
   /**
    * A project watch's link in its organisation's partition: without it, nobody in the organisation
    * could find (or end) a watch that mails a private project's news to some address. Its prefix is
-   * not `PROJECT#`, so project listings never see it.
+   * not `PROJECT#`, so project listings never see it. The organisation knows a watch by the link's
+   * random `watchId` only, never by the subscription id in this key (derived from the address).
    */
   projectWatch: (org: string, projectId: string, id: string) => ({
     pk: keys.organisation(org),

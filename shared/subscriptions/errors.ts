@@ -31,7 +31,8 @@ export class MailUnavailable extends DomainError {
  * project's watch or another organisation's is indistinguishable from one that never existed.
  */
 export class ProjectWatchNotFound extends DomainError {
+  /** `id` is kept for the caller, not echoed: the web path may carry anything, at any length. */
   constructor(readonly id: string) {
-    super(`No watch with id '${id}' on this project.`)
+    super('No such watch on this project.')
   }
 }

@@ -29,7 +29,6 @@ import type {
   ProjectWatchRequest,
   SearchSubscriptionRequest,
   SubscriptionRecord,
-  SubscriptionState,
   SubscriptionSubject,
 } from './subscription'
 import { MAX_KNOWN, subscriptionId } from './subscription'
@@ -76,17 +75,19 @@ export interface SubscriptionLinkView {
 }
 
 /**
- * A watch of a project, as its organisation sees it: who in masked form only, since the README
- * promises that nobody sees addresses in bulk, and the recipient is told when the watch is ended.
+ * A confirmed watch of a project, as its organisation sees it: who in masked form only, since the
+ * README promises that nobody sees addresses in bulk, and the recipient is told when the watch is
+ * ended. Known by its random watch id, never by its subscription id (derived from the address, it
+ * would let a guessed address be checked offline).
  */
 export interface ProjectWatchView {
+  /** The watch id: what ending the watch takes. */
   id: string
   /** The address, masked (`l***@acme.example`). */
   email: string
   frequency: Frequency
-  state: SubscriptionState
   consentAt: string
-  confirmedAt?: string | undefined
+  confirmedAt: string
 }
 
 export interface SubscriptionStats {
@@ -135,53 +136,59 @@ export class SubscriptionService {
   }
 
   /**
-   * The watches of a project of `org` (ProjectNotFound otherwise), pending ones included, addresses
-   * masked. Read-only.
+   * The confirmed watches of a project of `org` (ProjectNotFound otherwise), addresses masked.
+   * A pending request is not a watch yet (no digest goes out for it) and is not listed: listing it
+   * would also tell an editor who requests a watch for a guessed address whether that address
+   * already watches (a confirmed one adds no row). Read-only, but for the one-off watch id of a
+   * watch confirmed before watch ids existed.
    */
   async projectWatches(org: string, projectId: string): Promise<ProjectWatchView[]> {
-    const { projects, subscriptionStore, clock } = this.deps
+    const { projects, subscriptionStore } = this.deps
     if (!(await projects.get(org, projectId))) throw new ProjectNotFound(projectId)
-    const nowSeconds = Math.floor(clock.now().getTime() / 1000)
-    const records = await subscriptionStore.projectWatches(org, projectId)
-    return (
-      records
-        // DynamoDB's TTL deletes late: an expired request is already gone for everyone else too.
-        .filter((record) => record.state === 'confirmed' || (record.ttl ?? 0) > nowSeconds)
-        .map((record) => ({
-          id: record.id,
-          email: maskAddress(record.email),
-          frequency: record.frequency,
-          state: record.state,
-          consentAt: record.consentAt,
-          ...(record.confirmedAt ? { confirmedAt: record.confirmedAt } : {}),
-        }))
-    )
+    const watches = await subscriptionStore.projectWatches(org, projectId)
+    return watches.map(({ watchId, record }) => ({
+      id: watchId,
+      email: maskAddress(record.email),
+      frequency: record.frequency,
+      consentAt: record.consentAt,
+      confirmedAt: record.confirmedAt ?? record.consentAt,
+    }))
   }
 
   /**
    * Ends a watch of a project of `org`: the organisation decides who keeps hearing of its private
    * projects (someone who left it, above all), without needing the recipient's unsubscribe link.
-   * Deletes the subscription and everything kept for it, then tells a confirmed recipient in a last
-   * short note; an unconfirmed one never agreed to mail beyond the confirmation, and its link simply
-   * stops working. The note is best effort: the watch stays ended if it cannot be sent.
-   * ProjectNotFound for a project not of `org`; ProjectWatchNotFound for anything but a watch of it.
+   * `watchId` is the id `projectWatches` lists. Deletes the subscription and everything kept for it,
+   * logs who ended it (`endedBy`, the caller's name, as every write names its actor; never the
+   * address), then tells the recipient in a last short note. The note is best effort: the watch
+   * stays ended if it cannot be sent. ProjectNotFound for a project not of `org`;
+   * ProjectWatchNotFound for anything but a confirmed watch of it (a pending request is not listed,
+   * so it is not ended here either).
    */
-  async endProjectWatch(org: string, projectId: string, subscriptionId: string): Promise<void> {
+  async endProjectWatch(org: string, projectId: string, watchId: string, endedBy: string): Promise<void> {
     const { projects, subscriptionStore, logger } = this.deps
     const project = await projects.get(org, projectId)
     if (!project) throw new ProjectNotFound(projectId)
-    const record = await subscriptionStore.get(subscriptionId)
+    const id = await subscriptionStore.findProjectWatch(org, projectId, watchId)
+    const record = id ? await subscriptionStore.get(id) : undefined
     if (
-      record?.subject.kind !== 'project' ||
+      record?.state !== 'confirmed' ||
+      record.subject.kind !== 'project' ||
       record.subject.org !== org ||
       record.subject.projectId !== projectId
     ) {
-      throw new ProjectWatchNotFound(subscriptionId)
+      throw new ProjectWatchNotFound(watchId)
     }
     // Ended concurrently (unsubscribed, bounced): nothing was ended here, and nobody is to be told.
-    if (!(await subscriptionStore.delete(record.id))) throw new ProjectWatchNotFound(subscriptionId)
-    logger.info('project watch ended by its organisation', { subscription: record.id })
-    if (record.state !== 'confirmed' || (await subscriptionStore.isSuppressed(record.addressHash))) return
+    if (!(await subscriptionStore.delete(record.id))) throw new ProjectWatchNotFound(watchId)
+    logger.info('project watch ended by its organisation', {
+      org,
+      projectId,
+      watchId,
+      subscription: record.id,
+      endedBy,
+    })
+    if (await subscriptionStore.isSuppressed(record.addressHash)) return
     try {
       await this.deps.mailer.send(
         projectWatchEndedByOrganisationEmail({ to: record.email, projectName: project.name }),

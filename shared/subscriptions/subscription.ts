@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { countryName } from '../catalogue/countries'
 import {
@@ -171,6 +171,20 @@ export function subscriptionId(addressHashValue: string, subject: SubscriptionSu
       : `project\u0000${subject.org}\u0000${subject.projectId}\u0000${JSON.stringify(subject.filters)}`
   return createHash('sha256').update(`${addressHashValue}\u0000${key}`).digest('base64url').slice(0, 22)
 }
+
+/**
+ * A project watch's own id, as its organisation sees it: 16 random bytes (base64url, 22 characters),
+ * kept on the watch's link item. Never the subscription id: that one is derived from the address
+ * (`subscriptionId`), so listing it would let anyone who can list check a guessed address offline.
+ */
+export function newWatchId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** What `newWatchId` gives: the path parameter of the API's and the web page's "end this watch". */
+export const WatchId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/, 'must be the id of a watch, as the list gives it')
 
 /** A saved search in words, for emails and pages: "features T13 Secure ..., P3 ...; country Denmark". */
 export function describeSearch(criteria: SearchCriteria): string {

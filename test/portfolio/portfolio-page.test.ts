@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
 import { parseProjectCsv } from '../../shared/portfolio/project-csv'
 import { sendDigests } from '../../shared/subscriptions/digest/send-digests'
+import { addressHash } from '../../shared/subscriptions/email-address'
 import { seedInstruments } from '../support/factories'
 import { startTestMailServer } from '../support/mail-server'
 import { createWebContext, type WebContext } from '../web/web-context'
@@ -214,7 +215,7 @@ describe('watching a project from its page', () => {
 })
 
 describe("a project's watches on its page", () => {
-  it('lists them with masked addresses and ends one with the CSRF token; the recipient is told', async () => {
+  it('lists confirmed ones with masked addresses and ends one with the CSRF token; the recipient is told', async () => {
     const mail = await startTestMailServer()
     const t = await createWebContext({ env: { SMTP_URL: mail.url } })
     cleanups.push(t.cleanup, () => mail.close())
@@ -224,21 +225,22 @@ describe("a project's watches on its page", () => {
       'tester',
       t.clock.now(),
     )
-    await t.deps.subscriptions.requestProjectWatch(
-      'ACME',
-      project.id,
-      { email: 'leaver@acme.example', frequency: 'daily' },
-      '192.0.2.1',
-    )
-    const [confirmation] = await mail.waitFor(1)
-    await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
-    await t.deps.subscriptions.requestProjectWatch(
-      'ACME',
-      project.id,
-      { email: 'newcomer@acme.example', frequency: 'weekly' },
-      '192.0.2.1',
-    )
-    await mail.waitFor(2)
+    const watch = async (email: string, confirm: boolean) => {
+      const sent = mail.messages.length
+      await t.deps.subscriptions.requestProjectWatch(
+        'ACME',
+        project.id,
+        { email, frequency: 'daily' },
+        '192.0.2.1',
+      )
+      const [confirmation] = (await mail.waitFor(sent + 1)).slice(sent)
+      if (confirm) await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
+      const [id] = await t.deps.subscriptionStore.idsByAddress(addressHash(email))
+      return id!
+    }
+    const leaverSubscription = await watch('leaver@acme.example', true)
+    const newcomerSubscription = await watch('newcomer@acme.example', true)
+    const pendingSubscription = await watch('pending@acme.example', false)
     const leaver = (await t.deps.subscriptions.projectWatches('ACME', project.id)).find(
       (watch) => watch.email === 'l***@acme.example',
     )
@@ -250,14 +252,20 @@ describe("a project's watches on its page", () => {
     expect(page.html).toContain('Who watches this project')
     expect(page.html).toContain('l***@acme.example')
     expect(page.html).toContain('n***@acme.example')
-    expect(page.html).toContain('Waiting for confirmation')
+    // A pending request is not a watch yet.
+    expect(page.html).not.toContain('p***@acme.example')
     expect(page.html).not.toContain('leaver@acme.example')
     expect(page.html).not.toContain('newcomer@acme.example')
+    // Watches are known by ids of their own: no subscription id (derived from the address) is shown.
+    expect(leaver!.id).not.toBe(leaverSubscription)
+    for (const id of [leaverSubscription, newcomerSubscription, pendingSubscription]) {
+      expect(page.html).not.toContain(id)
+    }
     const action = `${path}/watches/${leaver!.id}/end`
     expect(page.html).toContain(`action="${action}"`)
 
-    const end = (cookie: string, fields: Record<string, string>) =>
-      t.app.request(action, {
+    const end = (cookie: string, fields: Record<string, string>, to = action) =>
+      t.app.request(to, {
         method: 'POST',
         headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams(fields),
@@ -272,15 +280,94 @@ describe("a project's watches on its page", () => {
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
 
     const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
-    const ended = await end(acme.cookie, { csrf })
-    expect(ended.status).toBe(200)
-    const html = await ended.text()
-    expect(html).toContain('Watch ended')
-    expect(html).not.toContain('l***@acme.example')
-    expect(html).toContain('n***@acme.example')
-    const [, , note] = await mail.waitFor(3)
+    // From another site, even with the session's token: refused.
+    const crossSite = await t.app.request(action, {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: acme.cookie,
+      },
+      body: new URLSearchParams({ csrf }),
+    })
+    expect(crossSite.status).toBe(403)
+    expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
+    const info = vi.spyOn(t.deps.logger, 'info')
+    try {
+      const ended = await end(acme.cookie, { csrf })
+      expect(ended.status).toBe(200)
+      const html = await ended.text()
+      expect(html).toContain('Watch ended')
+      expect(html).not.toContain('l***@acme.example')
+      expect(html).toContain('n***@acme.example')
+      expect(html).not.toContain(newcomerSubscription)
+      expect(info).toHaveBeenCalledWith('project watch ended by its organisation', {
+        org: 'ACME',
+        projectId: project.id,
+        watchId: leaver!.id,
+        subscription: leaverSubscription,
+        endedBy: 'ACME-editor',
+      })
+      expect(JSON.stringify(info.mock.calls)).not.toContain('leaver@')
+    } finally {
+      info.mockRestore()
+    }
+    const [, , , note] = await mail.waitFor(4)
     expect(note!.to).toEqual(['leaver@acme.example'])
     expect(note!.text).toContain('has ended your watch of it')
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(1)
+  })
+
+  it('answers a malformed or oversized id with the 404 page of an unknown watch, and changes nothing', async () => {
+    const mail = await startTestMailServer()
+    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
+    cleanups.push(t.cleanup, () => mail.close())
+    const project = await t.deps.projects.create(
+      'ACME',
+      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+      'tester',
+      t.clock.now(),
+    )
+    await t.deps.subscriptions.requestProjectWatch(
+      'ACME',
+      project.id,
+      { email: 'lead@acme.example', frequency: 'daily' },
+      '192.0.2.1',
+    )
+    const [confirmation] = await mail.waitFor(1)
+    await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
+    const [watch] = await t.deps.subscriptions.projectWatches('ACME', project.id)
+    const acme = await signInWithOrg(t, 'ACME')
+    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
+    const end = (path: string) =>
+      t.app.request(path, {
+        method: 'POST',
+        headers: {
+          origin: 'http://localhost',
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: acme.cookie,
+        },
+        body: new URLSearchParams({ csrf }),
+      })
+    const long = 'a'.repeat(3000)
+    const unknown = await end(`/admin/portfolio/projects/${project.id}/watches/u5QdXb2Yk0Zr8w1V3n7sTg/end`)
+    expect(unknown.status).toBe(404)
+    const unknownPage = await unknown.text()
+    expect(unknownPage).toContain('No such watch on this project.')
+    for (const path of [
+      `/admin/portfolio/projects/${project.id}/watches/${long}/end`,
+      `/admin/portfolio/projects/${long}/watches/${watch!.id}/end`,
+      `/admin/portfolio/projects/${project.id}/watches/${watch!.id.slice(1)}/end`,
+      `/admin/portfolio/projects/${project.id}/watches/${watch!.id.replace(/.$/, '!')}/end`,
+    ]) {
+      const response = await end(path)
+      expect(response.status, path.slice(0, 80)).toBe(404)
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+      const html = await response.text()
+      expect(html).toContain('No such watch on this project.')
+      expect(html).not.toContain(long)
+    }
+    expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toEqual([watch])
+    expect(mail.messages).toHaveLength(1)
   })
 })

@@ -258,14 +258,14 @@ const ROUTES: Record<string, RouteRule> = {
     ok: 200,
     prepare: async (seed) => ({ path: `/v1/projects/${await seed.project()}/subscriptions` }),
   },
-  'DELETE /v1/projects/{id}/subscriptions/{subscriptionId}': {
+  'DELETE /v1/projects/{id}/subscriptions/{watchId}': {
     access: 'editor',
     organisation: 'item',
     ok: 204,
     mail: true,
     prepare: async (seed) => {
       const watch = await seed.projectWatch()
-      return { path: `/v1/projects/${watch.projectId}/subscriptions/${watch.subscriptionId}` }
+      return { path: `/v1/projects/${watch.projectId}/subscriptions/${watch.watchId}` }
     },
   },
   'GET /v1/admin/subscriptions/stats': {
@@ -341,8 +341,8 @@ interface Seed {
   confirmToken(): Promise<string>
   /** The token of an unsubscribe link, of a confirmed subscription (the route must have `mail`). */
   unsubscribeToken(): Promise<string>
-  /** A pending watch of a project of the caller's own organisation (the route must have `mail`). */
-  projectWatch(): Promise<{ projectId: string; subscriptionId: string }>
+  /** A confirmed watch of a project of the caller's own organisation (the route must have `mail`). */
+  projectWatch(): Promise<{ projectId: string; watchId: string }>
   importJob(): Promise<string>
 }
 
@@ -458,6 +458,7 @@ describe('authorisation matrix', () => {
       },
       projectWatch: async () => {
         const projectId = await seed.project()
+        const sent = mail?.messages.length ?? 0
         const { email, sourceIp } = fresh()
         await t.deps.subscriptions.requestProjectWatch(
           OWN_ORG,
@@ -465,8 +466,11 @@ describe('authorisation matrix', () => {
           { email, frequency: 'weekly' },
           sourceIp,
         )
+        // Only a confirmed watch is listed, and so can be ended.
+        const [confirmation] = (await (mail as TestMailServer).waitFor(sent + 1)).slice(sent)
+        await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
         const [watch] = await t.deps.subscriptions.projectWatches(OWN_ORG, projectId)
-        return { projectId, subscriptionId: watch!.id }
+        return { projectId, watchId: watch!.id }
       },
       importJob: async () => {
         const response = await t.app.request('/v1/admin/imports?dryRun=true', {

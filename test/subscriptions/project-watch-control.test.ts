@@ -1,9 +1,30 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it, vi } from 'vitest'
+import { subscriptionKeys } from '../../shared/platform/table'
 import { addressHash } from '../../shared/subscriptions/email-address'
+import { subscriptionId } from '../../shared/subscriptions/subscription'
 import { projectWatch, type SubscriptionContext, subscriptionContext } from './support'
 
 const MONDAY = '2026-11-23T06:00:00Z'
+
+/** The id of the one subscription of an address, found by its hash (never by what a list shows). */
+async function subscriptionOf(t: SubscriptionContext, email: string): Promise<string> {
+  const ids = await t.deps.subscriptionStore.idsByAddress(addressHash(email))
+  expect(ids).toHaveLength(1)
+  return ids[0]!
+}
+
+/** The link item of a project watch in the organisation's partition. */
+async function linkOf(t: SubscriptionContext, org: string, projectId: string, id: string) {
+  const { Item } = await t.client.send(
+    new GetCommand({
+      TableName: t.tableName,
+      Key: subscriptionKeys.projectWatch(org, projectId, id),
+      ConsistentRead: true,
+    }),
+  )
+  return Item
+}
 
 /** Every item that names the subscription or sits under the address's hash (its rate counters aside). */
 async function itemsOf(t: SubscriptionContext, subscriptionId: string, email: string) {
@@ -18,7 +39,7 @@ async function itemsOf(t: SubscriptionContext, subscriptionId: string, email: st
 }
 
 describe("an organisation's control over its projects' watches", () => {
-  it('lists the watches of a project, pending and confirmed, with masked addresses only', async () => {
+  it('lists the confirmed watches of a project, with masked addresses and ids of their own only', async () => {
     const t = await subscriptionContext()
     const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example' })
     t.clock.set('2026-11-22T11:00:00Z')
@@ -32,26 +53,110 @@ describe("an organisation's control over its projects' watches", () => {
     })
     expect(listed.status, listed.text).toBe(200)
     expect(listed.headers.get('cache-control')).toBe('private, no-store')
+    // The pending request of newcomer@ is not a watch yet: no digest goes out for it.
     expect(listed.json.items).toEqual([
       {
-        id: expect.any(String),
+        id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
         email: 'l***@acme.example',
         frequency: 'daily',
-        state: 'confirmed',
         consentAt: expect.any(String),
         confirmedAt: expect.any(String),
       },
-      {
-        id: expect.any(String),
-        email: 'n***@acme.example',
-        frequency: 'daily',
-        state: 'pending',
-        consentAt: expect.any(String),
-      },
     ])
-    for (const address of ['lead@acme.example', 'newcomer@acme.example', 'other@acme', 'searcher']) {
+    for (const address of ['lead@acme.example', 'newcomer@acme.example', 'n***', 'other@acme', 'searcher']) {
       expect(listed.text).not.toContain(address)
     }
+    // The listed id is not the subscription id (derived from the address, it would let a guessed
+    // address be checked offline), and the subscription id appears nowhere in the answer.
+    const lead = await subscriptionOf(t, 'lead@acme.example')
+    const project = await t.deps.projects.get('ACME', projectId)
+    expect(
+      subscriptionId(addressHash('lead@acme.example'), {
+        kind: 'project',
+        org: 'ACME',
+        projectId,
+        projectName: project!.name,
+        filters: {},
+      }),
+    ).toBe(lead)
+    expect(listed.json.items[0].id).not.toBe(lead)
+    expect(listed.text).not.toContain(lead)
+    expect(listed.text).not.toContain(await subscriptionOf(t, 'newcomer@acme.example'))
+  })
+
+  it('shows nothing to an editor who requests a watch for a guessed address', async () => {
+    const t = await subscriptionContext()
+    const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example' })
+    const list = async () =>
+      (await t.call('GET', `/v1/projects/${projectId}/subscriptions`, { headers: { authorization } })).text
+    const before = await list()
+    expect(JSON.parse(before).items).toHaveLength(1)
+
+    // A right guess (the address already watches) and a wrong one (a new pending request): the list
+    // is the same after either, so it cannot tell them apart.
+    for (const guess of ['lead@acme.example', 'nobody@acme.example']) {
+      const sent = t.mail.messages.length
+      const asked = await t.call('POST', `/v1/projects/${projectId}/subscriptions`, {
+        body: { email: guess, frequency: 'daily' },
+        headers: { authorization },
+      })
+      expect(asked.status, asked.text).toBe(202)
+      await t.mail.waitFor(sent + 1)
+      expect(await list(), guess).toBe(before)
+    }
+  })
+
+  it('keeps the watch id from the request through the confirmation', async () => {
+    const t = await subscriptionContext()
+    const { projectId } = await projectWatch(t, { email: 'lead@acme.example', confirm: false })
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    const pending = await linkOf(t, 'ACME', projectId, id)
+    expect(pending).toMatchObject({ subscriptionId: id, watchId: expect.stringMatching(/^[\w-]{22}$/) })
+    expect(pending!.ttl).toEqual(expect.any(Number))
+    expect(await t.deps.subscriptions.projectWatches('ACME', projectId)).toEqual([])
+
+    const token = /token=([\w.-]+)/.exec(t.mail.to('lead@acme.example')[0]!.text)![1]!
+    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+    const confirmed = await linkOf(t, 'ACME', projectId, id)
+    expect(confirmed).toEqual({
+      pk: pending!.pk,
+      sk: pending!.sk,
+      subscriptionId: id,
+      watchId: pending!.watchId,
+    })
+    const [watch] = await t.deps.subscriptions.projectWatches('ACME', projectId)
+    expect(watch!.id).toBe(pending!.watchId)
+  })
+
+  it('gives a complete link to a request saved before links, and an id to a link saved before ids', async () => {
+    const t = await subscriptionContext()
+    const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example', confirm: false })
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    const key = subscriptionKeys.projectWatch('ACME', projectId, id)
+    // A request saved before links existed has none: the confirmation writes it.
+    await t.client.send(new DeleteCommand({ TableName: t.tableName, Key: key }))
+    const token = /token=([\w.-]+)/.exec(t.mail.to('lead@acme.example')[0]!.text)![1]!
+    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+    expect(await linkOf(t, 'ACME', projectId, id)).toEqual({
+      ...key,
+      subscriptionId: id,
+      watchId: expect.stringMatching(/^[\w-]{22}$/),
+    })
+
+    // A watch confirmed before watch ids existed: its link gets one on its first listing, kept since.
+    await t.client.send(
+      new UpdateCommand({ TableName: t.tableName, Key: key, UpdateExpression: 'REMOVE watchId' }),
+    )
+    const [first] = await t.deps.subscriptions.projectWatches('ACME', projectId)
+    expect(first!.id).toMatch(/^[\w-]{22}$/)
+    expect(first!.id).not.toBe(id)
+    const [again] = await t.deps.subscriptions.projectWatches('ACME', projectId)
+    expect(again!.id).toBe(first!.id)
+    const ended = await t.call('DELETE', `/v1/projects/${projectId}/subscriptions/${first!.id}`, {
+      headers: { authorization },
+    })
+    expect(ended.status, ended.text).toBe(204)
+    expect(await linkOf(t, 'ACME', projectId, id)).toBeUndefined()
   })
 
   it('leaves the project listings alone: watch links are not projects', async () => {
@@ -91,14 +196,15 @@ describe("an organisation's control over its projects' watches", () => {
     const [watch] = (
       await t.call('GET', `/v1/projects/${projectId}/subscriptions`, { headers: { authorization } })
     ).json.items
-    expect(await itemsOf(t, watch.id, 'lead@acme.example')).not.toEqual([])
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    expect(await itemsOf(t, id, 'lead@acme.example')).not.toEqual([])
 
     const sent = t.mail.messages.length
     const ended = await t.call('DELETE', `/v1/projects/${projectId}/subscriptions/${watch.id}`, {
       headers: { authorization },
     })
     expect(ended.status, ended.text).toBe(204)
-    expect(await itemsOf(t, watch.id, 'lead@acme.example')).toEqual([])
+    expect(await itemsOf(t, id, 'lead@acme.example')).toEqual([])
 
     const [note] = (await t.mail.waitFor(sent + 1)).slice(sent)
     expect(note!.to).toEqual(['lead@acme.example'])
@@ -127,22 +233,51 @@ describe("an organisation's control over its projects' watches", () => {
     expect(t.mail.messages).toHaveLength(sent + 1)
   })
 
-  it('ends a pending watch without mailing the unconfirmed address', async () => {
+  it("neither lists nor ends a pending request, by its subscription id or its link's watch id", async () => {
     const t = await subscriptionContext()
     const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example', confirm: false })
-    const [watch] = await t.deps.subscriptions.projectWatches('ACME', projectId)
-    expect(watch).toMatchObject({ state: 'pending', email: 'l***@acme.example' })
+    expect(await t.deps.subscriptions.projectWatches('ACME', projectId)).toEqual([])
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    const link = await linkOf(t, 'ACME', projectId, id)
 
+    for (const watchId of [link!.watchId as string, id]) {
+      const ended = await t.call('DELETE', `/v1/projects/${projectId}/subscriptions/${watchId}`, {
+        headers: { authorization },
+      })
+      expect(ended.status, watchId).toBe(404)
+    }
+    // The request is untouched: its confirmation link still confirms it, and then it is listed.
     const sent = t.mail.messages.length
-    const ended = await t.call('DELETE', `/v1/projects/${projectId}/subscriptions/${watch!.id}`, {
-      headers: { authorization },
-    })
-    expect(ended.status).toBe(204)
-    expect(await itemsOf(t, watch!.id, 'lead@acme.example')).toEqual([])
-    // Its confirmation link no longer confirms anything.
     const token = /token=([\w.-]+)/.exec(t.mail.messages[sent - 1]!.text)![1]!
-    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(404)
-    expect(t.mail.messages).toHaveLength(sent)
+    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token } })).status).toBe(200)
+    expect(await t.deps.subscriptions.projectWatches('ACME', projectId)).toMatchObject([
+      { id: link!.watchId, email: 'l***@acme.example' },
+    ])
+  })
+
+  it('logs who ended a watch, and which, never the address', async () => {
+    const t = await subscriptionContext()
+    const { projectId } = await projectWatch(t, { email: 'lead@acme.example' })
+    const [watch] = await t.deps.subscriptions.projectWatches('ACME', projectId)
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    const ana = `Bearer ${await t.token({ roles: ['editor'], org: 'ACME', subject: 'ana.editor' })}`
+    const info = vi.spyOn(t.deps.logger, 'info')
+    try {
+      const ended = await t.call('DELETE', `/v1/projects/${projectId}/subscriptions/${watch!.id}`, {
+        headers: { authorization: ana },
+      })
+      expect(ended.status, ended.text).toBe(204)
+      expect(info).toHaveBeenCalledWith('project watch ended by its organisation', {
+        org: 'ACME',
+        projectId,
+        watchId: watch!.id,
+        subscription: id,
+        endedBy: 'ana.editor',
+      })
+      expect(JSON.stringify(info.mock.calls)).not.toContain('lead@')
+    } finally {
+      info.mockRestore()
+    }
   })
 
   it('refuses another organisation, another project and anything but a watch: 404, and nothing changes', async () => {
@@ -181,6 +316,7 @@ describe("an organisation's control over its projects' watches", () => {
     for (const path of [
       `/v1/projects/${other.id}/subscriptions/${watch!.id}`,
       `/v1/projects/${projectId}/subscriptions/${search.id}`,
+      `/v1/projects/${projectId}/subscriptions/${await subscriptionOf(t, 'lead@acme.example')}`,
       `/v1/projects/${projectId}/subscriptions/u5QdXb2Yk0Zr8w1V3n7sTg`,
     ]) {
       const response = await t.call('DELETE', path, { headers: { authorization } })
@@ -196,6 +332,7 @@ describe("an organisation's control over its projects' watches", () => {
     const t = await subscriptionContext({ mail: { refuse: () => refusing } })
     const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example' })
     const [watch] = await t.deps.subscriptions.projectWatches('ACME', projectId)
+    const id = await subscriptionOf(t, 'lead@acme.example')
     const warn = vi.spyOn(t.deps.logger, 'warn')
     try {
       refusing = true
@@ -203,7 +340,7 @@ describe("an organisation's control over its projects' watches", () => {
         headers: { authorization },
       })
       expect(ended.status, ended.text).toBe(204)
-      expect(await itemsOf(t, watch!.id, 'lead@acme.example')).toEqual([])
+      expect(await itemsOf(t, id, 'lead@acme.example')).toEqual([])
       expect(warn).toHaveBeenCalledWith('note of an ended project watch not sent', expect.any(Object))
       expect(JSON.stringify(warn.mock.calls)).not.toContain('lead@acme.example')
       expect(JSON.stringify(warn.mock.calls)).toContain('l***@acme.example')

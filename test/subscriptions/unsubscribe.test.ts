@@ -115,6 +115,31 @@ describe('unsubscribing', () => {
     expect(await t.runDigests('2026-11-25T06:00:00Z')).toMatchObject({ due: 1 })
   })
 
+  it("binds a link to its one subscription and its purpose: a secret under another subscription's id opens nothing", async () => {
+    const t = await subscriptionContext()
+    const ada = unsubscribeToken(await digestFor(t, 'ada@example.org'))
+    const grace = await t.subscribeConfirmed({ email: 'grace@example.org', query: QUERY, frequency: 'daily' })
+    const graceId = grace.token.split('.')[0]!
+    const adaSecret = ada.slice(ada.indexOf('.') + 1)
+    const forged = `${graceId}.${adaSecret}`
+    const before = await tableContentHash(t.client, t.tableName)
+
+    expect(await t.deps.subscriptions.describe(forged)).toBeUndefined()
+    const unsubscribed = await t.call('POST', '/v1/subscriptions/unsubscribe', { body: { token: forged } })
+    expect(unsubscribed.json).toEqual({ status: 'unsubscribed' })
+    const switched = await t.call('POST', '/v1/subscriptions/frequency', {
+      body: { token: forged, frequency: 'weekly' },
+    })
+    expect(switched.status).toBe(404)
+    // An unsubscribe link confirms nothing, and a confirmation link switches nothing.
+    expect((await t.call('POST', '/v1/subscriptions/confirm', { body: { token: ada } })).status).toBe(404)
+    const byConfirmation = await t.call('POST', '/v1/subscriptions/frequency', {
+      body: { token: grace.token, frequency: 'weekly' },
+    })
+    expect(byConfirmation.status).toBe(404)
+    expect(await tableContentHash(t.client, t.tableName)).toBe(before)
+  })
+
   it('leaves nothing behind when the subscriber unsubscribes while their digest is being sent', async () => {
     const t = await subscriptionContext()
     const token = unsubscribeToken(await digestFor(t, 'ada@example.org'))

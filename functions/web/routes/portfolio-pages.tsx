@@ -5,7 +5,8 @@ import { computePortfolioMatrix, DEFAULT_MATRIX_TOP } from '../../../shared/port
 import { portfolioMatrixCsv, portfolioMatrixView } from '../../../shared/portfolio/portfolio-matrix-export'
 import { ProjectId } from '../../../shared/portfolio/project'
 import { projectMatchFilters } from '../../../shared/portfolio/project-matching'
-import { ProjectWatchRequest } from '../../../shared/subscriptions/subscription'
+import { ProjectWatchNotFound } from '../../../shared/subscriptions/errors'
+import { ProjectWatchRequest, WatchId } from '../../../shared/subscriptions/subscription'
 import { clientAddress } from '../../api/routes/subscriptions/client-address'
 import type { FieldState } from '../components/form-fields'
 import { readForm, text } from '../lib/form-data'
@@ -99,11 +100,16 @@ export const portfolioPages = new Hono<WebEnv>()
     await c.var.deps.subscriptions.requestProjectWatch(org, c.req.param('id'), parsed.data, clientAddress(c))
     return projectPage(c, { watchRequested: true, status: 202 })
   })
-  .post('/admin/portfolio/projects/:id/watches/:subscriptionId/end', requireSignIn('editor'), async (c) => {
+  .post('/admin/portfolio/projects/:id/watches/:watchId/end', requireSignIn('editor'), async (c) => {
     const org = c.var.principal.org
     if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    // Ids checked as the API checks them: a malformed one (any length) reaches no table key, and is
+    // the same 404 page as an unknown watch.
+    const projectId = ProjectId.safeParse(c.req.param('id'))
+    const watchId = WatchId.safeParse(c.req.param('watchId'))
+    if (!projectId.success || !watchId.success) throw new ProjectWatchNotFound('')
     // Another organisation's project, or a watch that is not this project's: not found (a 404 page).
-    await c.var.deps.subscriptions.endProjectWatch(org, c.req.param('id'), c.req.param('subscriptionId'))
+    await c.var.deps.subscriptions.endProjectWatch(org, projectId.data, watchId.data, c.var.principal.name)
     return projectPage(c, { watchEnded: true })
   })
 

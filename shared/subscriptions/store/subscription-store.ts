@@ -17,7 +17,12 @@ import {
   queryItems,
 } from '../../platform/dynamodb'
 import { INDEX, projectWatchPrefix, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
-import type { Frequency, SubscriptionRecord, SubscriptionSubject } from '../subscription'
+import {
+  type Frequency,
+  newWatchId,
+  type SubscriptionRecord,
+  type SubscriptionSubject,
+} from '../subscription'
 import type { TokenPurpose } from '../tokens'
 
 /** What confirming stores: when, the first due time, and the digest state to start from. */
@@ -69,6 +74,12 @@ export interface ConfirmedCounts {
   projects: number
 }
 
+/** A confirmed project watch: the subscription, and the random id its organisation knows it by. */
+export interface ProjectWatchRecord {
+  watchId: string
+  record: SubscriptionRecord
+}
+
 /** A claim that can be undone when the digest could not be sent (see `releaseClaim`). */
 export interface Claim {
   record: SubscriptionRecord
@@ -94,10 +105,13 @@ export interface SubscriptionStore {
   /** Deletes the subscription and everything kept for it; false when there was nothing. */
   delete(id: string): Promise<boolean>
   /**
-   * The watches (pending ones included, even past their TTL: check `ttl`) of one project of `org`,
-   * oldest request first, found through their links in the organisation's partition.
+   * The confirmed watches of one project of `org`, oldest request first, found through their links
+   * in the organisation's partition, each with its link's `watchId`. A pending request is not a
+   * watch yet (nothing is sent for it), and is not listed.
    */
-  projectWatches(org: string, projectId: string): Promise<SubscriptionRecord[]>
+  projectWatches(org: string, projectId: string): Promise<ProjectWatchRecord[]>
+  /** The subscription id of the watch of one project of `org` whose link has this `watchId`, if any. */
+  findProjectWatch(org: string, projectId: string, watchId: string): Promise<string | undefined>
   /**
    * Moves a confirmed subscription to another frequency, due next at `dueAt` (its due-index shard
    * moves with it); false when it is not, or no longer, confirmed.
@@ -171,8 +185,12 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           },
         },
       },
+      // A new random watch id each time: until it is confirmed, nobody sees it.
       ...projectWatchLink(record).map((Key) => ({
-        Put: { TableName: this.tableName, Item: { ...Key, subscriptionId: record.id, ttl: record.ttl } },
+        Put: {
+          TableName: this.tableName,
+          Item: { ...Key, subscriptionId: record.id, watchId: newWatchId(), ttl: record.ttl },
+        },
       })),
     ])
     return saved ? 'saved' : 'already-confirmed'
@@ -249,10 +267,17 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
           Item: { ...subscriptionKeys.digest(id), ...digest },
         },
       },
-      // A Put rather than an Update that removes the TTL: a request saved before links existed gets
-      // its link now, instead of an Update creating a bare item.
+      // The link keeps the watch id it was requested with; a request saved before links (or watch
+      // ids) existed gets a complete link here, since the Update creates what is missing.
       ...projectWatchLink(current).map((Key) => ({
-        Put: { TableName: this.tableName, Item: { ...Key, subscriptionId: id } },
+        Update: {
+          TableName: this.tableName,
+          Key,
+          UpdateExpression:
+            'SET subscriptionId = :id, watchId = if_not_exists(watchId, :watchId) REMOVE #ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':id': id, ':watchId': newWatchId() },
+        },
       })),
     ])
     if (confirmed) return 'confirmed'
@@ -318,36 +343,84 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     return Attributes !== undefined
   }
 
-  async projectWatches(org: string, projectId: string): Promise<SubscriptionRecord[]> {
-    const ids: string[] = []
-    for await (const item of queryItems(this.client, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': subscriptionKeys.projectWatch(org, projectId, '').pk,
-        ':prefix': projectWatchPrefix(projectId),
-      },
-      ProjectionExpression: 'subscriptionId',
-      ConsistentRead: true,
-    })) {
-      ids.push(item.subscriptionId as string)
+  async projectWatches(org: string, projectId: string): Promise<ProjectWatchRecord[]> {
+    const links = new Map<string, { key: ItemKey; watchId: string | undefined }>()
+    for await (const item of this.projectWatchLinks(org, projectId)) {
+      links.set(item.subscriptionId as string, {
+        key: { pk: item.pk as string, sk: item.sk as string },
+        watchId: item.watchId as string | undefined,
+      })
     }
     const items = await batchGet(
       this.client,
       this.tableName,
-      ids.map((id) => subscriptionKeys.subscription(id)),
+      [...links.keys()].map((id) => subscriptionKeys.subscription(id)),
     )
     // A link can outlive its subscription for a moment (the subscription item is deleted first) or,
-    // for a pending one, until TTL removes both: only what is still there, and still this project's.
-    return items
+    // for a pending one, until TTL removes both: only what is still there, confirmed, and still this
+    // project's.
+    const records = items
       .map(toRecord)
       .filter(
         (record) =>
+          record.state === 'confirmed' &&
           record.subject?.kind === 'project' &&
           record.subject.org === org &&
           record.subject.projectId === projectId,
       )
       .sort((a, b) => a.consentAt.localeCompare(b.consentAt) || a.id.localeCompare(b.id))
+    const watches: ProjectWatchRecord[] = []
+    for (const record of records) {
+      const link = links.get(record.id)
+      if (!link) continue
+      // Watches confirmed before watch ids existed get theirs once, on their first listing.
+      const watchId = link.watchId ?? (await this.assignWatchId(link.key))
+      if (watchId) watches.push({ watchId, record })
+    }
+    return watches
+  }
+
+  async findProjectWatch(org: string, projectId: string, watchId: string): Promise<string | undefined> {
+    for await (const item of this.projectWatchLinks(org, projectId, watchId)) {
+      return item.subscriptionId as string
+    }
+    return undefined
+  }
+
+  /** The watch links of one project (a project has few): all of them, or the one with `watchId`. */
+  private projectWatchLinks(org: string, projectId: string, watchId?: string) {
+    return queryItems(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ...(watchId ? { FilterExpression: 'watchId = :watchId' } : {}),
+      ExpressionAttributeValues: {
+        ':pk': subscriptionKeys.projectWatch(org, projectId, '').pk,
+        ':prefix': projectWatchPrefix(projectId),
+        ...(watchId ? { ':watchId': watchId } : {}),
+      },
+      ProjectionExpression: 'pk, sk, subscriptionId, watchId',
+      ConsistentRead: true,
+    })
+  }
+
+  /** Gives a link without a watch id one (the same to concurrent callers); undefined if it is gone. */
+  private async assignWatchId(key: ItemKey): Promise<string | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET watchId = if_not_exists(watchId, :watchId)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':watchId': newWatchId() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      )
+      return Attributes?.watchId as string | undefined
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined
+      throw error
+    }
   }
 
   async idsByAddress(addressHash: string): Promise<string[]> {

@@ -41,8 +41,8 @@ export const watches: AppRouteHandler<typeof listProjectWatches> = async (c) => 
 }
 
 export const endWatch: AppRouteHandler<typeof endProjectWatch> = async (c) => {
-  const { id, subscriptionId } = c.req.valid('param')
-  await c.var.deps.subscriptions.endProjectWatch(organisationOf(c), id, subscriptionId)
+  const { id, watchId } = c.req.valid('param')
+  await c.var.deps.subscriptions.endProjectWatch(organisationOf(c), id, watchId, c.var.principal.name)
   c.header('Cache-Control', NO_STORE)
   return c.body(null, 204)
 }

@@ -4,7 +4,7 @@ import {
   FREQUENCIES,
   ProjectWatchRequest,
   SearchSubscriptionRequest,
-  SUBSCRIPTION_STATES,
+  WatchId,
 } from '../../../../shared/subscriptions/subscription'
 import { isWellFormedToken } from '../../../../shared/subscriptions/tokens'
 import { requireJson, requireRole } from '../../lib/middleware'
@@ -85,18 +85,18 @@ export const watchProject = createRoute({
 
 const ProjectWatch = z
   .object({
-    id: z.string().meta({ description: 'The subscription id: what `DELETE` takes' }),
+    id: z.string().meta({
+      description:
+        "The watch's own random id, what `DELETE` takes (not derived from the address, unlike the subscription's id, which is never shown)",
+      example: 'u5QdXb2Yk0Zr8w1V3n7sTg',
+    }),
     email: z.string().meta({
       description: 'The address, masked: the organisation sees who, never the full address',
       example: 'l***@acme.example',
     }),
     frequency: z.enum(FREQUENCIES),
-    state: z.enum(SUBSCRIPTION_STATES).meta({
-      description:
-        '`pending`: not confirmed yet (gone after 7 days unless confirmed); `confirmed`: digests are sent',
-    }),
     consentAt: z.iso.datetime().meta({ description: 'When the watch was requested' }),
-    confirmedAt: z.iso.datetime().optional(),
+    confirmedAt: z.iso.datetime().meta({ description: 'When its recipient confirmed it' }),
   })
   .meta({ id: 'ProjectWatch' })
 
@@ -106,7 +106,7 @@ export const listProjectWatches = createRoute({
   tags: ['Subscriptions'],
   summary: 'The watches of one of your projects (addresses masked)',
   description:
-    "Who receives digests about the project, pending requests included, oldest first: the organisation can see, and end, every watch of its projects. Addresses are masked (nobody sees addresses in bulk). Same organisation only: another organisation's project is a 404.",
+    "Who receives digests about the project, oldest first: the organisation can see, and end, every watch of its projects. Confirmed watches only: a pending request is not a watch yet (no digest goes out until its recipient confirms; unconfirmed, it is gone after 7 days), so asking for a watch never changes this list by itself. Addresses are masked (nobody sees addresses in bulk), and each watch is known by an id of its own, never one derived from the address. Same organisation only: another organisation's project is a 404.",
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireOrganisation()] as const,
   request: { params: z.object({ id: ProjectParam }) },
@@ -125,20 +125,17 @@ export const listProjectWatches = createRoute({
 
 export const endProjectWatch = createRoute({
   method: 'delete',
-  path: '/v1/projects/{id}/subscriptions/{subscriptionId}',
+  path: '/v1/projects/{id}/subscriptions/{watchId}',
   tags: ['Subscriptions'],
   summary: 'End a watch of one of your projects',
   description:
-    "Deletes the subscription and everything kept for it, as unsubscribing does, and tells a confirmed recipient in a short last note (no unsubscribe needed). For a member who left, or anyone who should no longer hear of the project. 404 for an unknown id, a watch of another project, or another organisation's project.",
+    "`watchId` is the `id` the list gives. Deletes the subscription and everything kept for it, as unsubscribing does, and tells the recipient in a short last note (no unsubscribe needed); who ended it is logged. For a member who left, or anyone who should no longer hear of the project. 404 for an unknown id, a pending request, a watch of another project, or another organisation's project.",
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireOrganisation()] as const,
   request: {
     params: z.object({
       id: ProjectParam,
-      subscriptionId: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be the id of a watch, as the list gives it')
-        .meta({ param: { name: 'subscriptionId', in: 'path' }, example: 'u5QdXb2Yk0Zr8w1V3n7sTg' }),
+      watchId: WatchId.meta({ param: { name: 'watchId', in: 'path' }, example: 'u5QdXb2Yk0Zr8w1V3n7sTg' }),
     }),
   },
   responses: {

@@ -7,7 +7,7 @@ import { DataTable } from '../../components/data-table'
 import { type FieldState, SelectField, TextField } from '../../components/form-fields'
 import { DeadlineText, FeatureTags, Notice, StatusBadge } from '../../components/instrument-bits'
 import { Layout, type SignedInUser } from '../../components/layout'
-import { capitalise, whereLabel } from '../../lib/format'
+import { capitalise, formatDate, whereLabel } from '../../lib/format'
 
 /** How many instruments the on-screen matrix shows as columns; the CSV has them all. */
 export const MATRIX_PAGE_COLUMNS = 12
@@ -161,7 +161,7 @@ export interface ProjectMatchesPageProps {
   watch?: FieldState
   /** Set once a watch was requested: the confirmation email is on its way. */
   watchRequested?: boolean
-  /** Who watches the project (addresses masked), so that the organisation can end a watch. */
+  /** Who watches the project (confirmed watches, addresses masked), so that the organisation can end one. */
   watches?: ProjectWatchView[]
   /** Set once a watch was ended from this page. */
   watchEnded?: boolean
@@ -310,18 +310,19 @@ function ProjectWatches({
       ) : (
         <>
           <p class="hint">
-            Addresses are shown masked. End a watch when its recipient should no longer hear of this project,
-            for example after leaving your organisation; they get a short note saying so.
+            Addresses are shown masked. A watch is listed once its recipient has confirmed it. End a watch
+            when its recipient should no longer hear of this project, for example after leaving your
+            organisation; they get a short note saying so.
           </p>
           <DataTable
             caption={`Watches of ${project.name}`}
-            columns={['Address', 'How often', 'State', 'Action']}
+            columns={['Address', 'How often', 'Confirmed', 'Action']}
           >
             {watches.map((watch) => (
               <tr>
                 <td>{watch.email}</td>
                 <td>{capitalise(watch.frequency)}</td>
-                <td>{watch.state === 'confirmed' ? 'Confirmed' : 'Waiting for confirmation'}</td>
+                <td>{formatDate(watch.confirmedAt)}</td>
                 <td>
                   <form
                     method="post"
