@@ -32,16 +32,25 @@ export async function subjectCriteria(
 }
 
 /**
- * Names what a subscription matched by, so that the digest notices when that changes: a watched
+ * Names what a project watch matches by, so that the digest notices when that changes: a watched
  * project whose features or country change matches a different part of the catalogue, and the
- * calls it now fits were never "new" in the change log. The same criteria give the same name
- * whatever the order of their keys.
+ * calls it now fits were never "new" in the change log. Only a project's criteria can change (a
+ * saved search is stored as it was asked: undefined), and only the fields a project's match sets
+ * are named, in a fixed order: a new default of the search schema must not make every watch
+ * compare the whole catalogue at once.
  */
-export function criteriaFingerprint(criteria: SearchCriteria): string {
-  const canonical = JSON.stringify(criteria, (_key, value) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
-  )
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22)
+export function criteriaFingerprint(
+  subject: SubscriptionSubject,
+  criteria: SearchCriteria,
+): string | undefined {
+  if (subject.kind !== 'project') return undefined
+  const sorted = (values: readonly string[] | undefined) => (values ? [...values].sort() : null)
+  const named = [
+    sorted(criteria.features),
+    sorted(criteria.origin),
+    sorted(criteria.country),
+    criteria.includeInternational ?? null,
+    sorted(criteria.kind),
+  ]
+  return createHash('sha256').update(JSON.stringify(named)).digest('base64url').slice(0, 22)
 }

@@ -197,7 +197,7 @@ export class SubscriptionService {
       logger.warn('note of an ended project watch not sent', {
         subscription: record.id,
         to: maskAddress(record.email),
-        error: withoutAddresses((error as Error).message),
+        error: withoutAddresses((error as Error).message, [record.email]),
       })
     }
   }
@@ -415,7 +415,7 @@ export class SubscriptionService {
     return {
       watermark,
       known: Array.from(positions, (position) => index.record(position).id),
-      matchedBy: criteriaFingerprint(resolved.criteria),
+      matchedBy: criteriaFingerprint(record.subject, resolved.criteria),
     }
   }
 

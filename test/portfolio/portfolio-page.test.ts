@@ -368,6 +368,18 @@ describe("a project's watches on its page", () => {
       expect(html).not.toContain(long)
     }
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toEqual([watch])
+    // The watch form of a malformed project id: the same page as an unknown project, no request made.
+    const watchLong = await t.app.request(`/admin/portfolio/projects/${long}/watch`, {
+      method: 'POST',
+      headers: {
+        origin: 'http://localhost',
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: acme.cookie,
+      },
+      body: new URLSearchParams({ csrf, email: 'someone@acme.example', frequency: 'weekly' }),
+    })
+    expect(watchLong.status).toBe(404)
+    expect(await watchLong.text()).toContain('There is no such project in your portfolio.')
     expect(mail.messages).toHaveLength(1)
   })
 })

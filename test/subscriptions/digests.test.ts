@@ -91,6 +91,19 @@ describe('digests', () => {
     expect(await t.runDigests('2026-11-26T06:00:00Z')).toMatchObject({ due: 1, empty: 1 })
   })
 
+  it('never re-matches a saved search against the whole catalogue: a call the window reaches with time is not new', async () => {
+    const t = await subscriptionContext()
+    // Closes 40 days after subscribing: outside "closing within 30 days" then, inside two weeks later.
+    await t.createInstrument({ name: 'Later call', features: ['T13'], deadline: '2027-01-01' })
+    const email = 'ada@example.org'
+    await t.subscribeConfirmed({ email, query: 'features=T13&closingWithin=30', frequency: 'daily' })
+    // Whatever a stored state says it was matched by (an older fingerprint): a search has one query.
+    const [id] = await t.deps.subscriptionStore.idsByAddress(addressHash(email))
+    const state = await t.deps.subscriptionStore.getDigestState(id!)
+    await t.deps.subscriptionStore.saveDigestState(id!, { ...state!, matchedBy: 'from-an-older-version' })
+    expect(await t.runDigests('2026-12-08T06:00:00Z')).toMatchObject({ due: 1, sent: 0, empty: 1 })
+  })
+
   it('reminds once of matching instruments that close within 7 days, with the deadline in Brussels time', async () => {
     const t = await subscriptionContext()
     // Friday 27 November, 16:00 UTC = 17:00 in Brussels (CET, winter).

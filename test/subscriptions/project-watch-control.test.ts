@@ -348,4 +348,28 @@ describe("an organisation's control over its projects' watches", () => {
       warn.mockRestore()
     }
   })
+
+  it('gives a watch confirmed before links existed its link with its next digest, so that it is listed', async () => {
+    const t = await subscriptionContext()
+    const { projectId, authorization } = await projectWatch(t, { email: 'lead@acme.example' })
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    // As a watch confirmed before this change is stored: no link in the organisation's partition.
+    await t.client.send(
+      new DeleteCommand({
+        TableName: t.tableName,
+        Key: subscriptionKeys.projectWatch('ACME', projectId, id),
+      }),
+    )
+    const list = () =>
+      t.call('GET', `/v1/projects/${projectId}/subscriptions`, { headers: { authorization } })
+    expect((await list()).json.items).toEqual([])
+
+    expect(await t.runDigests(MONDAY)).toMatchObject({ due: 1, failed: 0 })
+    expect(await linkOf(t, 'ACME', projectId, id)).toMatchObject({ subscriptionId: id })
+    const [listed] = (await list()).json.items
+    expect(listed).toMatchObject({ email: 'l***@acme.example' })
+    // A second run keeps the watch id the organisation already knows.
+    expect(await t.runDigests('2026-11-24T06:00:00Z')).toMatchObject({ due: 1, failed: 0 })
+    expect((await list()).json.items[0].id).toBe(listed.id)
+  })
 })

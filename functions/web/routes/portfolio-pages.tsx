@@ -86,6 +86,10 @@ export const portfolioPages = new Hono<WebEnv>()
   .post('/admin/portfolio/projects/:id/watch', requireSignIn('editor'), async (c) => {
     const org = c.var.principal.org
     if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
+    // A malformed id (any length) reaches no table key: the same page as an unknown project.
+    const projectId = ProjectId.safeParse(c.req.param('id'))
+    if (!projectId.success)
+      return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
     const form = await readForm(c)
     const values = { email: text(form, 'email'), frequency: text(form, 'frequency') }
     const parsed = ProjectWatchRequest.safeParse(values)
@@ -97,7 +101,7 @@ export const portfolioPages = new Hono<WebEnv>()
       return projectPage(c, { watch: { values, errors }, status: 400 })
     }
     // Another organisation's project is "not found" here too (the service reads it by org).
-    await c.var.deps.subscriptions.requestProjectWatch(org, c.req.param('id'), parsed.data, clientAddress(c))
+    await c.var.deps.subscriptions.requestProjectWatch(org, projectId.data, parsed.data, clientAddress(c))
     return projectPage(c, { watchRequested: true, status: 202 })
   })
   .post('/admin/portfolio/projects/:id/watches/:watchId/end', requireSignIn('editor'), async (c) => {

@@ -219,15 +219,17 @@ async function digestOne(context: RunContext, claim: Claim): Promise<Outcome> {
     return 'ended'
   }
   const { criteria, projectName } = resolved
+  // Its organisation must be able to list and end it, whenever it was confirmed.
+  if (record.subject.kind === 'project') await deps.subscriptionStore.ensureProjectWatchLink(record)
 
   const state = (await deps.subscriptionStore.getDigestState(record.id)) ?? {
     watermark: context.version,
     known: [],
     reminded: {},
   }
-  const matchedBy = criteriaFingerprint(criteria)
+  const matchedBy = criteriaFingerprint(record.subject, criteria)
   // A watched project changed (features, country): the calls it fits now may never have changed.
-  const rematch = state.matchedBy !== undefined && state.matchedBy !== matchedBy
+  const rematch = matchedBy !== undefined && state.matchedBy !== undefined && state.matchedBy !== matchedBy
   const { sections, announcedNow, remindedNow } = await digestSections(context, criteria, state, rematch)
   const nextState: DigestState = {
     watermark: Math.max(state.watermark, context.version),

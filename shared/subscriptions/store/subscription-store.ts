@@ -110,6 +110,11 @@ export interface SubscriptionStore {
    * watch yet (nothing is sent for it), and is not listed.
    */
   projectWatches(org: string, projectId: string): Promise<ProjectWatchRecord[]>
+  /**
+   * Writes a confirmed project watch's link if it has none (a watch confirmed before links existed),
+   * keeping the one it has: what lets its organisation list and end it. Nothing for a saved search.
+   */
+  ensureProjectWatchLink(record: SubscriptionRecord): Promise<void>
   /** The subscription id of the watch of one project of `org` whose link has this `watchId`, if any. */
   findProjectWatch(org: string, projectId: string, watchId: string): Promise<string | undefined>
   /**
@@ -385,6 +390,19 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
       return item.subscriptionId as string
     }
     return undefined
+  }
+
+  async ensureProjectWatchLink(record: SubscriptionRecord): Promise<void> {
+    for (const Key of projectWatchLink(record)) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET subscriptionId = :id, watchId = if_not_exists(watchId, :watchId)',
+          ExpressionAttributeValues: { ':id': record.id, ':watchId': newWatchId() },
+        }),
+      )
+    }
   }
 
   /** The watch links of one project (a project has few): all of them, or the one with `watchId`. */

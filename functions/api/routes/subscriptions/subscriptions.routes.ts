@@ -129,7 +129,7 @@ export const endProjectWatch = createRoute({
   tags: ['Subscriptions'],
   summary: 'End a watch of one of your projects',
   description:
-    "`watchId` is the `id` the list gives. Deletes the subscription and everything kept for it, as unsubscribing does, and tells the recipient in a short last note (no unsubscribe needed); who ended it is logged. For a member who left, or anyone who should no longer hear of the project. 404 for an unknown id, a pending request, a watch of another project, or another organisation's project.",
+    "`watchId` is the `id` the list gives. Deletes the subscription and everything kept for it, as unsubscribing does, and sends the recipient a short last note (best effort: not to a suppressed address, and the watch stays ended if the note cannot be sent); who ended it is logged. For a member who left, or anyone who should no longer hear of the project. 404 for an unknown id, a pending request, a watch of another project, or another organisation's project.",
   security: bearerSecurity,
   middleware: [requireRole('editor'), requireOrganisation()] as const,
   request: {
@@ -139,7 +139,7 @@ export const endProjectWatch = createRoute({
     }),
   },
   responses: {
-    204: { description: 'Ended: no more digests, the recipient is told' },
+    204: { description: 'Ended: no more digests; a last note goes to the recipient' },
     ...problemResponses(400, 401, 403, 404),
   },
 })

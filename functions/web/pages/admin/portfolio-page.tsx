@@ -284,7 +284,7 @@ export function ProjectMatchesPage({
 
 /**
  * Who receives digests about the project. A watch outlives its requester's membership of the
- * organisation, so the organisation sees every watch (masked) and can end it; the recipient is told.
+ * organisation, so the organisation sees every watch (masked) and can end it; the recipient gets a last note.
  */
 function ProjectWatches({
   project,
@@ -302,7 +302,7 @@ function ProjectWatches({
       <h2 id="watches-heading">Who watches this project</h2>
       {ended ? (
         <Notice tone="ok" title="Watch ended">
-          <p>No more digests are sent for it, and its recipient has been told.</p>
+          <p>No more digests are sent for it; a short note tells its recipient so.</p>
         </Notice>
       ) : null}
       {watches.length === 0 ? (
