@@ -146,6 +146,12 @@ export interface SubscriptionStore {
 const ACTIVITY_RETENTION_SECONDS = 400 * 86_400
 const TRANSACTION_LIMIT = 100
 
+/**
+ * How every write of a project watch's link after its request names its watch: a link keeps the
+ * watch id it has (the one its organisation already knows), and one without gets a new one.
+ */
+const KEEP_WATCH_ID = 'watchId = if_not_exists(watchId, :watchId)'
+
 export class DynamoSubscriptionStore implements SubscriptionStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -278,8 +284,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         Update: {
           TableName: this.tableName,
           Key,
-          UpdateExpression:
-            'SET subscriptionId = :id, watchId = if_not_exists(watchId, :watchId) REMOVE #ttl',
+          UpdateExpression: `SET subscriptionId = :id, ${KEEP_WATCH_ID} REMOVE #ttl`,
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':id': id, ':watchId': newWatchId() },
         },
@@ -398,7 +403,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key,
-          UpdateExpression: 'SET subscriptionId = :id, watchId = if_not_exists(watchId, :watchId)',
+          UpdateExpression: `SET subscriptionId = :id, ${KEEP_WATCH_ID}`,
           ExpressionAttributeValues: { ':id': record.id, ':watchId': newWatchId() },
         }),
       )
@@ -428,7 +433,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET watchId = if_not_exists(watchId, :watchId)',
+          UpdateExpression: `SET ${KEEP_WATCH_ID}`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':watchId': newWatchId() },
           ReturnValues: 'ALL_NEW',
