@@ -21,6 +21,26 @@ async function context(): Promise<WebContext> {
   return t
 }
 
+/** A web context whose mail goes to a test SMTP server, both cleaned up after the test. */
+async function mailingContext() {
+  const mail = await startTestMailServer()
+  const t = await createWebContext({ env: { SMTP_URL: mail.url } })
+  cleanups.push(t.cleanup, () => mail.close())
+  return { t, mail }
+}
+
+/** `mailingContext` with ACME's Danish project "Harbour drones" (T13, P3). */
+async function mailingContextWithProject() {
+  const { t, mail } = await mailingContext()
+  const project = await t.deps.projects.create(
+    'ACME',
+    { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
+    'tester',
+    t.clock.now(),
+  )
+  return { t, mail, project }
+}
+
 /** Signs in through the local form with an organisation; returns the session cookie. */
 async function signInWithOrg(t: WebContext, org: string) {
   const response = await t.app.request('/admin/sign-in', {
@@ -108,9 +128,7 @@ describe('/admin/portfolio', () => {
 
 describe('watching a project from its page', () => {
   it('sends the confirmation for a project of the organisation, refuses a bad address and another organisation', async () => {
-    const mail = await startTestMailServer()
-    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
-    cleanups.push(t.cleanup, () => mail.close())
+    const { t, mail } = await mailingContext()
     const [project] = await importAnnex(t, 'ACME')
     const acme = await signInWithOrg(t, 'ACME')
     const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
@@ -151,15 +169,7 @@ describe('watching a project from its page', () => {
   })
 
   it("digests what the project's page shows: the project's country and international instruments, not other countries", async () => {
-    const mail = await startTestMailServer()
-    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
-    cleanups.push(t.cleanup, () => mail.close())
-    const project = await t.deps.projects.create(
-      'ACME',
-      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
-      'tester',
-      t.clock.now(),
-    )
+    const { t, mail, project } = await mailingContextWithProject()
     const where = (name: string, origin: 'national' | 'international', country?: string) => ({
       name,
       features: ['P3' as const],
@@ -216,15 +226,7 @@ describe('watching a project from its page', () => {
 
 describe("a project's watches on its page", () => {
   it('lists confirmed ones with masked addresses and ends one with the CSRF token; the recipient is told', async () => {
-    const mail = await startTestMailServer()
-    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
-    cleanups.push(t.cleanup, () => mail.close())
-    const project = await t.deps.projects.create(
-      'ACME',
-      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
-      'tester',
-      t.clock.now(),
-    )
+    const { t, mail, project } = await mailingContextWithProject()
     const watch = async (email: string, confirm: boolean) => {
       const sent = mail.messages.length
       await t.deps.subscriptions.requestProjectWatch(
@@ -319,15 +321,7 @@ describe("a project's watches on its page", () => {
   })
 
   it('answers a malformed or oversized id with the 404 page of an unknown watch, and changes nothing', async () => {
-    const mail = await startTestMailServer()
-    const t = await createWebContext({ env: { SMTP_URL: mail.url } })
-    cleanups.push(t.cleanup, () => mail.close())
-    const project = await t.deps.projects.create(
-      'ACME',
-      { name: 'Harbour drones', features: ['T13', 'P3'], country: 'DK' },
-      'tester',
-      t.clock.now(),
-    )
+    const { t, mail, project } = await mailingContextWithProject()
     await t.deps.subscriptions.requestProjectWatch(
       'ACME',
       project.id,
