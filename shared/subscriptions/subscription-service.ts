@@ -31,7 +31,7 @@ import type {
   SubscriptionRecord,
   SubscriptionSubject,
 } from './subscription'
-import { MAX_KNOWN, subscriptionId } from './subscription'
+import { isConfirmedWatchOf, MAX_KNOWN, subscriptionId } from './subscription'
 import { issueToken, parseToken, type TokenPurpose } from './tokens'
 
 /** The pages the links in emails open (server-rendered by the web layer; a GET never changes anything). */
@@ -171,14 +171,7 @@ export class SubscriptionService {
     if (!project) throw new ProjectNotFound(projectId)
     const id = await subscriptionStore.findProjectWatch(org, projectId, watchId)
     const record = id ? await subscriptionStore.get(id) : undefined
-    if (
-      record?.state !== 'confirmed' ||
-      record.subject.kind !== 'project' ||
-      record.subject.org !== org ||
-      record.subject.projectId !== projectId
-    ) {
-      throw new ProjectWatchNotFound(watchId)
-    }
+    if (!record || !isConfirmedWatchOf(record, org, projectId)) throw new ProjectWatchNotFound(watchId)
     // Ended concurrently (unsubscribed, bounced): nothing was ended here, and nobody is to be told.
     if (!(await subscriptionStore.delete(record.id))) throw new ProjectWatchNotFound(watchId)
     logger.info('project watch ended by its organisation', {

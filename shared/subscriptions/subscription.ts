@@ -181,6 +181,19 @@ export function newWatchId(): string {
   return randomBytes(16).toString('base64url')
 }
 
+/**
+ * Whether a subscription is a confirmed watch of this project of this organisation: what its
+ * organisation may see and end. A pending request is not a watch yet (no digest goes out for it).
+ */
+export function isConfirmedWatchOf(record: SubscriptionRecord, org: string, projectId: string): boolean {
+  return (
+    record.state === 'confirmed' &&
+    record.subject.kind === 'project' &&
+    record.subject.org === org &&
+    record.subject.projectId === projectId
+  )
+}
+
 /** What `newWatchId` gives: the path parameter of the API's and the web page's "end this watch". */
 export const WatchId = z
   .string()

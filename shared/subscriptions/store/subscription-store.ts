@@ -19,6 +19,7 @@ import {
 import { INDEX, projectWatchPrefix, SUBSCRIPTION_SHARDS, subscriptionKeys } from '../../platform/table'
 import {
   type Frequency,
+  isConfirmedWatchOf,
   newWatchId,
   type SubscriptionRecord,
   type SubscriptionSubject,
@@ -371,13 +372,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     // project's.
     const records = items
       .map(toRecord)
-      .filter(
-        (record) =>
-          record.state === 'confirmed' &&
-          record.subject?.kind === 'project' &&
-          record.subject.org === org &&
-          record.subject.projectId === projectId,
-      )
+      .filter((record) => isConfirmedWatchOf(record, org, projectId))
       .sort((a, b) => a.consentAt.localeCompare(b.consentAt) || a.id.localeCompare(b.id))
     const watches: ProjectWatchRecord[] = []
     for (const record of records) {
