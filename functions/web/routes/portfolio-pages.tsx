@@ -52,6 +52,10 @@ async function portfolioOf(c: Context<WebEnv>) {
 const NO_ORGANISATION =
   'Project portfolios belong to an organisation, and your account names none. Ask an administrator to set your organisation (locally: sign in again and fill in "Organisation").'
 
+/** Another organisation's project, or a malformed id: the same page as one that never existed. */
+const projectNotFound = (c: Context<WebEnv>) =>
+  page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
+
 /**
  * `/admin/portfolio`: the signed-in organisation's projects, each project's matches and the matrix,
  * read through the same stores and matrix code as `/v1/projects`, scoped by the organisation in the
@@ -88,8 +92,7 @@ export const portfolioPages = new Hono<WebEnv>()
     if (!org) return page(c, 'No organisation', NO_ORGANISATION, 403)
     // A malformed id (any length) reaches no table key: the same page as an unknown project.
     const projectId = ProjectId.safeParse(c.req.param('id'))
-    if (!projectId.success)
-      return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
+    if (!projectId.success) return projectNotFound(c)
     const form = await readForm(c)
     const values = { email: text(form, 'email'), frequency: text(form, 'frequency') }
     const parsed = ProjectWatchRequest.safeParse(values)
@@ -132,7 +135,7 @@ async function projectPage(
   const id = ProjectId.safeParse(c.req.param('id'))
   const project = id.success ? await c.var.deps.projects.get(org, id.data) : undefined
   // Another organisation's project is "not found", exactly like one that never existed.
-  if (!project) return page(c, 'Project not found', 'There is no such project in your portfolio.', 404)
+  if (!project) return projectNotFound(c)
   const now = c.var.deps.clock.now()
   // Where the project can be funded (its country and international instruments): what its watch's
   // digests match too, so the page an email links to shows what the email reports.
