@@ -47,6 +47,17 @@ const MAIN_FIELDS = ['module', 'main']
 export const ZOD_ALIAS = { zod: './infra/zod-english/index.ts' } as const
 
 /**
+ * Powertools Tracer resolves to its CommonJS build. Its ES module build imports `node:http` as an
+ * ES module, and Node builds that module's ES facade by reading every export, including the lazy
+ * getters that load undici (Node's fetch): about 9 ms of every cold start, for a client no function
+ * uses (`require('node:http')`, what the CommonJS build does, reads none of them). Measured with
+ * `npm run bench:bundle`; test/infra/bundles.test.ts checks the traces the bundle sends.
+ */
+export const TRACER_ALIAS = {
+  '@aws-lambda-powertools/tracer': './node_modules/@aws-lambda-powertools/tracer/lib/cjs/index.js',
+} as const
+
+/**
  * Package files an entry reads at run time rather than imports (the API reference's viewer: a
  * browser script and stylesheet that the API serves as they are). They travel beside the bundle as
  * node_modules/<package>/<file>, where Node's resolution from the bundle finds them just as it
@@ -88,7 +99,7 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions {
     // Every chunk gets it: each is a module of its own.
     banner: { js: ESM_REQUIRE_SHIM },
     external: [],
-    alias: ZOD_ALIAS,
+    alias: { ...ZOD_ALIAS, ...TRACER_ALIAS },
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   }

@@ -80,6 +80,8 @@ const startBytes: Record<string, number> = {}
 const inputs = {} as Record<EntryName, string[]>
 /** Source files in the modules a cold start loads (not those only reached through `import()`). */
 const startInputs = {} as Record<EntryName, string[]>
+/** Node built-ins the modules a cold start loads import as ES modules (`import x from 'node:…'`). */
+const startBuiltinImports = {} as Record<EntryName, string[]>
 
 beforeAll(async () => {
   outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundles-'))
@@ -90,6 +92,11 @@ beforeAll(async () => {
     const atStart = loadedAtStart(metafile, ENTRIES[name])
     startInputs[name] = [...new Set(atStart.flatMap((output) => Object.keys(output.inputs)))]
     startBytes[name] = atStart.reduce((sum, output) => sum + output.bytes, 0)
+    startBuiltinImports[name] = atStart.flatMap((output) =>
+      output.imports.flatMap(({ path: imported, kind, external }) =>
+        external && kind === 'import-statement' ? [imported] : [],
+      ),
+    )
     bundles[name] = path.join(bundleDir, BUNDLE_ENTRY_FILE)
   }
   // Straight after: what `cdk synth` bundles for the same functions (the tree may change between the two).
@@ -211,6 +218,13 @@ describe('the deployed bundles', () => {
     // Still in the bundle: the OpenAPI document (all routes) and the snapshot reader load on demand.
     expect(inputs.publicApi).toContain('functions/api/routes/projects/projects.routes.ts')
     expect(inputs.publicApi).toContain('node_modules/@aws-sdk/client-s3/dist-es/index.js')
+  })
+
+  it('API bundles import node:http as CommonJS only: its ES facade would load undici at every cold start', () => {
+    for (const name of ['publicApi', 'api'] as const) {
+      expect(startBuiltinImports[name].length, name).toBeGreaterThan(0)
+      expect(startBuiltinImports[name], name).not.toContain('node:http')
+    }
   })
 
   it('are byte for byte what `cdk synth` packages for each function, every file of them', async () => {
