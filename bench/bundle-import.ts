@@ -2,7 +2,8 @@
  * `npm run bench:bundle` (also part of `npm run bench`): what a cold start pays to load the bundle of
  * the public API function (the one every cold search meets), against a bare Hono + DynamoDB
  * DocumentClient bundle built the same way (infra/bundling.ts `bundleEntry`: an entry module plus
- * chunks). Each sample is a fresh Node process that imports the entry module, as Lambda starts a
+ * chunks), and against the bare bundle plus what every API function must load (./required-api.ts:
+ * the configuration parsed with zod, Powertools Logger and Tracer). Each sample is a fresh Node process that imports the entry module, as Lambda starts a
  * function, so what a cold start loads (the entry and the chunks it imports statically, not those
  * loaded on demand) is what is measured; the medians and their ratio are printed.
  *
@@ -136,20 +137,21 @@ const nodeVersion = (await run(env.BENCH_NODE, ['--version'])).stdout.trim()
 const outdir = await mkdtemp(path.join(tmpdir(), 'fundfinder-bundle-bench-'))
 try {
   const bare = bundle(outdir, 'bare', 'bench/bare-api.ts')
+  const required = bundle(outdir, 'bare + required', 'bench/required-api.ts')
   const api = bundle(outdir, 'public api', ENTRIES.publicApi)
+  const bundles = [bare, required, api]
 
   const samples = new Map<string, Sample[]>()
-  for (const { name } of [bare, api]) samples.set(name, [])
-  // One warm-up each (file system cache), then alternate so that machine load hits both alike.
-  await sample(bare.file)
-  await sample(api.file)
+  for (const { name } of bundles) samples.set(name, [])
+  // One warm-up each (file system cache), then alternate so that machine load hits all alike.
+  for (const { file } of bundles) await sample(file)
   for (let index = 0; index < env.BENCH_IMPORT_RUNS; index++) {
-    for (const { name, file } of [bare, api]) {
+    for (const { name, file } of bundles) {
       samples.get(name)?.push(await sample(file))
     }
   }
 
-  const rows = [bare, api].map(({ name, startBytes, totalBytes }) => {
+  const rows = bundles.map(({ name, startBytes, totalBytes }) => {
     const measured = samples.get(name) ?? []
     const medianOf = (key: keyof Sample) => round(median(measured.map((entry) => entry[key])))
     return {
@@ -165,11 +167,17 @@ try {
     `\nBundle import: ${env.BENCH_IMPORT_RUNS} fresh Node processes per bundle (${nodeVersion}, --enable-source-maps)`,
   )
   console.table(rows)
-  const [bareRow, apiRow] = rows as [(typeof rows)[number], (typeof rows)[number]]
-  const ratio = (key: keyof typeof apiRow) => ((apiRow[key] as number) / (bareRow[key] as number)).toFixed(2)
+  type Row = (typeof rows)[number]
+  const [bareRow, requiredRow, apiRow] = rows as [Row, Row, Row]
+  const ratios = (of: Row, to: Row) => {
+    const ratio = (key: 'process ms' | 'process CPU ms' | 'import() ms') => (of[key] / to[key]).toFixed(2)
+    return `whole process ${ratio('process ms')}x wall, ${ratio('process CPU ms')}x CPU; import() alone ${ratio('import() ms')}x`
+  }
+  console.log(`API / bare (medians; target at most 1.5x): ${ratios(apiRow, bareRow)}`)
   console.log(
-    `API / bare (medians): whole process ${ratio('process ms')}x wall, ${ratio('process CPU ms')}x CPU (target at most 1.5x); import() alone ${ratio('import() ms')}x`,
+    `bare + required / bare (what zod config, Logger and Tracer cost): ${ratios(requiredRow, bareRow)}`,
   )
+  console.log(`API / bare + required (what the app adds): ${ratios(apiRow, requiredRow)}`)
   console.log(`API bundle, largest parts loaded at start: ${largestInputs(api)}`)
 } finally {
   await rm(outdir, { recursive: true, force: true })
