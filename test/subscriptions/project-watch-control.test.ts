@@ -1,7 +1,9 @@
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it, vi } from 'vitest'
+import { createDocumentClient } from '../../shared/platform/dynamodb'
 import { subscriptionKeys } from '../../shared/platform/table'
 import { addressHash } from '../../shared/subscriptions/email-address'
+import { DynamoSubscriptionStore } from '../../shared/subscriptions/store/subscription-store'
 import { subscriptionId } from '../../shared/subscriptions/subscription'
 import { projectWatch, type SubscriptionContext, subscriptionContext } from './support'
 
@@ -371,5 +373,36 @@ describe("an organisation's control over its projects' watches", () => {
     // A second run keeps the watch id the organisation already knows.
     expect(await t.runDigests('2026-11-24T06:00:00Z')).toMatchObject({ due: 1, failed: 0 })
     expect((await list()).json.items[0].id).toBe(listed.id)
+  })
+
+  it('makes a digest read, not write, a link that is there, and leave none behind for a watch that ended', async () => {
+    const t = await subscriptionContext()
+    const { projectId } = await projectWatch(t, { email: 'lead@acme.example' })
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    const record = (await t.deps.subscriptionStore.get(id))!
+    const link = await linkOf(t, 'ACME', projectId, id)
+    expect(link).toMatchObject({ subscriptionId: id, watchId: expect.any(String) })
+
+    // A store on a client that records what it sends: the digest's call for a watch with its link.
+    const client = createDocumentClient({ region: t.config.region, endpoint: t.config.dynamodbEndpoint })
+    const sent: string[] = []
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName))
+        return next(args)
+      },
+      { step: 'initialize', name: 'recordCommands' },
+    )
+    const store = new DynamoSubscriptionStore(client, t.tableName)
+    await store.ensureProjectWatchLink(record)
+    expect(sent).toEqual(['GetItemCommand'])
+    expect(await linkOf(t, 'ACME', projectId, id)).toEqual(link)
+
+    // The watch ends (an unsubscribe) while a digest run still holds its record: no link comes back.
+    expect(await t.deps.subscriptionStore.delete(id)).toBe(true)
+    expect(await linkOf(t, 'ACME', projectId, id)).toBeUndefined()
+    await store.ensureProjectWatchLink(record)
+    expect(await linkOf(t, 'ACME', projectId, id)).toBeUndefined()
+    expect(await itemsOf(t, id, 'lead@acme.example')).toEqual([])
   })
 })

@@ -113,7 +113,9 @@ export interface SubscriptionStore {
   projectWatches(org: string, projectId: string): Promise<ProjectWatchRecord[]>
   /**
    * Writes a confirmed project watch's link if it has none (a watch confirmed before links existed),
-   * keeping the one it has: what lets its organisation list and end it. Nothing for a saved search.
+   * keeping the one it has: what lets its organisation list and end it. Nothing for a saved search,
+   * nor for a watch that has ended or is not confirmed (meanwhile, say), and no write when the link
+   * is there.
    */
   ensureProjectWatchLink(record: SubscriptionRecord): Promise<void>
   /** The subscription id of the watch of one project of `org` whose link has this `watchId`, if any. */
@@ -394,14 +396,34 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
 
   async ensureProjectWatchLink(record: SubscriptionRecord): Promise<void> {
     for (const Key of projectWatchLink(record)) {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: `SET subscriptionId = :id, ${KEEP_WATCH_ID}`,
-          ExpressionAttributeValues: { ':id': record.id, ':watchId': newWatchId() },
-        }),
+      // Nearly every watch has its link (written with the request and the confirmation): a digest
+      // run then reads half a unit per watch instead of writing one. An eventually consistent read
+      // that misses a fresh link only leads to the write below, which keeps what is there.
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key, ProjectionExpression: 'pk' }),
       )
+      if (Item) continue
+      // Only while the watch is still confirmed: a link written after an unsubscribe deleted the
+      // watch (and its link) would be left behind with nothing to delete it.
+      await this.transactUnlessFirstConditionFails([
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: subscriptionKeys.subscription(record.id),
+            ConditionExpression: '#state = :confirmed',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':confirmed': 'confirmed' },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: `SET subscriptionId = :id, ${KEEP_WATCH_ID}`,
+            ExpressionAttributeValues: { ':id': record.id, ':watchId': newWatchId() },
+          },
+        },
+      ])
     }
   }
 
