@@ -4,6 +4,7 @@ import type { Config } from '../platform/config'
 import type { Logger } from '../platform/logger'
 import { subscriptionKeys } from '../platform/table'
 import { brusselsDate, type Clock } from '../platform/time'
+import type { ProjectRecord } from '../portfolio/project'
 import { ProjectNotFound } from '../portfolio/project-errors'
 import type { ProjectStore } from '../portfolio/project-store'
 import { addressHash, maskAddress, withoutAddresses } from './email-address'
@@ -143,9 +144,14 @@ export class SubscriptionService {
    * watch confirmed before watch ids existed.
    */
   async projectWatches(org: string, projectId: string): Promise<ProjectWatchView[]> {
-    const { projects, subscriptionStore } = this.deps
-    if (!(await projects.get(org, projectId))) throw new ProjectNotFound(projectId)
-    const watches = await subscriptionStore.projectWatches(org, projectId)
+    const project = await this.deps.projects.get(org, projectId)
+    if (!project) throw new ProjectNotFound(projectId)
+    return this.watchesOfProject(org, project)
+  }
+
+  /** `projectWatches` of a project just read for `org` by the caller (the project page): no second read. */
+  async watchesOfProject(org: string, project: Pick<ProjectRecord, 'id'>): Promise<ProjectWatchView[]> {
+    const watches = await this.deps.subscriptionStore.projectWatches(org, project.id)
     return watches.map(({ watchId, record }) => ({
       id: watchId,
       email: maskAddress(record.email),

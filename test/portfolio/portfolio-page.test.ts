@@ -249,8 +249,12 @@ describe("a project's watches on its page", () => {
 
     const acme = await signInWithOrg(t, 'ACME')
     const path = `/admin/portfolio/projects/${project.id}`
+    const projectReads = vi.spyOn(t.deps.projects, 'get')
     const page = await t.page(path, acme)
     expect(page.status).toBe(200)
+    // The page reads its project once, for the matches and the watches alike.
+    expect(projectReads).toHaveBeenCalledTimes(1)
+    projectReads.mockRestore()
     expect(page.html).toContain('Who watches this project')
     expect(page.html).toContain('l***@acme.example')
     expect(page.html).toContain('n***@acme.example')

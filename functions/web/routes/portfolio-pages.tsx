@@ -144,7 +144,7 @@ async function projectPage(
       { ...projectMatchFilters(project), features: project.features, limit: PROJECT_MATCHES_SHOWN },
       now,
     ),
-    c.var.deps.subscriptions.projectWatches(org, project.id),
+    c.var.deps.subscriptions.watchesOfProject(org, project),
   ])
   return renderPage(
     c,
