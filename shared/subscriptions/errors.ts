@@ -36,3 +36,10 @@ export class ProjectWatchNotFound extends DomainError {
     super('No such watch on this project.')
   }
 }
+
+/** The address is not suppressed (never bounced or complained, or already lifted). */
+export class AddressNotSuppressed extends DomainError {
+  constructor() {
+    super('This address is not suppressed: nothing to lift.')
+  }
+}

@@ -8,7 +8,12 @@ import type { ProjectRecord } from '../portfolio/project'
 import { ProjectNotFound } from '../portfolio/project-errors'
 import type { ProjectStore } from '../portfolio/project-store'
 import { addressHash, maskAddress, withoutAddresses } from './email-address'
-import { InvalidSubscriptionLink, MailUnavailable, ProjectWatchNotFound } from './errors'
+import {
+  AddressNotSuppressed,
+  InvalidSubscriptionLink,
+  MailUnavailable,
+  ProjectWatchNotFound,
+} from './errors'
 import type { Mailer } from './mail/mailer'
 import {
   alreadySubscribedEmail,
@@ -23,6 +28,7 @@ import {
   type ActivityCounts,
   type ConfirmedCounts,
   type SubscriptionStore,
+  type Suppression,
 } from './store/subscription-store'
 import { criteriaFingerprint, subjectCriteria } from './subject-criteria'
 import type {
@@ -368,6 +374,24 @@ export class SubscriptionService {
       consentAt: record.consentAt,
       ...(record.confirmedAt ? { confirmedAt: record.confirmedAt } : {}),
     }
+  }
+
+  /**
+   * Lifts the suppression of an address (a permanent bounce or a complaint), for an admin acting on
+   * its owner's word (a mailbox that exists again, a complaint clicked by mistake). It resubscribes
+   * nothing: the address may ask again and confirm, like anyone. Logged with who lifted it, the
+   * address masked. AddressNotSuppressed when there is nothing to lift.
+   */
+  async liftSuppression(email: string, liftedBy: string): Promise<Suppression> {
+    const lifted = await this.deps.subscriptionStore.liftSuppression(addressHash(email))
+    if (!lifted) throw new AddressNotSuppressed()
+    this.deps.logger.info('suppression lifted', {
+      address: maskAddress(email),
+      reason: lifted.reason,
+      suppressedAt: lifted.at,
+      liftedBy,
+    })
+    return lifted
   }
 
   /** Counts only, for admins: never an address. */

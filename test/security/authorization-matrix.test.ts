@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { addressHash } from '../../shared/subscriptions/email-address'
 import { createTestContext, type TestContext } from '../support/context'
 import { instrumentBody, projectBody } from '../support/factories'
 import { startTestMailServer, type TestMailServer } from '../support/mail-server'
@@ -273,6 +274,14 @@ const ROUTES: Record<string, RouteRule> = {
     ok: 200,
     prepare: async () => ({ path: '/v1/admin/subscriptions/stats' }),
   },
+  'POST /v1/admin/subscriptions/suppressions/lift': {
+    access: 'admin',
+    ok: 200,
+    prepare: async (seed) => ({
+      path: '/v1/admin/subscriptions/suppressions/lift',
+      ...json({ email: await seed.suppressedAddress() }),
+    }),
+  },
 }
 
 type CallerName =
@@ -344,6 +353,8 @@ interface Seed {
   /** A confirmed watch of a project of the caller's own organisation (the route must have `mail`). */
   projectWatch(): Promise<{ projectId: string; watchId: string }>
   importJob(): Promise<string>
+  /** An address that bounced: never mailed, until an admin lifts that. */
+  suppressedAddress(): Promise<string>
 }
 
 async function authorization(t: TestContext, caller: CallerName): Promise<string | undefined> {
@@ -471,6 +482,11 @@ describe('authorisation matrix', () => {
         await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
         const [watch] = await t.deps.subscriptions.projectWatches(OWN_ORG, projectId)
         return { projectId, watchId: watch!.id }
+      },
+      suppressedAddress: async () => {
+        const { email } = fresh()
+        await t.deps.subscriptionStore.suppress(addressHash(email), 'bounce', t.clock.now())
+        return email
       },
       importJob: async () => {
         const response = await t.app.request('/v1/admin/imports?dryRun=true', {

@@ -136,4 +136,57 @@ describe('bounces and complaints', () => {
     const stats = await t.deps.subscriptions.stats()
     expect(stats.last7Days).toMatchObject({ suppressed: 1, confirmed: 2 })
   })
+
+  it("an admin lifts a suppression at the owner's word: the address may ask again, and nothing is resubscribed", async () => {
+    const t = await subscriptionContext()
+    await t.subscribeConfirmed({ email: 'back@example.org', query: 'features=T13', frequency: 'daily' })
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    await feedbackHandler(t)(snsEvent(sesEvent('Complaint', ['back@example.org'])))
+    write.mockRestore()
+    const lift = async (body: unknown, roles = ['admin']) =>
+      t.call('POST', '/v1/admin/subscriptions/suppressions/lift', {
+        body,
+        headers: { authorization: `Bearer ${await t.token({ roles, subject: 'ada-admin' })}` },
+      })
+
+    // Editors cannot; a malformed address is a 400; both change nothing.
+    expect((await lift({ email: 'back@example.org' }, ['editor'])).status).toBe(403)
+    const malformed = await lift({ email: 'back@example.org\r\nBcc: x@example.org' })
+    expect(malformed.status).toBe(400)
+    expect(malformed.json.errors).toEqual([expect.objectContaining({ path: 'email' })])
+    expect(await t.deps.subscriptionStore.isSuppressed(addressHash('back@example.org'))).toBe(true)
+
+    const info = vi.spyOn(t.deps.logger, 'info')
+    const lifted = await lift({ email: ' Back@Example.org ' })
+    expect(lifted.status, lifted.text).toBe(200)
+    expect(lifted.headers.get('cache-control')).toBe('no-store')
+    expect(lifted.json).toEqual({ reason: 'complaint', suppressedAt: t.clock.now().toISOString() })
+    expect(info).toHaveBeenCalledWith('suppression lifted', {
+      address: 'b***@example.org',
+      reason: 'complaint',
+      suppressedAt: t.clock.now().toISOString(),
+      liftedBy: 'ada-admin',
+    })
+    expect(JSON.stringify(info.mock.calls)).not.toContain('back@example.org')
+    expect(await t.deps.subscriptionStore.isSuppressed(addressHash('back@example.org'))).toBe(false)
+    // Nothing was resubscribed: the complaint ended the subscription, and it stays ended.
+    expect((await items(t)).filter((item) => item.sk === 'SUBSCRIPTION')).toEqual([])
+    // Lifted once: a second lift finds nothing.
+    const again = await lift({ email: 'back@example.org' })
+    expect(again.status).toBe(404)
+    expect(again.json.detail).toMatch(/not suppressed/)
+
+    // The owner asks again (the next day, past today's limit of 3): a confirmation email, as for anyone.
+    t.clock.set('2026-11-23T05:00:00Z')
+    const sent = t.mail.messages.length
+    const request = await t.subscribe({
+      email: 'back@example.org',
+      query: 'features=T13',
+      frequency: 'daily',
+    })
+    expect(request.status).toBe(202)
+    const [confirmation] = (await t.mail.waitFor(sent + 1)).slice(sent)
+    expect(confirmation?.to).toEqual(['back@example.org'])
+    expect(confirmation?.text).toMatch(/confirm/i)
+  })
 })

@@ -28,6 +28,7 @@ import {
 } from '../../../shared/portfolio/project-errors'
 import { ImportInvalid } from '../../../shared/portfolio/project-import'
 import {
+  AddressNotSuppressed,
   InvalidSubscriptionLink,
   MailUnavailable,
   ProjectWatchNotFound,
@@ -88,6 +89,7 @@ function knownProblem(error: unknown): Problem | undefined {
   }
   if (error instanceof InvalidSubscriptionLink) return problems.notFound(error.message)
   if (error instanceof ProjectWatchNotFound) return problems.notFound(error.message)
+  if (error instanceof AddressNotSuppressed) return problems.notFound(error.message)
   if (error instanceof MailUnavailable) return problems.unavailable(error.message, 60)
   if (error instanceof WriteContention) return problems.unavailable(error.message, 1)
   if (error instanceof HTTPException) {

@@ -56,6 +56,13 @@ export interface DigestState {
   matchedBy?: string | undefined
 }
 
+/** Why and since when an address is never mailed (SES reported a permanent bounce or a complaint). */
+export interface Suppression {
+  reason: string
+  /** ISO 8601 instant. */
+  at: string
+}
+
 export const ACTIVITY_COUNTERS = [
   'requested',
   'confirmed',
@@ -129,6 +136,8 @@ export interface SubscriptionStore {
   idsByAddress(addressHash: string): Promise<string[]>
   isSuppressed(addressHash: string): Promise<boolean>
   suppress(addressHash: string, reason: string, at: Date): Promise<void>
+  /** Removes an address's suppression; what it was, or undefined when there was none. */
+  liftSuppression(addressHash: string): Promise<Suppression | undefined>
   /** Confirmed subscriptions of one index shard whose digest is due at `at`, soonest first. */
   due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord>
   /**
@@ -487,6 +496,17 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         Item: { ...subscriptionKeys.suppressed(addressHash), reason, at: at.toISOString() },
       }),
     )
+  }
+
+  async liftSuppression(addressHash: string): Promise<Suppression | undefined> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: subscriptionKeys.suppressed(addressHash),
+        ReturnValues: 'ALL_OLD',
+      }),
+    )
+    return Attributes ? { reason: Attributes.reason as string, at: Attributes.at as string } : undefined
   }
 
   async *due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord> {

@@ -6,6 +6,7 @@ import type {
   confirmSubscription,
   createSubscription,
   endProjectWatch,
+  liftSuppression as liftSuppressionRoute,
   listProjectWatches,
   subscriptionStats,
   unsubscribe as unsubscribeRoute,
@@ -69,4 +70,11 @@ export const unsubscribe: AppRouteHandler<typeof unsubscribeRoute> = async (c) =
 export const stats: AppRouteHandler<typeof subscriptionStats> = async (c) => {
   c.header('Cache-Control', NO_STORE)
   return c.json(await c.var.deps.subscriptions.stats(), 200)
+}
+
+export const liftSuppression: AppRouteHandler<typeof liftSuppressionRoute> = async (c) => {
+  const { email } = c.req.valid('json')
+  const lifted = await c.var.deps.subscriptions.liftSuppression(email, c.var.principal.name)
+  c.header('Cache-Control', NO_STORE)
+  return c.json({ reason: lifted.reason, suppressedAt: lifted.at }, 200)
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ProjectId } from '../../../../shared/portfolio/project'
+import { EmailAddress } from '../../../../shared/subscriptions/email-address'
 import {
   FREQUENCIES,
   ProjectWatchRequest,
@@ -273,5 +274,42 @@ export const subscriptionStats = createRoute({
       },
     },
     ...problemResponses(401, 403),
+  },
+})
+
+export const liftSuppression = createRoute({
+  method: 'post',
+  path: '/v1/admin/subscriptions/suppressions/lift',
+  tags: ['Administration'],
+  summary: 'Lift the suppression of an address that bounced or complained',
+  description:
+    "An address whose mail bounced permanently, or whose owner marked a digest as spam, is never mailed again and its requests are quietly ignored. Lift that at the owner's word (a mailbox that exists again, a complaint made by mistake): the address may then ask for digests and confirm them like anyone; nothing is resubscribed by this. Logged with who lifted it. In AWS, SES keeps an account-level suppression list of its own: remove the address there too (`aws sesv2 delete-suppressed-destination`).",
+  security: bearerSecurity,
+  middleware: [requireRole('admin'), requireJson()] as const,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({ email: EmailAddress }).meta({ id: 'SuppressionLift' }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'Lifted: what the suppression was',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              reason: z.string().meta({ description: '`bounce` or `complaint`', example: 'bounce' }),
+              suppressedAt: z.iso.datetime().meta({ description: 'When SES reported it' }),
+            })
+            .meta({ id: 'LiftedSuppression' }),
+        },
+      },
+    },
+    ...problemResponses(400, 401, 403, 404, 413, 415),
   },
 })
