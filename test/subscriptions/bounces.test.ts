@@ -176,8 +176,7 @@ describe('bounces and complaints', () => {
     expect(again.status).toBe(404)
     expect(again.json.detail).toMatch(/not suppressed/)
 
-    // The owner asks again (the next day, past today's limit of 3): a confirmation email, as for anyone.
-    t.clock.set('2026-11-23T05:00:00Z')
+    // The owner asks again, straight away: a confirmation email, as for anyone.
     const sent = t.mail.messages.length
     const request = await t.subscribe({
       email: 'back@example.org',

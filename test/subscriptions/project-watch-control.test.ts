@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createDocumentClient } from '../../shared/platform/dynamodb'
 import { subscriptionKeys } from '../../shared/platform/table'
 import { addressHash } from '../../shared/subscriptions/email-address'
@@ -393,6 +393,7 @@ describe("an organisation's control over its projects' watches", () => {
       },
       { step: 'initialize', name: 'recordCommands' },
     )
+    onTestFinished(() => client.destroy())
     const store = new DynamoSubscriptionStore(client, t.tableName)
     await store.ensureProjectWatchLink(record)
     expect(sent).toEqual(['GetItemCommand'])
@@ -404,5 +405,28 @@ describe("an organisation's control over its projects' watches", () => {
     await store.ensureProjectWatchLink(record)
     expect(await linkOf(t, 'ACME', projectId, id)).toBeUndefined()
     expect(await itemsOf(t, id, 'lead@acme.example')).toEqual([])
+  })
+
+  it('sends the digest of a watch whose link cannot be repaired now, and says so in the log', async () => {
+    const t = await subscriptionContext()
+    await projectWatch(t, { email: 'lead@acme.example' })
+    const id = await subscriptionOf(t, 'lead@acme.example')
+    await t.createInstrument({ name: 'Drones for harbour inspection', features: ['T13'], country: 'DK' })
+    vi.spyOn(t.deps.subscriptionStore, 'ensureProjectWatchLink').mockRejectedValue(
+      new Error(
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+      ),
+    )
+    const warn = vi.spyOn(t.deps.logger, 'warn')
+    const sent = t.mail.messages.length
+
+    expect(await t.runDigests(MONDAY)).toMatchObject({ due: 1, sent: 1, failed: 0 })
+    const [digest] = (await t.mail.waitFor(sent + 1)).slice(sent)
+    expect(digest?.to).toEqual(['lead@acme.example'])
+    expect(digest?.text).toContain('Drones for harbour inspection')
+    expect(warn).toHaveBeenCalledWith('project watch link not repaired', {
+      subscription: id,
+      detail: expect.stringContaining('TransactionConflict'),
+    })
   })
 })

@@ -219,8 +219,17 @@ async function digestOne(context: RunContext, claim: Claim): Promise<Outcome> {
     return 'ended'
   }
   const { criteria, projectName } = resolved
-  // Its organisation must be able to list and end it, whenever it was confirmed.
-  if (record.subject.kind === 'project') await deps.subscriptionStore.ensureProjectWatchLink(record)
+  // Its organisation must be able to list and end it, whenever it was confirmed. A repair, and best
+  // effort: a link that cannot be written now (a conflicting write, throttling) is written by the
+  // next digest, and this one still goes out.
+  if (record.subject.kind === 'project') {
+    await deps.subscriptionStore.ensureProjectWatchLink(record).catch((error: Error) =>
+      deps.logger.warn('project watch link not repaired', {
+        subscription: record.id,
+        detail: error.message,
+      }),
+    )
+  }
 
   const state = (await deps.subscriptionStore.getDigestState(record.id)) ?? {
     watermark: context.version,

@@ -56,9 +56,12 @@ export interface DigestState {
   matchedBy?: string | undefined
 }
 
-/** Why and since when an address is never mailed (SES reported a permanent bounce or a complaint). */
+/** What SES reported of an address that is then never mailed again. */
+export type SuppressionReason = 'bounce' | 'complaint'
+
+/** Why and since when an address is never mailed. */
 export interface Suppression {
-  reason: string
+  reason: SuppressionReason
   /** ISO 8601 instant. */
   at: string
 }
@@ -135,7 +138,7 @@ export interface SubscriptionStore {
   /** Ids of the subscriptions of an address (pending ones included). */
   idsByAddress(addressHash: string): Promise<string[]>
   isSuppressed(addressHash: string): Promise<boolean>
-  suppress(addressHash: string, reason: string, at: Date): Promise<void>
+  suppress(addressHash: string, reason: SuppressionReason, at: Date): Promise<void>
   /** Removes an address's suppression; what it was, or undefined when there was none. */
   liftSuppression(addressHash: string): Promise<Suppression | undefined>
   /** Confirmed subscriptions of one index shard whose digest is due at `at`, soonest first. */
@@ -489,7 +492,7 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     return (await this.getItem(subscriptionKeys.suppressed(addressHash))) !== undefined
   }
 
-  async suppress(addressHash: string, reason: string, at: Date): Promise<void> {
+  async suppress(addressHash: string, reason: SuppressionReason, at: Date): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -506,7 +509,9 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    return Attributes ? { reason: Attributes.reason as string, at: Attributes.at as string } : undefined
+    return Attributes
+      ? { reason: Attributes.reason as SuppressionReason, at: Attributes.at as string }
+      : undefined
   }
 
   async *due(frequency: Frequency, shard: number, at: Date): AsyncGenerator<SubscriptionRecord> {

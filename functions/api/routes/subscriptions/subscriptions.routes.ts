@@ -291,7 +291,11 @@ export const liftSuppression = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.strictObject({ email: EmailAddress }).meta({ id: 'SuppressionLift' }),
+          schema: z
+            .strictObject({
+              email: EmailAddress.meta({ description: 'The suppressed address, as its owner gives it' }),
+            })
+            .meta({ id: 'SuppressionLift' }),
         },
       },
     },
@@ -303,7 +307,9 @@ export const liftSuppression = createRoute({
         'application/json': {
           schema: z
             .object({
-              reason: z.string().meta({ description: '`bounce` or `complaint`', example: 'bounce' }),
+              reason: z
+                .enum(['bounce', 'complaint'])
+                .meta({ description: 'A permanent bounce or a complaint, as SES reported it' }),
               suppressedAt: z.iso.datetime().meta({ description: 'When SES reported it' }),
             })
             .meta({ id: 'LiftedSuppression' }),
