@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
   TransactionCanceledException,
+  TransactionConflictException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
 import {
@@ -113,6 +114,19 @@ export function isTransactionConditionFailure(error: unknown, itemIndex: number)
     error instanceof TransactionCanceledException &&
     error.CancellationReasons?.[itemIndex]?.Code === 'ConditionalCheckFailed'
   )
+}
+
+/**
+ * Whether DynamoDB refused a write only because a transaction was writing the same item at that
+ * moment: a single write that met one (`TransactionConflictException`, which the SDK does not
+ * retry), or a transaction cancelled for that reason and no failed condition. Transient: the same
+ * request can be made again straight away.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  if (error instanceof TransactionConflictException) return true
+  if (!(error instanceof TransactionCanceledException)) return false
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code)
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed')
 }
 
 /** The first `count` items a Query matches (fewer when it has fewer), however many reads that takes. */

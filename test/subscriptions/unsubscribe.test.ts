@@ -1,3 +1,4 @@
+import { TransactionConflictException } from '@aws-sdk/client-dynamodb'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { tableContentHash } from '../support/table-hash'
@@ -113,6 +114,40 @@ describe('unsubscribing', () => {
     const confirmToken = /token=([\w.-]+)/.exec(t.mail.to('grace@example.org')[0]!.text)![1]!
     await t.call('POST', '/v1/subscriptions/unsubscribe', { body: { token: confirmToken } })
     expect(await t.runDigests('2026-11-25T06:00:00Z')).toMatchObject({ due: 1 })
+  })
+
+  it('answers a retryable 503 when the unsubscribe meets a transaction on the same subscription, and loses nothing', async () => {
+    const t = await subscriptionContext()
+    const ada = unsubscribeToken(await digestFor(t, 'ada@example.org'))
+    const id = ada.split('.')[0]!
+    const before = await tableContentHash(t.client, t.tableName)
+    // DynamoDB refuses a single write to an item a transaction is writing (the digest's bookkeeping,
+    // a link repair): the first delete of the subscription meets one.
+    let conflicts = 1
+    t.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        // The client's own command (the DocumentClient's DeleteCommand marshalled to DeleteItem).
+        const key = JSON.stringify((args.input as { Key?: unknown }).Key ?? {})
+        if (context.commandName === 'DeleteItemCommand' && key.includes(id) && conflicts-- > 0) {
+          throw new TransactionConflictException({
+            message: 'Transaction is ongoing for the item',
+            $metadata: { httpStatusCode: 400 },
+          })
+        }
+        return next(args)
+      },
+      { step: 'initialize', name: 'conflictOnce' },
+    )
+
+    const refused = await t.call('POST', '/v1/subscriptions/unsubscribe', { body: { token: ada } })
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('1')
+    expect(refused.json).toMatchObject({ status: 503, detail: expect.stringMatching(/try again/i) })
+    expect(await tableContentHash(t.client, t.tableName)).toBe(before)
+
+    const again = await t.call('POST', '/v1/subscriptions/unsubscribe', { body: { token: ada } })
+    expect(again.status).toBe(200)
+    expect(await t.deps.subscriptions.describe(ada)).toBeUndefined()
   })
 
   it("binds a link to its one subscription and its purpose: a secret under another subscription's id opens nothing", async () => {

@@ -20,6 +20,7 @@ import {
 } from '../../../shared/catalogue/imports/import-report'
 import { AuthenticationError } from '../../../shared/platform/auth'
 import { InvalidCursor } from '../../../shared/platform/cursor'
+import { isWriteConflict } from '../../../shared/platform/dynamodb'
 import type { Logger } from '../../../shared/platform/logger'
 import {
   ImportConflict,
@@ -92,6 +93,11 @@ function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof AddressNotSuppressed) return problems.notFound(error.message)
   if (error instanceof MailUnavailable) return problems.unavailable(error.message, 60)
   if (error instanceof WriteContention) return problems.unavailable(error.message, 1)
+  // Two writes met on one item (an unsubscribe during its digest's bookkeeping, say): nothing was
+  // written by this request, and trying again at once succeeds. Not a bug, so not a 500.
+  if (isWriteConflict(error)) {
+    return problems.unavailable('Another change to the same data was being made. Try again.', 1)
+  }
   if (error instanceof HTTPException) {
     if (error.status === 413)
       return problems.payloadTooLarge('The request body is larger than this API accepts.')
