@@ -129,6 +129,25 @@ export function isWriteConflict(error: unknown): boolean {
   return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed')
 }
 
+/** Errors DynamoDB throttles a request with (the SDK has already retried it before giving up). */
+const THROTTLING_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+])
+
+/**
+ * Whether DynamoDB throttled the request (a hot partition, the account's limit) past the SDK's own
+ * retries, or cancelled a transaction for throttling alone: nothing was written, and the same request
+ * can succeed a moment later.
+ */
+export function isThrottled(error: unknown): boolean {
+  if (error instanceof Error && THROTTLING_ERRORS.has(error.name)) return true
+  if (!(error instanceof TransactionCanceledException)) return false
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code)
+  return codes.includes('ThrottlingError') && !codes.includes('ConditionalCheckFailed')
+}
+
 /** The first `count` items a Query matches (fewer when it has fewer), however many reads that takes. */
 export async function queryFirst(
   client: DynamoDBDocumentClient,

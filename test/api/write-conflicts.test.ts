@@ -27,3 +27,17 @@ describe('writes that meet another transaction', () => {
     expect(toProblem(cancelled('ConditionalCheckFailed', 'TransactionConflict')).status).toBe(500)
   })
 })
+
+describe('requests DynamoDB throttled past the SDK retries', () => {
+  it('are a 503 to retry in a moment, whether a single request or a transaction cancelled for it', () => {
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ThrottlingException',
+    })
+    for (const error of [throttled, cancelled('None', 'ThrottlingError')]) {
+      const problem = toProblem(error)
+      expect(problem.status, error.name).toBe(503)
+      expect(problem.headers).toEqual({ 'Retry-After': '2' })
+    }
+    expect(toProblem(cancelled('ConditionalCheckFailed', 'ThrottlingError')).status).toBe(500)
+  })
+})

@@ -20,7 +20,7 @@ import {
 } from '../../../shared/catalogue/imports/import-report'
 import { AuthenticationError } from '../../../shared/platform/auth'
 import { InvalidCursor } from '../../../shared/platform/cursor'
-import { isWriteConflict } from '../../../shared/platform/dynamodb'
+import { isThrottled, isWriteConflict } from '../../../shared/platform/dynamodb'
 import type { Logger } from '../../../shared/platform/logger'
 import {
   ImportConflict,
@@ -97,6 +97,9 @@ function knownProblem(error: unknown): Problem | undefined {
   // written by this request, and trying again at once succeeds. Not a bug, so not a 500.
   if (isWriteConflict(error)) {
     return problems.unavailable('Another change to the same data was being made. Try again.', 1)
+  }
+  if (isThrottled(error)) {
+    return problems.unavailable('The catalogue store is busy right now. Try again in a moment.', 2)
   }
   if (error instanceof HTTPException) {
     if (error.status === 413)
