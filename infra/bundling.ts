@@ -49,8 +49,9 @@ export const ZOD_ALIAS = { zod: './infra/zod-english/index.ts' } as const
 /**
  * Powertools Tracer resolves to its CommonJS build. Its ES module build imports `node:http` as an
  * ES module, and Node builds that module's ES facade by reading every export, including the lazy
- * getters that load undici (Node's fetch): about 9 ms of every cold start, for a client no function
- * uses (`require('node:http')`, what the CommonJS build does, reads none of them). Measured with
+ * getters that load undici (Node's fetch): about 9 ms of every cold start, though only the EU sync
+ * and the Cognito sign-in exchange ever call fetch, and load it then (`require('node:http')`, what
+ * the CommonJS build does, reads none of those getters). Measured with
  * `npm run bench:bundle`; test/infra/bundles.test.ts checks the traces the bundle sends. An alias,
  * not a resolver plugin, because CDK bundles synchronously (`buildSync` takes no plugins). It
  * covers the package's root only (we import nothing below it; a subpath would fail the build), and
