@@ -123,10 +123,7 @@ export function isTransactionConditionFailure(error: unknown, itemIndex: number)
  * request can be made again straight away.
  */
 export function isWriteConflict(error: unknown): boolean {
-  if (error instanceof TransactionConflictException) return true
-  if (!(error instanceof TransactionCanceledException)) return false
-  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code)
-  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed')
+  return error instanceof TransactionConflictException || cancelledOnlyFor(error, 'TransactionConflict')
 }
 
 /** Errors DynamoDB throttles a request with (the SDK has already retried it before giving up). */
@@ -142,10 +139,17 @@ const THROTTLING_ERRORS = new Set([
  * can succeed a moment later.
  */
 export function isThrottled(error: unknown): boolean {
-  if (error instanceof Error && THROTTLING_ERRORS.has(error.name)) return true
+  return (
+    (error instanceof Error && THROTTLING_ERRORS.has(error.name)) ||
+    cancelledOnlyFor(error, 'ThrottlingError')
+  )
+}
+
+/** A transaction cancelled with `code` among its reasons and none of its conditions failed. */
+function cancelledOnlyFor(error: unknown, code: string): boolean {
   if (!(error instanceof TransactionCanceledException)) return false
   const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code)
-  return codes.includes('ThrottlingError') && !codes.includes('ConditionalCheckFailed')
+  return codes.includes(code) && !codes.includes('ConditionalCheckFailed')
 }
 
 /** The first `count` items a Query matches (fewer when it has fewer), however many reads that takes. */

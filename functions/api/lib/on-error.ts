@@ -99,7 +99,7 @@ function knownProblem(error: unknown): Problem | undefined {
     return problems.unavailable('Another change to the same data was being made. Try again.', 1)
   }
   if (isThrottled(error)) {
-    return problems.unavailable('The catalogue store is busy right now. Try again in a moment.', 2)
+    return problems.unavailable('The data store is busy right now. Try again in a moment.', 2)
   }
   if (error instanceof HTTPException) {
     if (error.status === 413)
