@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { csrfTokenFor, SESSION_COOKIE } from '../../functions/web/lib/session'
 import { parseProjectCsv } from '../../shared/portfolio/project-csv'
 import { sendDigests } from '../../shared/subscriptions/digest/send-digests'
 import { addressHash } from '../../shared/subscriptions/email-address'
@@ -41,16 +40,9 @@ async function mailingContextWithProject() {
   return { t, mail, project }
 }
 
-/** Signs in through the local form with an organisation; returns the session cookie. */
-async function signInWithOrg(t: WebContext, org: string) {
-  const response = await t.app.request('/admin/sign-in', {
-    method: 'POST',
-    headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ name: `${org}-editor`, role: 'editor', org, next: '/admin/portfolio' }),
-  })
-  expect(response.status).toBe(303)
-  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(response.headers.get('set-cookie') ?? '')?.[1]
-  return { cookie: `${SESSION_COOKIE}=${token}` }
+/** Signs in through the local form as an editor of `org`; returns the session cookie and CSRF token. */
+function signInWithOrg(t: WebContext, org: string) {
+  return t.signIn('editor', `${org}-editor`, '', org)
 }
 
 async function importAnnex(t: WebContext, org: string) {
@@ -131,39 +123,29 @@ describe('watching a project from its page', () => {
     const { t, mail } = await mailingContext()
     const [project] = await importAnnex(t, 'ACME')
     const acme = await signInWithOrg(t, 'ACME')
-    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
-    const watch = (cookie: string, fields: Record<string, string>) =>
-      t.app.request(`/admin/portfolio/projects/${project!.id}/watch`, {
-        method: 'POST',
-        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams(fields),
-      })
+    const watch = (session: { cookie: string; csrf: string }, fields: Record<string, string>) =>
+      t.post(`/admin/portfolio/projects/${project!.id}/watch`, fields, session)
 
     const page = await t.app.request(`/admin/portfolio/projects/${project!.id}`, {
       headers: { cookie: acme.cookie },
     })
     expect(await page.text()).toContain('Watch this project')
 
-    const bad = await watch(acme.cookie, { csrf, email: 'not an address', frequency: 'weekly' })
+    const bad = await watch(acme, { email: 'not an address', frequency: 'weekly' })
     expect(bad.status).toBe(400)
-    expect(await bad.text()).toMatch(/id="email-error"/)
+    expect(bad.html).toMatch(/id="email-error"/)
     expect(mail.messages).toHaveLength(0)
 
-    const ok = await watch(acme.cookie, { csrf, email: 'lead@acme.example', frequency: 'weekly' })
+    const ok = await watch(acme, { email: 'lead@acme.example', frequency: 'weekly' })
     expect(ok.status).toBe(202)
-    expect(await ok.text()).toContain('Check your inbox')
+    expect(ok.html).toContain('Check your inbox')
     const [confirmation] = await mail.waitFor(1)
     expect(confirmation!.to).toEqual(['lead@acme.example'])
     expect(confirmation!.text).toContain(project!.name)
 
     // Another organisation cannot watch ACME's project: not found, and nothing is sent.
     const other = await signInWithOrg(t, 'OTHER')
-    const otherCsrf = csrfTokenFor(other.cookie.split('=')[1] as string)
-    const refused = await watch(other.cookie, {
-      csrf: otherCsrf,
-      email: 'spy@other.example',
-      frequency: 'daily',
-    })
+    const refused = await watch(other, { email: 'spy@other.example', frequency: 'daily' })
     expect(refused.status).toBe(404)
     expect(mail.messages).toHaveLength(1)
   })
@@ -190,16 +172,7 @@ describe('watching a project from its page', () => {
     expect(page.html).not.toContain('Swedish detection grant')
 
     // The page's form sends no filters: the watch matches where the project can be funded.
-    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
-    const watched = await t.app.request(`${path}/watch`, {
-      method: 'POST',
-      headers: {
-        origin: 'http://localhost',
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: acme.cookie,
-      },
-      body: new URLSearchParams({ csrf, email: 'lead@acme.example', frequency: 'daily' }),
-    })
+    const watched = await t.post(`${path}/watch`, { email: 'lead@acme.example', frequency: 'daily' }, acme)
     expect(watched.status).toBe(202)
     const [confirmation] = await mail.waitFor(1)
     const token = /token=([\w.-]+)/.exec(confirmation!.text)![1]!
@@ -270,39 +243,27 @@ describe("a project's watches on its page", () => {
     const action = `${path}/watches/${leaver!.id}/end`
     expect(page.html).toContain(`action="${action}"`)
 
-    const end = (cookie: string, fields: Record<string, string>, to = action) =>
-      t.app.request(to, {
-        method: 'POST',
-        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams(fields),
-      })
     // Without the session's CSRF token: refused, and the watch stays.
-    expect((await end(acme.cookie, {})).status).toBe(403)
+    const withoutToken = await t.post(action, {}, undefined, {
+      origin: 'http://localhost',
+      cookie: acme.cookie,
+    })
+    expect(withoutToken.status).toBe(403)
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
     // Another organisation, with its own valid token: not found.
     const other = await signInWithOrg(t, 'GLOBEX')
-    const otherCsrf = csrfTokenFor(other.cookie.split('=')[1] as string)
-    expect((await end(other.cookie, { csrf: otherCsrf })).status).toBe(404)
+    expect((await t.post(action, {}, other)).status).toBe(404)
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
 
-    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
     // From another site, even with the session's token: refused.
-    const crossSite = await t.app.request(action, {
-      method: 'POST',
-      headers: {
-        origin: 'https://evil.example',
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: acme.cookie,
-      },
-      body: new URLSearchParams({ csrf }),
-    })
+    const crossSite = await t.post(action, {}, acme, { origin: 'https://evil.example' })
     expect(crossSite.status).toBe(403)
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toHaveLength(2)
     const info = vi.spyOn(t.deps.logger, 'info')
     try {
-      const ended = await end(acme.cookie, { csrf })
+      const ended = await t.post(action, {}, acme)
       expect(ended.status).toBe(200)
-      const html = await ended.text()
+      const html = ended.html
       expect(html).toContain('Watch ended')
       expect(html).not.toContain('l***@acme.example')
       expect(html).toContain('n***@acme.example')
@@ -336,21 +297,11 @@ describe("a project's watches on its page", () => {
     await t.deps.subscriptions.confirm(/token=([\w.-]+)/.exec(confirmation!.text)![1]!)
     const [watch] = await t.deps.subscriptions.projectWatches('ACME', project.id)
     const acme = await signInWithOrg(t, 'ACME')
-    const csrf = csrfTokenFor(acme.cookie.split('=')[1] as string)
-    const end = (path: string) =>
-      t.app.request(path, {
-        method: 'POST',
-        headers: {
-          origin: 'http://localhost',
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie: acme.cookie,
-        },
-        body: new URLSearchParams({ csrf }),
-      })
+    const end = (path: string) => t.post(path, {}, acme)
     const long = 'a'.repeat(3000)
     const unknown = await end(`/admin/portfolio/projects/${project.id}/watches/u5QdXb2Yk0Zr8w1V3n7sTg/end`)
     expect(unknown.status).toBe(404)
-    const unknownPage = await unknown.text()
+    const unknownPage = unknown.html
     expect(unknownPage).toContain('No such watch on this project.')
     for (const path of [
       `/admin/portfolio/projects/${project.id}/watches/${long}/end`,
@@ -361,23 +312,19 @@ describe("a project's watches on its page", () => {
       const response = await end(path)
       expect(response.status, path.slice(0, 80)).toBe(404)
       expect(response.headers.get('content-type')).toMatch(/^text\/html/)
-      const html = await response.text()
+      const html = response.html
       expect(html).toContain('No such watch on this project.')
       expect(html).not.toContain(long)
     }
     expect(await t.deps.subscriptions.projectWatches('ACME', project.id)).toEqual([watch])
     // The watch form of a malformed project id: the same page as an unknown project, no request made.
-    const watchLong = await t.app.request(`/admin/portfolio/projects/${long}/watch`, {
-      method: 'POST',
-      headers: {
-        origin: 'http://localhost',
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: acme.cookie,
-      },
-      body: new URLSearchParams({ csrf, email: 'someone@acme.example', frequency: 'weekly' }),
-    })
+    const watchLong = await t.post(
+      `/admin/portfolio/projects/${long}/watch`,
+      { email: 'someone@acme.example', frequency: 'weekly' },
+      acme,
+    )
     expect(watchLong.status).toBe(404)
-    expect(await watchLong.text()).toContain('There is no such project in your portfolio.')
+    expect(watchLong.html).toContain('There is no such project in your portfolio.')
     expect(mail.messages).toHaveLength(1)
   })
 })

@@ -22,13 +22,14 @@ export async function createWebContext(options: { now?: string; env?: Record<str
 
   /**
    * Signs in through the dev form (`countries`: as typed in its field, making the editor a national
-   * contact point); returns the Cookie header and the CSRF token for forms.
+   * contact point; `org`: the organisation whose portfolio the user works on); returns the Cookie
+   * header and the CSRF token for forms.
    */
-  const signIn = async (role: 'admin' | 'editor', name = `${role}-user`, countries = '') => {
+  const signIn = async (role: 'admin' | 'editor', name = `${role}-user`, countries = '', org = '') => {
     const response = await app.request('/admin/sign-in', {
       method: 'POST',
       headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ name, role, countries, next: '/admin' }),
+      body: new URLSearchParams({ name, role, countries, ...(org ? { org } : {}), next: '/admin' }),
     })
     const setCookie = response.headers.get('set-cookie') ?? ''
     const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(setCookie)?.[1]
